@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule, type Logger } from '@parley/common';
+import { DatabaseModule } from '@parley/database';
+import { IdentityModule } from '@parley/identity';
+import { RoomsModule } from '@parley/rooms';
+import { HealthController } from './health.controller';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  logger: Logger;
+  databaseUrl: string;
+  // where the generated schema is written (the schema:print command); none at run time
+  schemaFile?: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { config, logger } = options;
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        DatabaseModule.forRoot({ url: options.databaseUrl }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: options.schemaFile ?? true,
+          sortSchema: true,
+          introspection: !config.production,
+          includeStacktraceInErrorResponses: false,
+          allowBatchedHttpRequests: false,
+          csrfPrevention: true,
+          validationRules: [queryLimitsRule()],
+          formatError: formatGraphqlError(logger),
+          context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+        }),
+        IdentityModule,
+        RoomsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+      ],
+      exports: [APP_CONFIG, LOGGER],
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  dataDir: string;
+  openSignup: boolean;
+  logLevel: LogLevel;
+  production: boolean;
+  sessionTtlHours: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function bool(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  problems.push(`${name} must be true or false`);
+  return fallback;
+}
+
+function url(name: string, raw: string | undefined, protocols: string[], problems: string[]): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const u = new URL(raw.trim());
+    if (!protocols.includes(u.protocol)) {
+      problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+      return null;
+    }
+    return raw.trim();
+  } catch {
+    // never echo the value: it may hold a password
+    problems.push(`${name} is not a valid URL`);
+    return null;
+  }
+}
+
+// One schema, validated once at boot; every problem is named, no value is echoed.
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  let port = 3000;
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const n = Number(env.PORT);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push('PORT must be an integer from 0 to 65535');
+    else port = n;
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  let sessionTtlHours = 24 * 14;
+  if (env.PARLEY_SESSION_TTL_HOURS) {
+    const n = Number(env.PARLEY_SESSION_TTL_HOURS);
+    if (!Number.isInteger(n) || n < 1 || n > 24 * 90) problems.push('PARLEY_SESSION_TTL_HOURS must be an integer from 1 to 2160');
+    else sessionTtlHours = n;
+  }
+  const config: AppConfig = {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl: url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'], problems),
+    redisUrl: url('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:'], problems),
+    dataDir: resolve(env.PARLEY_DATA_DIR?.trim() || '.parley'),
+    openSignup: bool('PARLEY_OPEN_SIGNUP', env.PARLEY_OPEN_SIGNUP, false, problems),
+    logLevel,
+    production: env.NODE_ENV === 'production',
+    sessionTtlHours,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

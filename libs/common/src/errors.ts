@@ -1,0 +1,59 @@
+// Errors carry the contract's codes from the domain outward; graphql-errors.ts and the
+// socket gateway turn them into answers. Messages are for people and never hold internals.
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'VERSION_CONFLICT',
+  'INVITE_INVALID',
+  'BALLOT_CLOSED',
+  'OPEN_BRACKETS',
+  'INVALID_STATE',
+  'RATE_LIMITED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  UNAUTHENTICATED: 'Sign in to continue.',
+  FORBIDDEN: 'Your role in this room does not allow that.',
+  NOT_FOUND: 'Not found.',
+  BAD_USER_INPUT: 'The input is not valid.',
+  VERSION_CONFLICT: 'The text has changed since the version you edited.',
+  INVITE_INVALID: 'This invitation is not valid.',
+  BALLOT_CLOSED: 'This ballot is closed.',
+  OPEN_BRACKETS: 'The text still has open brackets.',
+  INVALID_STATE: 'That is not possible in the current state.',
+  RATE_LIMITED: 'Too many requests; try again later.',
+};
+
+export const unauthenticated = (message = DEFAULT_MESSAGES.UNAUTHENTICATED) =>
+  new DomainError('UNAUTHENTICATED', message);
+export const forbidden = (message = DEFAULT_MESSAGES.FORBIDDEN) => new DomainError('FORBIDDEN', message);
+// one message for every kind of missing thing, so a hidden room and a missing one look alike
+export const notFound = () => new DomainError('NOT_FOUND', DEFAULT_MESSAGES.NOT_FOUND);
+export const badInput = (fields: Record<string, string>, message?: string) =>
+  new DomainError('BAD_USER_INPUT', message ?? `Invalid ${Object.keys(fields).join(', ')}: ${Object.values(fields).join('; ')}`, fields);
+export const versionConflict = (current: number) =>
+  new DomainError('VERSION_CONFLICT', `${DEFAULT_MESSAGES.VERSION_CONFLICT} The current version is ${current}.`);
+export const inviteInvalid = () => new DomainError('INVITE_INVALID', DEFAULT_MESSAGES.INVITE_INVALID);
+export const ballotClosed = () => new DomainError('BALLOT_CLOSED', DEFAULT_MESSAGES.BALLOT_CLOSED);
+export const openBrackets = (count: number) =>
+  new DomainError('OPEN_BRACKETS', `The text still has ${count} open bracket(s); resolve them before a final ballot.`);
+export const invalidState = (message = DEFAULT_MESSAGES.INVALID_STATE) => new DomainError('INVALID_STATE', message);
+export const rateLimited = (message = DEFAULT_MESSAGES.RATE_LIMITED) => new DomainError('RATE_LIMITED', message);
+
+export function isDomainError(e: unknown): e is DomainError {
+  return e instanceof DomainError;
+}

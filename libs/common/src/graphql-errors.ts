@@ -1,0 +1,44 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { DomainError, ERROR_CODES, type ErrorCode } from './errors';
+
+// The one place that turns errors into GraphQL answers. Domain errors keep their code and
+// message; GraphQL's own validation/coercion errors become BAD_USER_INPUT; anything else is
+// logged and masked.
+export function formatGraphqlError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        path: formatted.path,
+        extensions: { code: original.code, ...(original.fields ? { fields: original.fields } : {}) },
+      };
+    }
+    const code = formatted.extensions?.code as string | undefined;
+    if (code && (ERROR_CODES as readonly string[]).includes(code) && original instanceof GraphQLError) {
+      return { message: formatted.message, path: formatted.path, extensions: { code } };
+    }
+    if (
+      code === 'GRAPHQL_VALIDATION_FAILED' ||
+      code === 'GRAPHQL_PARSE_FAILED' ||
+      code === 'BAD_USER_INPUT' ||
+      code === 'BAD_REQUEST' ||
+      code === 'PERSISTED_QUERY_NOT_SUPPORTED' ||
+      code === 'OPERATION_RESOLUTION_FAILURE'
+    ) {
+      return {
+        message: truncate(formatted.message),
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode },
+      };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+function truncate(message: string): string {
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+}

@@ -1,0 +1,34 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { migrations } from './migrations';
+import { TransactionRunner } from './transaction';
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.url,
+          autoLoadEntities: true,
+          synchronize: false,
+          migrations,
+          migrationsRun: false,
+          migrationsTransactionMode: 'each',
+          extra: { max: options.poolSize ?? 20 },
+          logging: false,
+        }),
+      ],
+      providers: [TransactionRunner],
+      exports: [TransactionRunner],
+    };
+  }
+}

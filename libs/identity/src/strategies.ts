@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy as LocalStrategyBase } from 'passport-local';
+import { Strategy as BearerStrategyBase } from 'passport-http-bearer';
+import type { Request } from 'express';
+import { IdentityService } from './identity.service';
+import type { AuthUser } from './auth-user';
+
+@Injectable()
+export class LocalStrategy extends PassportStrategy(LocalStrategyBase, 'local') {
+  constructor(private readonly identity: IdentityService) {
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
+  }
+
+  validate(req: Request, email: string, password: string) {
+    return this.identity.validateCredentials(email, password, req.ip ?? 'unknown');
+  }
+}
+
+@Injectable()
+export class BearerStrategy extends PassportStrategy(BearerStrategyBase, 'bearer') {
+  constructor(private readonly identity: IdentityService) {
+    super();
+  }
+
+  async validate(token: string): Promise<AuthUser | false> {
+    return (await this.identity.authenticate(token)) ?? false;
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { IsNull } from 'typeorm';
+import { badInput, Check, forbidden, invalidState, inviteInvalid, isUuid, notFound } from '@parley/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import { normaliseEmail, type AuthUser, type InviteRedeemer } from '@parley/identity';
+import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, type RoomRole } from './rooms.entities';
+import { RoomAccessService, type RoomAccessContext } from './room-access.service';
+import { RoomEventsService } from './room-events.service';
+import { RoomsService, toParty } from './rooms.service';
+import type { CreatedInviteType, InvitePreviewType, InviteType, MembershipType } from './rooms.types';
+
+const DEFAULT_HOURS = 72;
+const MAX_HOURS = 30 * 24;
+const ROLES: RoomRole[] = ['FACILITATOR', 'NEGOTIATOR', 'OBSERVER'];
+
+const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+@Injectable()
+export class InvitesService implements InviteRedeemer {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+    private readonly rooms: RoomsService,
+  ) {}
+
+  private async view(invite: InviteEntity, parties?: Map<string, PartyEntity>): Promise<InviteType> {
+    let party: PartyEntity | null | undefined = null;
+    if (invite.partyId) {
+      party = parties ? parties.get(invite.partyId) : await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } });
+    }
+    return {
+      id: invite.id,
+      role: invite.role,
+      party: party ? toParty(party) : null,
+      email: invite.email,
+      expiresAt: invite.expiresAt,
+      usedAt: invite.usedAt,
+      revokedAt: invite.revokedAt,
+    };
+  }
+
+  async create(user: AuthUser, input: { roomId: string; role: string; partyId?: string | null; email?: string | null; expiresInHours?: number | null }): Promise<CreatedInviteType> {
+    const c = new Check();
+    c.that('role', ROLES.includes(input.role as RoomRole), 'must be FACILITATOR, NEGOTIATOR or OBSERVER');
+    const email = input.email == null || input.email === '' ? null : normaliseEmail(c.text('email', input.email, { min: 3, max: 320 }));
+    if (email !== null) c.that('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email), 'must be an email address');
+    const hours = input.expiresInHours == null ? DEFAULT_HOURS : c.int('expiresInHours', input.expiresInHours, { min: 1, max: MAX_HOURS });
+    const role = input.role as RoomRole;
+    if (role === 'NEGOTIATOR') c.that('partyId', input.partyId != null, 'a negotiator invitation needs a party');
+    if (role === 'OBSERVER') c.that('partyId', input.partyId == null, 'observers do not represent a party');
+    if (input.partyId != null) c.that('partyId', isUuid(input.partyId), 'must be a party of this room');
+    const ctxCheck = await this.access.check(user, input.roomId, 'manage'); // NOT_FOUND / FORBIDDEN before input details
+    c.done();
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, ctxCheck.room.id, 'manage');
+      let party: PartyEntity | null = null;
+      if (input.partyId) {
+        party = await tx.em.findOne(PartyEntity, { where: { id: input.partyId, roomId: ctx.room.id } });
+        if (!party) throw badInput({ partyId: 'must be a party of this room' });
+      }
+      const token = randomBytes(32).toString('base64url');
+      const invite = await tx.em.save(
+        tx.em.create(InviteEntity, {
+          roomId: ctx.room.id,
+          role,
+          partyId: party?.id ?? null,
+          email,
+          tokenHash: hashToken(token),
+          createdBy: ctx.membership.id,
+          expiresAt: new Date(Date.now() + hours * 3600_000),
+        }),
+      );
+      // the event records that an invitation exists, never its token or address
+      await this.events.append(tx, { roomId: ctx.room.id, type: 'invite.created', actor: ctx.membership, payload: { inviteId: invite.id, role, partyId: party?.id ?? null } });
+      return { invite: await this.view(invite, party ? new Map([[party.id, party]]) : undefined), token };
+    });
+  }
+
+  // Room.invites: facilitators only (the room itself was authorised for reading)
+  async list(ctx: RoomAccessContext): Promise<InviteType[]> {
+    if (ctx.membership.role !== 'FACILITATOR') throw forbidden();
+    const [invites, parties] = await Promise.all([
+      this.tx.manager.find(InviteEntity, { where: { roomId: ctx.room.id }, order: { createdAt: 'DESC' } }),
+      this.rooms.parties(ctx.room.id),
+    ]);
+    const map = new Map(parties.map((p) => [p.id, p]));
+    return Promise.all(invites.map((i) => this.view(i, map)));
+  }
+
+  async revoke(user: AuthUser, inviteId: string): Promise<InviteType> {
+    if (!isUuid(inviteId)) throw notFound();
+    const found = await this.tx.manager.findOne(InviteEntity, { where: { id: inviteId } });
+    if (!found) throw notFound();
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'manage');
+      const invite = await tx.em.findOneOrFail(InviteEntity, { where: { id: inviteId } });
+      if (invite.usedAt) throw invalidState('This invitation has already been used.');
+      if (!invite.revokedAt) {
+        invite.revokedAt = new Date();
+        await tx.em.update(InviteEntity, { id: invite.id }, { revokedAt: invite.revokedAt });
+        await this.events.append(tx, { roomId: ctx.room.id, type: 'invite.revoked', actor: ctx.membership, payload: { inviteId: invite.id } });
+      }
+      return this.view(invite);
+    });
+  }
+
+  private async usable(tokenRaw: unknown): Promise<InviteEntity> {
+    if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
+    const invite = await this.tx.manager.findOne(InviteEntity, { where: { tokenHash: hashToken(tokenRaw.trim()) } });
+    if (!invite || invite.usedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now()) throw inviteInvalid();
+    const room = await this.tx.manager.findOne(RoomEntity, { where: { id: invite.roomId } });
+    if (!room || room.archivedAt) throw inviteInvalid();
+    return invite;
+  }
+
+  async preview(token: string): Promise<InvitePreviewType> {
+    const invite = await this.usable(token);
+    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: invite.roomId } });
+    const party = invite.partyId ? await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } }) : null;
+    return { roomTitle: room.title, role: invite.role, partyName: party?.name ?? null, expiresAt: invite.expiresAt };
+  }
+
+  // Single use under any concurrency: one conditional UPDATE claims the invite; the loser
+  // of a race finds no row and gets INVITE_INVALID like any other unusable token.
+  async redeem(tx: Tx, tokenRaw: string, user: { id: string; email: string; displayName: string }): Promise<MembershipEntity> {
+    if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
+    const rows: InviteEntity[] = await tx.em.query(
+      `UPDATE invite SET used_at = now(), used_by = $2
+        WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+          AND (email IS NULL OR email = $3)
+          AND EXISTS (SELECT 1 FROM room WHERE room.id = invite.room_id AND room.archived_at IS NULL)
+        RETURNING id, room_id AS "roomId", role, party_id AS "partyId"`,
+      [hashToken(tokenRaw.trim()), user.id, user.email],
+    ).then((r: [InviteEntity[], number] | InviteEntity[]) => (Array.isArray(r[0]) ? (r[0] as InviteEntity[]) : (r as InviteEntity[])));
+    const invite = rows[0];
+    if (!invite) throw inviteInvalid();
+    await tx.em.findOne(RoomEntity, { where: { id: invite.roomId }, lock: { mode: 'pessimistic_write' } });
+    const already = await tx.em.exists(MembershipEntity, { where: { roomId: invite.roomId, userId: user.id, removedAt: IsNull() } });
+    if (already) throw invalidState('You are already a member of this room.');
+    const membership = await tx.em.save(
+      tx.em.create(MembershipEntity, { roomId: invite.roomId, userId: user.id, role: invite.role, partyId: invite.partyId, displayName: user.displayName }),
+    );
+    await this.events.append(tx, {
+      roomId: invite.roomId,
+      type: 'member.joined',
+      actor: membership,
+      payload: { role: membership.role, inviteId: invite.id, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+    });
+    return membership;
+  }
+
+  async accept(user: AuthUser, token: string): Promise<MembershipType> {
+    return this.tx.run(async (tx) => {
+      const membership = await this.redeem(tx, token, user);
+      const room = await tx.em.findOneOrFail(RoomEntity, { where: { id: membership.roomId } });
+      return this.rooms.membershipView({ room, membership }, membership);
+    });
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { MoreThan } from 'typeorm';
+import { attribute, ChainVerifier, eventHash, type ChainVerification, type SpeakerAttribution } from '@parley/domain';
+import { badInput } from '@parley/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
+import { RoomEventBus } from './room-event-bus';
+import { RoomAccessService } from './room-access.service';
+import type { AuthUser } from '@parley/identity';
+
+export interface AppendEvent {
+  roomId: string;
+  type: string;
+  actor: MembershipEntity | null;
+  payload: Record<string, unknown>;
+  // set: only members of this party ever see the event (a caucus, a sealed commitment)
+  audiencePartyId?: string | null;
+}
+
+export interface Viewer {
+  membershipId: string;
+  partyId: string | null;
+}
+
+export interface RoomEventView {
+  seq: number;
+  type: string;
+  at: Date;
+  actor: string | null;
+  payload: string;
+  hash: string;
+  prevHash: string;
+}
+
+export interface SpeakerDirectory {
+  attribution: SpeakerAttribution;
+  members: Map<string, { displayName: string; partyId: string | null }>;
+  partyNames: Map<string, string>;
+}
+
+// Payloads name a speaker only under `author: { membershipId, displayName, partyId }`;
+// views replace it with what the room's attribution lets this viewer see.
+export function attributeAuthor(
+  dir: SpeakerDirectory,
+  viewer: Viewer | null,
+  author: { membershipId: string; displayName: string; partyId: string | null },
+) {
+  const seen = attribute(dir.attribution, author, viewer?.membershipId ?? null);
+  const showId = dir.attribution === 'ATTRIBUTED' || viewer?.membershipId === author.membershipId;
+  return {
+    ...(showId ? { membershipId: author.membershipId } : {}),
+    displayName: seen.displayName,
+    partyId: seen.partyId,
+    partyName: seen.partyId ? (dir.partyNames.get(seen.partyId) ?? null) : null,
+  };
+}
+
+export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, membershipId: string | null): string | null {
+  if (!membershipId) return null;
+  const m = dir.members.get(membershipId);
+  if (!m) return null;
+  const seen = attribute(dir.attribution, { membershipId, ...m }, viewer?.membershipId ?? null);
+  const party = seen.partyId ? dir.partyNames.get(seen.partyId) : undefined;
+  if (seen.displayName !== null) return party ? `${seen.displayName} (${party})` : seen.displayName;
+  return party ?? null;
+}
+
+@Injectable()
+export class RoomEventsService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly bus: RoomEventBus,
+    private readonly access: RoomAccessService,
+  ) {}
+
+  async listFor(user: AuthUser, roomId: string, afterSeq: number, limit: number): Promise<RoomEventView[]> {
+    const ctx = await this.access.check(user, roomId, 'read');
+    return this.list(ctx.room, { membershipId: ctx.membership.id, partyId: ctx.membership.partyId }, afterSeq, limit);
+  }
+
+  async verifyFor(user: AuthUser, roomId: string): Promise<ChainVerification> {
+    const ctx = await this.access.check(user, roomId, 'read');
+    return this.verify(ctx.room.id);
+  }
+
+  // Appends one event in the caller's transaction: next gapless seq under the room row
+  // lock, hash chained to the previous event; broadcast only after commit.
+  async append(tx: Tx, input: AppendEvent): Promise<RoomEventEntity> {
+    const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
+    if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
+    const seq = room.lastSeq + 1;
+    const at = new Date();
+    const actor = input.actor?.id ?? null;
+    const hash = eventHash(room.headHash, { roomId: room.id, seq, type: input.type, actor, payload: input.payload, at: at.toISOString() });
+    const event = tx.em.create(RoomEventEntity, {
+      roomId: room.id,
+      seq,
+      type: input.type,
+      actorMembershipId: actor,
+      audiencePartyId: input.audiencePartyId ?? null,
+      payload: input.payload,
+      at,
+      prevHash: room.headHash,
+      hash,
+    });
+    await tx.em.insert(RoomEventEntity, event as never);
+    await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
+    tx.afterCommit(() => this.bus.committed.next(event));
+    return event;
+  }
+
+  async directory(roomId: string, attribution: SpeakerAttribution): Promise<SpeakerDirectory> {
+    const [members, parties] = await Promise.all([
+      this.tx.manager.find(MembershipEntity, { where: { roomId } }),
+      this.tx.manager.find(PartyEntity, { where: { roomId } }),
+    ]);
+    return {
+      attribution,
+      members: new Map(members.map((m) => [m.id, { displayName: m.displayName, partyId: m.partyId }])),
+      partyNames: new Map(parties.map((p) => [p.id, p.name])),
+    };
+  }
+
+  visibleTo(event: RoomEventEntity, viewer: Viewer): boolean {
+    return event.audiencePartyId === null || event.audiencePartyId === viewer.partyId;
+  }
+
+  view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory): RoomEventView {
+    const payload: Record<string, unknown> = { ...event.payload };
+    const author = payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
+    if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
+    return {
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      actor: actorLabel(dir, viewer, event.actorMembershipId),
+      payload: JSON.stringify(payload),
+      hash: event.hash,
+      prevHash: event.prevHash,
+    };
+  }
+
+  async list(room: RoomEntity, viewer: Viewer, afterSeq: number, limit: number): Promise<RoomEventView[]> {
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput({ afterSeq: 'must be a non-negative integer' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badInput({ limit: 'must be between 1 and 1000' });
+    const qb = this.tx.manager
+      .createQueryBuilder(RoomEventEntity, 'e')
+      .where('e.room_id = :roomId AND e.seq > :afterSeq', { roomId: room.id, afterSeq })
+      .andWhere(viewer.partyId ? '(e.audience_party_id IS NULL OR e.audience_party_id = :partyId)' : 'e.audience_party_id IS NULL', {
+        partyId: viewer.partyId,
+      })
+      .orderBy('e.seq', 'ASC')
+      .limit(limit);
+    const [events, dir] = await Promise.all([qb.getMany(), this.directory(room.id, room.speakerAttribution)]);
+    return events.map((e) => this.view(e, viewer, dir));
+  }
+
+  // Reads the whole chain page by page; memory stays flat however long the log is.
+  async verify(roomId: string): Promise<ChainVerification> {
+    const verifier = new ChainVerifier();
+    let after = 0;
+    for (;;) {
+      const page = await this.tx.manager.find(RoomEventEntity, {
+        where: { roomId, seq: MoreThan(after) },
+        order: { seq: 'ASC' },
+        take: 2000,
+      });
+      for (const e of page) {
+        verifier.push({ roomId: e.roomId, seq: e.seq, type: e.type, actor: e.actorMembershipId, payload: e.payload, at: e.at.toISOString(), prevHash: e.prevHash, hash: e.hash });
+      }
+      if (page.length < 2000) break;
+      after = page[page.length - 1].seq;
+    }
+    return verifier.result();
+  }
+}

@@ -1,0 +1,66 @@
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { SpeakerAttribution } from '@parley/domain';
+
+export type RoomRole = 'FACILITATOR' | 'NEGOTIATOR' | 'OBSERVER';
+
+@Entity('room')
+export class RoomEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('text') title: string;
+  @Column('text') purpose: string;
+  @Column('text', { name: 'speaker_attribution' }) speakerAttribution: SpeakerAttribution;
+  @Column('uuid', { name: 'created_by' }) createdBy: string;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'archived_at', nullable: true }) archivedAt: Date | null;
+  @Column('integer', { name: 'last_seq', default: 0 }) lastSeq: number;
+  @Column('text', { name: 'head_hash' }) headHash: string;
+}
+
+@Entity('party')
+export class PartyEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('uuid', { name: 'room_id' }) roomId: string;
+  @Column('text') name: string;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+}
+
+@Entity('membership')
+export class MembershipEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('uuid', { name: 'room_id' }) roomId: string;
+  @Column('uuid', { name: 'user_id' }) userId: string;
+  @Column('text') role: RoomRole;
+  @Column('uuid', { name: 'party_id', nullable: true }) partyId: string | null;
+  @Column('text', { name: 'display_name' }) displayName: string;
+  @Column('timestamptz', { name: 'joined_at', default: () => 'now()' }) joinedAt: Date;
+  @Column('timestamptz', { name: 'removed_at', nullable: true }) removedAt: Date | null;
+}
+
+@Entity('invite')
+export class InviteEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('uuid', { name: 'room_id' }) roomId: string;
+  @Column('text') role: RoomRole;
+  @Column('uuid', { name: 'party_id', nullable: true }) partyId: string | null;
+  @Column('text', { nullable: true }) email: string | null;
+  @Column('text', { name: 'token_hash' }) tokenHash: string;
+  @Column('uuid', { name: 'created_by' }) createdBy: string;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
+  @Column('timestamptz', { name: 'used_at', nullable: true }) usedAt: Date | null;
+  @Column('uuid', { name: 'used_by', nullable: true }) usedBy: string | null;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
+}
+
+@Entity('room_event')
+export class RoomEventEntity {
+  @PrimaryColumn('uuid', { name: 'room_id' }) roomId: string;
+  @PrimaryColumn('integer') seq: number;
+  @Column('text') type: string;
+  @Column('uuid', { name: 'actor_membership_id', nullable: true }) actorMembershipId: string | null;
+  @Column('uuid', { name: 'audience_party_id', nullable: true }) audiencePartyId: string | null;
+  @Column('jsonb') payload: Record<string, unknown>;
+  @Column('timestamptz') at: Date;
+  @Column('text', { name: 'prev_hash' }) prevHash: string;
+  @Column('text') hash: string;
+}

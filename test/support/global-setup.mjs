@@ -1,0 +1,20 @@
+// One PostgreSQL server per test run: DATABASE_URL's when set, else an embedded one in a
+// temporary folder. Each test file then creates its own fresh database on it.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+
+export default async function globalSetup() {
+  if (process.env.DATABASE_URL) {
+    process.env.PARLEY_TEST_ADMIN_URL = process.env.DATABASE_URL;
+    return;
+  }
+  const { startEmbeddedPostgres } = await import('../../dist/libs/database/src/embedded-postgres.js');
+  const dir = await mkdtemp(join(tmpdir(), 'parley-test-pg-'));
+  const { chmod } = await import('node:fs/promises');
+  await chmod(dir, 0o755);
+  const db = await startEmbeddedPostgres(dir, pino({ level: 'warn' }));
+  globalThis.__PARLEY_EMBEDDED__ = { db, dir };
+  process.env.PARLEY_TEST_ADMIN_URL = db.url;
+}

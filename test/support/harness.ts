@@ -1,0 +1,171 @@
+// End-to-end harness: a fresh database per test file on the run's PostgreSQL server, and
+// the built server started as a real child process talking real HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import pg from 'pg';
+
+const ROOT = resolve(process.cwd());
+
+export function adminUrl(): string {
+  const url = process.env.PARLEY_TEST_ADMIN_URL;
+  if (!url) throw new Error('PARLEY_TEST_ADMIN_URL is not set: run the e2e tests through jest (global setup)');
+  return url;
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Test databases are named parley_test_*; anything else is refused.
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `parley_test_${randomBytes(6).toString('hex')}`;
+  assertTestDatabase(name);
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    name,
+    url: withDatabase(adminUrl(), name),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function assertTestDatabase(name: string) {
+  if (!/^parley_test_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to use database ${name}: not a test database`);
+}
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startServer(env: Record<string, string | undefined>): Promise<ServerHandle> {
+  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${logs.join('\n')}`)), 45_000);
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        logs.push(line);
+        if (logs.length > 5000) logs.shift();
+        const m = /"port":(\d+),"ms":\d+,"embedded"/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => logs.push(c.toString('utf8')));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    logs,
+    stop(signal: NodeJS.Signals = 'SIGTERM') {
+      return new Promise((res) => {
+        if (child.exitCode !== null) return res(child.exitCode);
+        child.once('exit', (code) => res(code));
+        child.kill(signal);
+      });
+    },
+  };
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; fields?: Record<string, string> }; path?: string[] }>;
+}
+
+export class Client {
+  constructor(
+    readonly baseUrl: string,
+    public token: string | null = null,
+  ) {}
+
+  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GqlResult<T>> {
+    const res = await fetch(`${this.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    let body: { data?: T; errors?: GqlResult['errors'] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`non-JSON answer (${res.status}): ${text.slice(0, 500)}`);
+    }
+    return { status: res.status, data: body.data ?? null, errors: body.errors };
+  }
+
+  // the data, or a thrown error naming the GraphQL errors
+  async ok<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const r = await this.gql<T>(query, variables);
+    if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+    return r.data;
+  }
+
+  // the first error's code (fails when the call succeeded)
+  async code(query: string, variables: Record<string, unknown> = {}): Promise<string> {
+    const r = await this.gql(query, variables);
+    if (!r.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(r.data)}`);
+    return r.errors[0].extensions?.code ?? 'NONE';
+  }
+
+  as(token: string | null): Client {
+    return new Client(this.baseUrl, token);
+  }
+}
+
+export interface TestApp {
+  server: ServerHandle;
+  db: { name: string; url: string; drop(): Promise<void> };
+  anon: Client;
+  close(): Promise<void>;
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const server = await startServer({ DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', ...env });
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  return {
+    server,
+    db,
+    anon: new Client(server.url),
+    sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    async close() {
+      await server.stop();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
