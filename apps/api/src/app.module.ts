@@ -3,8 +3,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule, type Logger } from '@parley/common';
 import { DatabaseModule } from '@parley/database';
-import { IdentityModule } from '@parley/identity';
-import { RoomsModule } from '@parley/rooms';
+import { FEATURE_MODULES } from './feature-modules';
 import { HealthController } from './health.controller';
 
 export interface AppModuleOptions {
@@ -37,8 +36,7 @@ export class AppModule {
           formatError: formatGraphqlError(logger),
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
         }),
-        IdentityModule,
-        RoomsModule,
+        ...FEATURE_MODULES,
       ],
       controllers: [HealthController],
       providers: [

