@@ -46,9 +46,9 @@ export function wordHunks(before: string, after: string): DiffHunk[] {
 
 // Clauses are matched by key (keys are unique within a text). A clause counts as CHANGED
 // when its text or its heading changed (alternatives are not compared); the hunks are always
-// of the text. Order: the clauses of `after` in their order; each REMOVED clause follows the
-// nearest clause before it in `before` that is still in `after` (after any removed clauses
-// already placed there), or comes first when no such clause exists.
+// of the text. Order: the clauses of `after` in their order, and each REMOVED clause right
+// after the clause that preceded it in `before` (first if it was first there); so a run of
+// removed clauses stays together after the nearest earlier clause that survived.
 export function diffClauses(before: readonly DiffableClause[], after: readonly DiffableClause[]): ClauseDiff[] {
   const beforeByKey = new Map(before.map((c) => [c.key, c]));
   const afterKeys = new Set(after.map((c) => c.key));
