@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule
 import { DatabaseModule } from '@parley/database';
 import { IdentityModule } from '@parley/identity';
 import { RoomsModule } from '@parley/rooms';
+import { DiscussionModule } from '@parley/discussion';
 import { HealthController } from './health.controller';
 
 export interface AppModuleOptions {
@@ -39,6 +40,7 @@ export class AppModule {
         }),
         IdentityModule,
         RoomsModule,
+        DiscussionModule,
       ],
       controllers: [HealthController],
       providers: [
