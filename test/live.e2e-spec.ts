@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
 import { join, newRoom, newUser, type TestRoom } from './support/factories';
 import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, ROOM_EVENTS, send } from './support/live';
+
+// e2e steps talk to real servers; the project-level testTimeout does not reach hooks
+jest.setTimeout(60_000);
 
 describe('live gateway', () => {
   let app: TestApp;
@@ -22,11 +25,11 @@ describe('live gateway', () => {
 
   beforeAll(async () => {
     app = await startApp();
-  });
+  }, 90_000);
   afterAll(async () => {
     for (const c of open) c.close();
     await app?.close();
-  });
+  }, 90_000);
 
   describe('handshake', () => {
     it('fails a missing, malformed or revoked token with UNAUTHENTICATED', async () => {
