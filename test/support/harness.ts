@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
 
 const ROOT = resolve(process.cwd());
 
@@ -169,3 +170,65 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     },
   };
 }
+
+// A socket.io-client connection to /live that records what the server sends.
+export interface LiveClient {
+  socket: ClientSocket;
+  events: Array<{ seq: number; type: string; actor: string | null; payload: string }>;
+  received: Array<{ event: string; data: any }>;
+  call<T = any>(event: string, payload?: unknown): Promise<T>;
+  // resolves once `pred` holds for something received (or rejects after `ms`)
+  waitFor<T = any>(event: string, pred?: (data: any) => boolean, ms?: number): Promise<T>;
+  close(): void;
+}
+
+export async function connectLive(baseUrl: string, token: string | null, opts: { reconnection?: boolean } = {}): Promise<LiveClient> {
+  const socket = io(`${baseUrl}/live`, { auth: token === null ? {} : { token }, transports: ['websocket'], reconnection: opts.reconnection ?? false, forceNew: true });
+  const received: LiveClient['received'] = [];
+  const events: LiveClient['events'] = [];
+  const waiters = new Set<{ event: string; pred: (d: any) => boolean; resolve: (d: any) => void }>();
+  socket.onAny((event: string, data: any) => {
+    received.push({ event, data });
+    if (event === 'room:event') events.push(data);
+    for (const w of waiters) {
+      if (w.event === event && w.pred(data)) {
+        waiters.delete(w);
+        w.resolve(data);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (e) => reject(e));
+  });
+  return {
+    socket,
+    events,
+    received,
+    call: (event, payload) => socket.timeout(15_000).emitWithAck(event, payload),
+    waitFor(event, pred = () => true, ms = 10_000) {
+      const seen = received.find((r) => r.event === event && pred(r.data));
+      if (seen) return Promise.resolve(seen.data);
+      return new Promise((resolve, reject) => {
+        const w = { event, pred, resolve: (d: any) => (clearTimeout(timer), resolve(d)) };
+        const timer = setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`timed out waiting for ${event}`));
+        }, ms);
+        waiters.add(w);
+      });
+    },
+    close: () => socket.disconnect(),
+  };
+}
+
+// connect_error's message, or null when the connection succeeded
+export async function connectError(baseUrl: string, auth: Record<string, unknown>): Promise<string | null> {
+  const socket = io(`${baseUrl}/live`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve) => {
+    socket.once('connect', () => (socket.disconnect(), resolve(null)));
+    socket.once('connect_error', (e) => (socket.disconnect(), resolve(e.message)));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,6 +5,7 @@ import { AppExceptionFilter, ConfigError, createLogger, loadConfig, PinoNestLogg
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
+import { LiveIoAdapter } from './live-io.adapter';
 
 async function bootstrap() {
   let config;
@@ -34,6 +35,9 @@ async function bootstrap() {
   });
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalFilters(new AppExceptionFilter(logger));
+  const ioAdapter = new LiveIoAdapter(app, config, logger);
+  await ioAdapter.connectRedis();
+  app.useWebSocketAdapter(ioAdapter);
   // body-parser failures (too large, malformed JSON) never reach Nest's filters
   app.use((err: { status?: number; type?: string }, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
     if (!err) return next();

@@ -8,6 +8,8 @@ export interface AppConfig {
   host: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  // socket.io's Redis channel prefix: instances sharing one share it
+  redisPrefix: string;
   dataDir: string;
   openSignup: boolean;
   logLevel: LogLevel;
@@ -64,11 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 1 || n > 24 * 90) problems.push('PARLEY_SESSION_TTL_HOURS must be an integer from 1 to 2160');
     else sessionTtlHours = n;
   }
+  const redisPrefix = env.PARLEY_REDIS_PREFIX?.trim() || 'parley';
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(redisPrefix)) problems.push('PARLEY_REDIS_PREFIX must be 1 to 100 letters, digits, or _ . : -');
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
     databaseUrl: url('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'], problems),
     redisUrl: url('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:'], problems),
+    redisPrefix,
     dataDir: resolve(env.PARLEY_DATA_DIR?.trim() || '.parley'),
     openSignup: bool('PARLEY_OPEN_SIGNUP', env.PARLEY_OPEN_SIGNUP, false, problems),
     logLevel,

@@ -6,3 +6,4 @@ export * from './graphql-errors';
 export * from './rate-limiter';
 export * from './graphql-limits';
 export * from './exception.filter';
+export * from './socket-errors';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MoreThan } from 'typeorm';
+import { IsNull, MoreThan } from 'typeorm';
 import { attribute, ChainVerifier, eventHash, type ChainVerification, type SpeakerAttribution } from '@parley/domain';
 import { badInput } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
@@ -31,6 +31,18 @@ export interface RoomEventView {
   hash: string;
   prevHash: string;
 }
+
+// One committed event as a group of members sees it (the live feed).
+export interface EventDelivery {
+  event: RoomEventEntity;
+  view: RoomEventView;
+  membershipIds: string[];
+}
+
+// message.posted / message.edited carry a body in their hash-chained payload, which never
+// changes; once the message is redacted, every view serves it empty.
+const BODY_EVENTS = new Set(['message.posted', 'message.edited']);
+const NO_REDACTIONS: ReadonlySet<string> = new Set();
 
 export interface SpeakerDirectory {
   attribution: SpeakerAttribution;
@@ -125,10 +137,14 @@ export class RoomEventsService {
     return event.audiencePartyId === null || event.audiencePartyId === viewer.partyId;
   }
 
-  view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory): RoomEventView {
+  view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
     const payload: Record<string, unknown> = { ...event.payload };
     const author = payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
     if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
+    if (BODY_EVENTS.has(event.type) && redacted.has(payload.messageId as string)) {
+      payload.body = '';
+      payload.redacted = true;
+    }
     return {
       seq: event.seq,
       type: event.type,
@@ -152,7 +168,47 @@ export class RoomEventsService {
       .orderBy('e.seq', 'ASC')
       .limit(limit);
     const [events, dir] = await Promise.all([qb.getMany(), this.directory(room.id, room.speakerAttribution)]);
-    return events.map((e) => this.view(e, viewer, dir));
+    const redacted = await this.redactedMessages(room.id, events);
+    return events.map((e) => this.view(e, viewer, dir, redacted));
+  }
+
+  // The ids of messages among these events that a later message.redacted event withdrew.
+  async redactedMessages(roomId: string, events: RoomEventEntity[]): Promise<Set<string>> {
+    const ids = [...new Set(events.filter((e) => BODY_EVENTS.has(e.type)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
+    if (!ids.length) return new Set();
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT DISTINCT payload->>'messageId' AS id FROM room_event WHERE room_id = $1 AND type = 'message.redacted' AND payload->>'messageId' = ANY($2::text[])`,
+      [roomId, ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  // Committed events of one room, in seq order, as each current member may see them:
+  // audience-filtered, attributed per viewer, and grouped by identical view so one emit
+  // reaches every member who sees the same thing.
+  async deliveries(roomId: string, events: RoomEventEntity[]): Promise<EventDelivery[]> {
+    const room = await this.tx.manager.findOne(RoomEntity, { where: { id: roomId } });
+    if (!room || !events.length) return [];
+    const [dir, active, redacted] = await Promise.all([
+      this.directory(roomId, room.speakerAttribution),
+      this.tx.manager.find(MembershipEntity, { where: { roomId, removedAt: IsNull() }, select: { id: true, partyId: true } }),
+      this.redactedMessages(roomId, events),
+    ]);
+    const out: EventDelivery[] = [];
+    for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+      const groups = new Map<string, EventDelivery>();
+      for (const m of active) {
+        const viewer = { membershipId: m.id, partyId: m.partyId };
+        if (!this.visibleTo(event, viewer)) continue;
+        const view = this.view(event, viewer, dir, redacted);
+        const key = `${view.actor}\u0000${view.payload}`;
+        const group = groups.get(key);
+        if (group) group.membershipIds.push(m.id);
+        else groups.set(key, { event, view, membershipIds: [m.id] });
+      }
+      out.push(...groups.values());
+    }
+    return out;
   }
 
   // Reads the whole chain page by page; memory stays flat however long the log is.

@@ -1,0 +1,46 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import type { AppConfig, Logger } from '@parley/common';
+
+// bounds one socket message (a 10 000 character body fits many times over)
+export const SOCKET_MAX_BYTES = 64 * 1024;
+
+// socket.io on the API's HTTP server; with REDIS_URL, through the Redis adapter so every
+// instance's emits reach the sockets of every other instance.
+export class LiveIoAdapter extends IoAdapter {
+  private redisAdapter: ReturnType<typeof createAdapter> | null = null;
+  private readonly clients: Array<{ isOpen: boolean; close(): Promise<void> }> = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+    private readonly log: Logger,
+  ) {
+    super(app);
+  }
+
+  async connectRedis(): Promise<void> {
+    if (!this.config.redisUrl) return;
+    const pub = createClient({ url: this.config.redisUrl });
+    const sub = pub.duplicate();
+    pub.on('error', (e: unknown) => this.log.error({ err: e, client: 'pub' }, 'Redis client error'));
+    sub.on('error', (e: unknown) => this.log.error({ err: e, client: 'sub' }, 'Redis client error'));
+    this.clients.push(pub, sub);
+    await Promise.all([pub.connect(), sub.connect()]);
+    this.redisAdapter = createAdapter(pub as never, sub as never, { key: this.config.redisPrefix });
+    this.log.info('live events go through Redis');
+  }
+
+  // typed through IoAdapter: Nest brings its own copy of socket.io
+  override createIOServer(port: number, options?: Parameters<IoAdapter['createIOServer']>[1]) {
+    const server = super.createIOServer(port, { ...options, maxHttpBufferSize: SOCKET_MAX_BYTES, serveClient: false } as typeof options);
+    if (this.redisAdapter) server.adapter(this.redisAdapter as never);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await Promise.all(this.clients.map((c) => (c.isOpen ? c.close().catch(() => undefined) : undefined)));
+  }
+}

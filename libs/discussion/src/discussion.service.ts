@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { IsNull, LessThan } from 'typeorm';
+import { attribute } from '@parley/domain';
+import { badInput, Check, forbidden, invalidState, isUuid, notFound } from '@parley/common';
+import { TransactionRunner } from '@parley/database';
+import type { AuthUser } from '@parley/identity';
+import { RoomAccessService, RoomEventsService, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
+import { MessageEntity } from './message.entity';
+import { parseThread, type Thread } from './thread';
+import type { MessageType } from './discussion.types';
+
+export const BODY_MAX = 10_000;
+const CLIENT_MSG_ID_MAX = 100;
+const PAGE_MAX = 200;
+
+// socket payloads arrive as anything; every field check starts from an object
+export function payloadObject(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badInput({ payload: 'must be an object' });
+  return value as Record<string, unknown>;
+}
+
+@Injectable()
+export class DiscussionService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+  ) {}
+
+  // A caucus is its party's alone: anyone else learns nothing of it, not even that it exists.
+  threadFor(ctx: RoomAccessContext, thread: Thread): { name: string | null; audiencePartyId: string | null } {
+    if (thread.kind === 'party') {
+      this.access.assertCaucusMember(ctx, thread.partyId);
+      return { name: thread.name, audiencePartyId: thread.partyId };
+    }
+    return { name: thread.name, audiencePartyId: null };
+  }
+
+  // Posts once per (user, room, clientMsgId): a resend returns the first message, decided by
+  // the unique constraint; the ack is built only after the commit.
+  async send(user: AuthUser, raw: unknown): Promise<MessageType> {
+    const input = payloadObject(raw);
+    const c = new Check();
+    const body = c.text('body', input.body, { min: 1, max: BODY_MAX });
+    const clientMsgId = c.text('clientMsgId', input.clientMsgId, { min: 1, max: CLIENT_MSG_ID_MAX });
+    if (typeof input.roomId !== 'string') throw badInput({ roomId: 'must be an id' });
+    const roomId = input.roomId.toLowerCase();
+    const sent = await this.tx
+      .run(async (tx) => {
+        const ctx = await this.access.lock(tx, user, roomId, 'message');
+        c.done();
+        const thread = this.threadFor(ctx, parseThread(input.thread));
+        const first = await tx.em.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
+        if (first) return { ctx, message: first };
+        const id = randomUUID();
+        const { membership } = ctx;
+        const event = await this.events.append(tx, {
+          roomId,
+          type: 'message.posted',
+          actor: membership,
+          audiencePartyId: thread.audiencePartyId,
+          payload: { messageId: id, thread: thread.name, body, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+        });
+        const message = tx.em.create(MessageEntity, {
+          id,
+          roomId,
+          seq: event.seq,
+          thread: thread.name,
+          audiencePartyId: thread.audiencePartyId,
+          authorMembershipId: membership.id,
+          userId: user.id,
+          clientMsgId,
+          body,
+          createdAt: event.at,
+          editedAt: null,
+          redactedAt: null,
+        });
+        await tx.em.insert(MessageEntity, message as never);
+        return { ctx, message };
+      })
+      .catch(async (e: unknown) => {
+        // a concurrent resend lost the race on the unique constraint: answer with the winner
+        if ((e as { code?: string }).code !== '23505') throw e;
+        const message = await this.tx.manager.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
+        if (!message) throw e;
+        return { ctx: await this.access.check(user, roomId, 'message'), message };
+      });
+    return (await this.toMessages(sent.ctx, [sent.message]))[0];
+  }
+
+  async edit(user: AuthUser, raw: unknown): Promise<MessageType> {
+    const input = payloadObject(raw);
+    const c = new Check();
+    const body = c.text('body', input.body, { min: 1, max: BODY_MAX });
+    const found = await this.messageOrThrow(input.messageId);
+    const { ctx, message } = await this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'message');
+      const message = this.visibleOrThrow(ctx, await tx.em.findOneOrFail(MessageEntity, { where: { id: found.id } }));
+      if (message.userId !== user.id) throw forbidden('Only its author can edit a message.');
+      if (message.redactedAt) throw invalidState('This message was redacted.');
+      c.done();
+      message.body = body;
+      message.editedAt = new Date();
+      await tx.em.update(MessageEntity, { id: message.id }, { body, editedAt: message.editedAt });
+      await this.events.append(tx, {
+        roomId: message.roomId,
+        type: 'message.edited',
+        actor: ctx.membership,
+        audiencePartyId: message.audiencePartyId,
+        payload: { messageId: message.id, thread: message.thread, body },
+      });
+      return { ctx, message };
+    });
+    return (await this.toMessages(ctx, [message]))[0];
+  }
+
+  // Empties the body for good; the event records that it happened and views of the earlier
+  // events serve the body empty (RoomEventsService.view).
+  async redact(user: AuthUser, raw: unknown): Promise<MessageType> {
+    const input = payloadObject(raw);
+    const found = await this.messageOrThrow(input.messageId);
+    const { ctx, message } = await this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'message');
+      const message = this.visibleOrThrow(ctx, await tx.em.findOneOrFail(MessageEntity, { where: { id: found.id } }));
+      if (message.userId !== user.id && ctx.membership.role !== 'FACILITATOR') throw forbidden('Only its author or a facilitator can redact a message.');
+      if (message.redactedAt) return { ctx, message };
+      message.body = '';
+      message.redactedAt = new Date();
+      await tx.em.update(MessageEntity, { id: message.id }, { body: '', redactedAt: message.redactedAt });
+      await this.events.append(tx, {
+        roomId: message.roomId,
+        type: 'message.redacted',
+        actor: ctx.membership,
+        audiencePartyId: message.audiencePartyId,
+        payload: { messageId: message.id, thread: message.thread },
+      });
+      return { ctx, message };
+    });
+    return (await this.toMessages(ctx, [message]))[0];
+  }
+
+  // One thread of a room, newest first: the `limit` messages with seq below `beforeSeq`
+  // (all when absent); the next page asks with the last message's seq.
+  async list(user: AuthUser, args: { roomId: string; thread?: string | null; beforeSeq?: number | null; limit?: number | null }): Promise<MessageType[]> {
+    const c = new Check();
+    const beforeSeq = args.beforeSeq == null ? null : c.int('beforeSeq', args.beforeSeq, { min: 1, max: 2 ** 31 - 1 });
+    const limit = args.limit == null ? 50 : c.int('limit', args.limit, { min: 1, max: PAGE_MAX });
+    const ctx = await this.access.check(user, args.roomId, 'read');
+    c.done();
+    const thread = this.threadFor(ctx, parseThread(args.thread));
+    const rows = await this.tx.manager.find(MessageEntity, {
+      where: {
+        roomId: ctx.room.id,
+        thread: thread.name === null ? IsNull() : thread.name,
+        ...(beforeSeq !== null ? { seq: LessThan(beforeSeq) } : {}),
+      },
+      order: { seq: 'DESC' },
+      take: limit,
+    });
+    return this.toMessages(ctx, rows);
+  }
+
+  private async messageOrThrow(id: unknown): Promise<MessageEntity> {
+    if (!isUuid(id)) throw notFound();
+    const message = await this.tx.manager.findOne(MessageEntity, { where: { id: id.toLowerCase() } });
+    if (!message) throw notFound();
+    return message;
+  }
+
+  private visibleOrThrow(ctx: RoomAccessContext, message: MessageEntity): MessageEntity {
+    if (message.audiencePartyId !== null) this.access.assertCaucusMember(ctx, message.audiencePartyId);
+    return message;
+  }
+
+  private async toMessages(ctx: RoomAccessContext, rows: MessageEntity[]): Promise<MessageType[]> {
+    if (!rows.length) return [];
+    const dir = await this.events.directory(ctx.room.id, ctx.room.speakerAttribution);
+    return rows.map((m) => toMessage(dir, ctx.membership.id, m));
+  }
+}
+
+function toMessage(dir: SpeakerDirectory, viewerMembershipId: string, m: MessageEntity): MessageType {
+  const author = dir.members.get(m.authorMembershipId);
+  const seen = author
+    ? attribute(dir.attribution, { membershipId: m.authorMembershipId, ...author }, viewerMembershipId)
+    : { displayName: null, partyId: null };
+  return {
+    id: m.id,
+    roomId: m.roomId,
+    seq: m.seq,
+    thread: m.thread,
+    body: m.redactedAt ? '' : m.body,
+    author: seen.displayName,
+    party: seen.partyId ? { id: seen.partyId, name: dir.partyNames.get(seen.partyId) ?? '' } : null,
+    createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    redacted: m.redactedAt !== null,
+  };
+}

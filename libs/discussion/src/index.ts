@@ -1,0 +1,3 @@
+export * from './discussion.module';
+export * from './discussion.service';
+export * from './discussion.types';

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { connectLive, startApp, startServer, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
+import { newRoom } from './support/factories';
+import { joinRoom, postedBy, REMOVE_MEMBER, send } from './support/live';
+
+const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// probed synchronously at load, so the tests can be declared skipped with a reason
+function redisAnswers(url: string): boolean {
+  const probe = `const u = new URL(process.argv[1]); const s = require('node:net').connect(Number(u.port || 6379), u.hostname);
+    s.setTimeout(1000); s.once('connect', () => s.write('PING\\r\\n'));
+    s.once('data', (d) => process.exit(String(d).startsWith('+PONG') ? 0 : 1));
+    s.once('error', () => process.exit(1)); s.once('timeout', () => process.exit(1));`;
+  try {
+    execFileSync(process.execPath, ['-e', probe, url], { timeout: 5000, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const redisUp = redisAnswers(REDIS_URL);
+if (!redisUp) console.warn(`SKIPPED cross-instance tests: no Redis answers at ${REDIS_URL} (set PARLEY_TEST_REDIS_URL)`);
+const itRedis = redisUp ? it : it.skip;
+
+// e2e steps talk to real servers; the project-level testTimeout does not reach hooks
+jest.setTimeout(60_000);
+
+describe('live across two API instances (Redis adapter)', () => {
+  let app: TestApp;
+  let second: ServerHandle;
+  const open: LiveClient[] = [];
+
+  beforeAll(async () => {
+    if (!redisUp) return;
+    // a prefix of its own, so parallel runs sharing the Redis server never mix
+    const env = { REDIS_URL, PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(4).toString('hex')}` };
+    app = await startApp(env);
+    second = await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' });
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await second?.stop();
+    await app?.close();
+  }, 90_000);
+
+  itRedis('delivers messages, removal and presence between sockets on different instances', async () => {
+    const room = await newRoom(app.anon);
+    const on = async (url: string, token: string | null) => {
+      const c = await connectLive(url, token);
+      open.push(c);
+      await joinRoom(c, room.id);
+      return c;
+    };
+    const a = await on(app.server.url, room.negotiators[0].client.token);
+    const b = await on(second.url, room.negotiators[1].client.token);
+    const c = await on(second.url, room.negotiators[2].client.token);
+    const fromFirst = await send(a, room.id, 'sent on instance one');
+    await b.waitFor('room:event', postedBy(fromFirst.id));
+    const fromSecond = await send(b, room.id, 'sent on instance two');
+    await a.waitFor('room:event', postedBy(fromSecond.id));
+    // presence counts sockets on both instances
+    const [ma, mb] = [room.membershipIds.get(room.negotiators[0].id), room.membershipIds.get(room.negotiators[1].id)];
+    await a.waitFor('presence', (p) => p.online.includes(ma) && p.online.includes(mb));
+    // a GraphQL mutation on instance one removes a member whose socket is on instance two
+    await room.facilitator.client.ok(REMOVE_MEMBER, { id: room.membershipIds.get(room.negotiators[2].id) });
+    expect(await c.waitFor('room:removed')).toEqual({ roomId: room.id });
+    const after = await send(a, room.id, 'after removal');
+    await b.waitFor('room:event', postedBy(after.id));
+    expect(c.events.some(postedBy(after.id))).toBe(false);
+    // the same session token works against either instance
+    expect((await new Client(second.url, room.facilitator.client.token).ok('{ me { id } }')).me.id).toBe(room.facilitator.id);
+  }, 60_000);
+});
