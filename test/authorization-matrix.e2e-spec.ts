@@ -96,6 +96,7 @@ const ROWS: Record<string, Row> = {
     call: async (w) => ({ query: `mutation($id: ID!) { archiveRoom(roomId: $id) { id } }`, variables: { id: (await w.freshRoom()).id } }),
   },
   roomEvents: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { roomEvents(roomId: $r) { seq } }`, variables: { r: w.room.id } }) },
+  messages: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { messages(roomId: $r) { id } }`, variables: { r: w.room.id } }) },
   verifyAuditChain: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { verifyAuditChain(roomId: $r) { valid } }`, variables: { r: w.room.id } }) },
 };
 
@@ -115,7 +116,6 @@ const PENDING: Record<string, string> = {
   openBallot: 'negotiation (issue 5)',
   castVote: 'negotiation (issue 5)',
   closeBallot: 'negotiation (issue 5)',
-  messages: 'live discussion (issue 6)',
   agreement: 'agreements (issue 7)',
   signAgreement: 'agreements (issue 7)',
   registerPartyKey: 'agreements (issue 7)',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
-import { join, newRoom, newUser, type TestRoom } from './support/factories';
+import { invite, join, newRoom, newUser, type TestRoom } from './support/factories';
 import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, ROOM_EVENTS, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
@@ -143,7 +143,24 @@ describe('live gateway', () => {
       await fac.waitFor('room:event', postedBy(m.id));
       await sleep(200);
       expect(b.events.some(postedBy(m.id))).toBe(false);
+      // b was in no other room: its sockets are ended too
+      expect(b.socket.connected).toBe(false);
+    });
+
+    it('keeps the sockets of a removed member who is still in another room, outside the old room', async () => {
+      const room = await newRoom(app.anon);
+      const other = await newRoom(app.anon, { facilitator: room.facilitator });
+      const neg = room.negotiators[1];
+      const t = await invite(room.facilitator.client, other.id, 'OBSERVER');
+      await neg.client.ok(`mutation($t: String!) { acceptInvite(token: $t) { id } }`, { t });
+      const b = await live(neg.client.token);
+      expect((await b.call('room:join', { roomId: room.id })).ok).toBe(true);
+      await room.facilitator.client.ok(REMOVE_MEMBER, { id: room.membershipIds.get(neg.id)! });
+      expect(await b.waitFor('room:removed')).toEqual({ roomId: room.id });
+      await sleep(200);
+      expect(b.socket.connected).toBe(true);
       expect((await b.call('room:join', { roomId: room.id })).error.code).toBe('NOT_FOUND');
+      expect((await b.call('room:join', { roomId: other.id })).ok).toBe(true);
     });
 
     it('disconnects the sockets of a session that logs out, and only those', async () => {

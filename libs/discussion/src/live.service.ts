@@ -18,6 +18,7 @@ export const REPLAY_MAX = 1000;
 
 // socket.io rooms: every socket of a session, of a membership, of a room, of a caucus
 const sessionRoom = (sessionId: string) => `s:${sessionId}`;
+const userRoom = (userId: string) => `u:${userId}`;
 const memberRoom = (membershipId: string) => `m:${membershipId}`;
 const roomRoom = (roomId: string) => `r:${roomId}`;
 const caucusRoom = (roomId: string, partyId: string) => `p:${roomId}:${partyId}`;
@@ -58,7 +59,7 @@ export class LiveService implements OnModuleDestroy {
 
   admit(socket: LiveSocket, user: AuthUser): void {
     socket.data = { user, joined: {} };
-    void socket.join(sessionRoom(user.sessionId));
+    void socket.join([sessionRoom(user.sessionId), userRoom(user.id)]);
   }
 
   async join(socket: LiveSocket, raw: unknown): Promise<{ lastSeq: number; events: ReturnType<typeof wire>[] }> {
@@ -180,6 +181,9 @@ export class LiveService implements OnModuleDestroy {
     for (const membershipId of removed) {
       ns.to(memberRoom(membershipId)).emit('room:removed', { roomId });
       ns.in(memberRoom(membershipId)).socketsLeave([roomRoom(roomId), ...parties.map((p) => caucusRoom(roomId, p.id)), memberRoom(membershipId)]);
+      // removed from every room: nothing is left for this user's sockets to see
+      const roomless = await this.rooms.userLeftWithoutRooms(membershipId);
+      if (roomless) ns.in(userRoom(roomless)).disconnectSockets(true);
     }
     void this.presence(roomId);
   }

@@ -121,6 +121,14 @@ export class RoomsService {
     return Promise.all(members.map((m) => this.membershipView(ctx, m, partyMap)));
   }
 
+  // the user id of a removed membership's user when they are left in no room, else null
+  async userLeftWithoutRooms(membershipId: string): Promise<string | null> {
+    const m = await this.tx.manager.findOne(MembershipEntity, { where: { id: membershipId } });
+    if (!m) return null;
+    const active = await this.tx.manager.count(MembershipEntity, { where: { userId: m.userId, removedAt: IsNull() } });
+    return active === 0 ? m.userId : null;
+  }
+
   async addParty(user: AuthUser, roomId: string, name: string): Promise<PartyType> {
     const c = new Check();
     const clean = c.text('name', name, { min: 1, max: 100 });
