@@ -76,13 +76,13 @@ export class AmendmentsService {
         actor: ctx.membership,
         payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: author(ctx.membership) },
       });
-      return this.view(a, await this.proposals.book(ctx));
+      return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
 
   // the amendment's room locked first, then the amendment, not on an open ballot
   private async settle(tx: Tx, user: AuthUser, id: string, action: 'draft' | 'facilitate') {
-    const found = await this.repo.amendmentOrThrow(id);
+    const found = await this.repo.amendmentOrThrow(id, tx.em);
     const ctx = await this.access.lock(tx, user, found.roomId, action);
     const p = await this.repo.lockProposalOrThrow(tx, found.proposalId);
     const a = await this.repo.lockAmendmentOrThrow(tx, found.id);
@@ -98,7 +98,7 @@ export class AmendmentsService {
       if (ctx.membership.role !== 'FACILITATOR' && !own) throw forbidden('Only the proposing party or a facilitator can withdraw an amendment.');
       await this.repo.settleAmendment(tx, a, 'WITHDRAWN');
       await this.events.append(tx, { roomId: a.roomId, type: 'amendment.withdrawn', actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
-      return this.view(a, await this.proposals.book(ctx));
+      return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
 
@@ -107,7 +107,7 @@ export class AmendmentsService {
       const { ctx, a } = await this.settle(tx, user, id, 'facilitate');
       await this.repo.settleAmendment(tx, a, 'REJECTED');
       await this.events.append(tx, { roomId: a.roomId, type: 'amendment.rejected', actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
-      return this.view(a, await this.proposals.book(ctx));
+      return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
 
@@ -119,7 +119,7 @@ export class AmendmentsService {
       if (!(await this.apply(tx, p, a, ctx.membership, null))) {
         throw new DomainError('VERSION_CONFLICT', `Clause "${a.clauseKey}" changed since version ${a.baseVersion}; the amendment stays open.`);
       }
-      return this.proposals.view(ctx, p);
+      return this.proposals.view(ctx, p, tx.em);
     });
   }
 

@@ -78,7 +78,7 @@ export class BallotsService {
   }
 
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
-    const [votes, parties] = await Promise.all([this.repo.votes([b.id], tx.em), this.rooms.parties(b.roomId)]);
+    const [votes, parties] = await Promise.all([this.repo.votes([b.id], tx.em), this.rooms.parties(b.roomId, tx.em)]);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
@@ -168,7 +168,7 @@ export class BallotsService {
         // a sealed ballot's event says only who voted; choices appear in ballot.closed
         payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: author(ctx.membership) },
       });
-      const parties = await this.rooms.parties(b.roomId);
+      const parties = await this.rooms.parties(b.roomId, tx.em);
       const votes = await this.repo.votes([b.id], tx.em);
       const voted = new Set(votes.map((v) => v.partyId));
       if (parties.every((p) => voted.has(p.id))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
@@ -206,7 +206,7 @@ export class BallotsService {
   // Under the room and ballot locks: the outcome by the decision rule over the room's parties
   // now, each party's latest vote; then what the outcome does to the proposal or amendment.
   private async closeLocked(tx: Tx, b: BallotEntity, actor: MembershipEntity | null, cause: CloseCause, parties?: PartyEntity[], votes?: VoteEntity[]): Promise<void> {
-    const partyList = parties ?? (await this.rooms.parties(b.roomId));
+    const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
     const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
     const partyIds = partyList.map((p) => p.id);
     const decision = domainRule(() =>

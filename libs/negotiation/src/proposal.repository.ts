@@ -71,9 +71,9 @@ export class ProposalRepository {
   }
 
   // amendments
-  async amendmentOrThrow(id: string): Promise<AmendmentEntity> {
+  async amendmentOrThrow(id: string, em = this.em): Promise<AmendmentEntity> {
     if (!isUuid(id)) throw notFound();
-    const a = await this.em.findOne(AmendmentEntity, { where: { id } });
+    const a = await em.findOne(AmendmentEntity, { where: { id } });
     if (!a) throw notFound();
     return a;
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
+import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } from '@parley/rooms';
@@ -37,12 +38,12 @@ export class ProposalsService {
     private readonly rooms: RoomsService,
   ) {}
 
-  async book(scope: RoomScope): Promise<PartyBook> {
-    return new PartyBook(await this.rooms.parties(scope.room.id), scope);
+  async book(scope: RoomScope, em?: EntityManager): Promise<PartyBook> {
+    return new PartyBook(await this.rooms.parties(scope.room.id, em), scope);
   }
 
-  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook): Promise<ProposalType> {
-    const parties = book ?? (await this.book(scope));
+  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
+    const parties = book instanceof PartyBook ? book : await this.book(scope, book);
     return {
       id: p.id,
       roomId: p.roomId,
@@ -127,7 +128,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: author(ctx.membership) },
       });
-      return this.view(ctx, p);
+      return this.view(ctx, p, tx.em);
     });
   }
 
@@ -151,7 +152,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: author(ctx.membership) },
       });
-      return this.view(ctx, p);
+      return this.view(ctx, p, tx.em);
     });
   }
 
@@ -194,7 +195,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: author(ctx.membership) },
       });
-      return this.view(ctx, p);
+      return this.view(ctx, p, tx.em);
     });
   }
 
@@ -218,7 +219,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId, version: p.version, textHash: p.textHash },
       });
-      return this.view(ctx, p);
+      return this.view(ctx, p, tx.em);
     });
   }
 
@@ -231,7 +232,7 @@ export class ProposalsService {
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
       await this.events.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
-      return this.view(ctx, p);
+      return this.view(ctx, p, tx.em);
     });
   }
 }
