@@ -241,7 +241,8 @@ describe('ballots', () => {
     const p = await createProposal(room.facilitator.client, room.id);
     const b = await openBallot(room.facilitator.client, p.id, { rule: 'MAJORITY', quorum: 0.5, closesAt: new Date(Date.now() + 1500).toISOString() });
     await vote(room.negotiators[0].client, b.id, 'SUPPORT');
-    const after = await waitFor(() => ballots(room.observer.client, p.id), (x) => x.ballots[0].status === 'CLOSED');
+    // the proposal and its ballots are read one after the other: wait for both to show the close
+    const after = await waitFor(() => ballots(room.observer.client, p.id), (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING');
     expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'PASSED' });
     expect(after.status).toBe('ADOPTED');
   }, 30_000);
@@ -253,13 +254,14 @@ describe('ballots', () => {
     try {
       const room = await newRoom(new Client(server.url), { parties: ['A', 'B'] });
       const p = await createProposal(room.facilitator.client, room.id);
-      const b = await openBallot(room.facilitator.client, p.id, { rule: 'MAJORITY', quorum: 0.5, closesAt: new Date(Date.now() + 3000).toISOString() });
+      const closesAt = Date.now() + 4000;
+      const b = await openBallot(room.facilitator.client, p.id, { rule: 'MAJORITY', quorum: 0.5, closesAt: new Date(closesAt).toISOString() });
       await vote(room.negotiators[1].client, b.id, 'OPPOSE');
       await server.stop();
-      await sleep(3500);
+      await sleep(Math.max(0, closesAt - Date.now()) + 500);
       server = await startServer(env);
       const at = (c: Client) => c.as(room.observer.client.token);
-      const after = await waitFor(() => ballots(at(new Client(server.url)), p.id), (x) => x.ballots[0].status === 'CLOSED');
+      const after = await waitFor(() => ballots(at(new Client(server.url)), p.id), (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING', 20_000);
       expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'FAILED', tally: { support: 0, oppose: 1, notVoted: 1 } });
       expect(after.status).toBe('DRAFTING');
       const closed = (await events(at(new Client(server.url)), room.id)).filter((e) => e.type === 'ballot.closed');

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { countOpenBrackets, decide, tally, validateBallotRule } from '@parley/domain';
+import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type PartyType, type RoomScope } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author, domainRule } from './negotiation.support';
+import { ballotView, voteView } from './ballot-view';
 import { ProposalRepository } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
@@ -15,35 +16,6 @@ export const MAX_REASON = 2000;
 export const MAX_BALLOT_DAYS = 90;
 
 export type CloseCause = 'FACILITATOR' | 'ALL_VOTED' | 'DEADLINE';
-
-// Secrecy lives here and only here: while a SECRET_UNTIL_CLOSE ballot is open a viewer
-// sees who voted, its own party's vote, and nothing else (no choices, no tally).
-export function ballotView(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[], viewerPartyId: string | null): BallotType {
-  const byId = new Map(parties.map((p) => [p.id, { id: p.id, name: p.name } as PartyType]));
-  const counted = votes.filter((v) => byId.has(v.partyId));
-  const sealed = b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
-  const shown = sealed ? counted.filter((v) => v.partyId === viewerPartyId) : counted;
-  const order = new Map(parties.map((p, i) => [p.id, i]));
-  const byParty = (x: VoteEntity, y: VoteEntity) => order.get(x.partyId)! - order.get(y.partyId)!;
-  return {
-    id: b.id,
-    proposalId: b.proposalId,
-    amendmentId: b.amendmentId,
-    version: b.version,
-    rule: b.rule,
-    threshold: b.threshold,
-    quorum: b.quorum,
-    secrecy: b.secrecy,
-    status: b.status,
-    closesAt: b.closesAt,
-    outcome: b.outcome,
-    votedParties: [...counted].sort(byParty).map((v) => byId.get(v.partyId)!),
-    votes: [...shown].sort(byParty).map((v) => voteView(v, byId.get(v.partyId)!)),
-    tally: sealed ? null : (b.tally ?? tally(parties.map((p) => p.id), counted.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })))),
-  };
-}
-
-const voteView = (v: VoteEntity, party: PartyType): VoteType => ({ party, choice: v.choice, reason: v.reason, castAt: v.castAt });
 
 @Injectable()
 export class BallotsService {
