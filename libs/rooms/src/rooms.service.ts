@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, IsNull } from 'typeorm';
+import { In, IsNull, type EntityManager } from 'typeorm';
 import { attributedLabel } from '@parley/domain';
 import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
@@ -93,8 +93,9 @@ export class RoomsService {
     return toRoom(await this.access.check(user, roomId, 'read'));
   }
 
-  async parties(roomId: string): Promise<PartyEntity[]> {
-    return this.tx.manager.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
+  // `em`: a caller's transaction, so a write never waits on a second pool connection
+  async parties(roomId: string, em: EntityManager = this.tx.manager): Promise<PartyEntity[]> {
+    return em.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
   }
 
   async membershipView(ctx: RoomAccessContext, m: MembershipEntity, parties?: Map<string, PartyEntity>): Promise<MembershipType> {

@@ -1,0 +1,34 @@
+import { tally } from '@parley/domain';
+import type { PartyEntity, PartyType } from '@parley/rooms';
+import type { BallotEntity, VoteEntity } from './negotiation.entities';
+import type { BallotType, VoteType } from './negotiation.types';
+
+// Secrecy lives here and only here: while a SECRET_UNTIL_CLOSE ballot is open a viewer
+// sees who voted, its own party's vote, and nothing else (no choices, no tally).
+export function ballotView(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[], viewerPartyId: string | null): BallotType {
+  const byId = new Map(parties.map((p) => [p.id, { id: p.id, name: p.name } as PartyType]));
+  const counted = votes.filter((v) => byId.has(v.partyId));
+  const sealed = b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
+  const shown = sealed ? counted.filter((v) => v.partyId === viewerPartyId) : counted;
+  const order = new Map(parties.map((p, i) => [p.id, i]));
+  const byParty = (x: VoteEntity, y: VoteEntity) => order.get(x.partyId)! - order.get(y.partyId)!;
+  return {
+    id: b.id,
+    proposalId: b.proposalId,
+    amendmentId: b.amendmentId,
+    version: b.version,
+    rule: b.rule,
+    threshold: b.threshold,
+    quorum: b.quorum,
+    secrecy: b.secrecy,
+    status: b.status,
+    closesAt: b.closesAt,
+    outcome: b.outcome,
+    votedParties: [...counted].sort(byParty).map((v) => byId.get(v.partyId)!),
+    votes: [...shown].sort(byParty).map((v) => voteView(v, byId.get(v.partyId)!)),
+    tally: sealed ? null : (b.tally ?? tally(parties.map((p) => p.id), counted.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })))),
+  };
+}
+
+export const voteView = (v: VoteEntity, party: PartyType): VoteType => ({ party, choice: v.choice, reason: v.reason, castAt: v.castAt });
+

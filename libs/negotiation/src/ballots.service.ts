@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
+import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
+import type { AuthUser } from '@parley/identity';
+import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
+import type { BallotEntity, VoteEntity } from './negotiation.entities';
+import { author, domainRule } from './negotiation.support';
+import { ballotView, voteView } from './ballot-view';
+import { ProposalRepository } from './proposal.repository';
+import { AmendmentsService } from './amendments.service';
+import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
+
+export const MAX_REASON = 2000;
+export const MAX_BALLOT_DAYS = 90;
+
+export type CloseCause = 'FACILITATOR' | 'ALL_VOTED' | 'DEADLINE';
+
+@Injectable()
+export class BallotsService {
+  // deadlines of newly opened ballots, for the scheduler
+  readonly deadlines = new Subject<Date>();
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly repo: ProposalRepository,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+    private readonly rooms: RoomsService,
+    private readonly amendments: AmendmentsService,
+  ) {}
+
+  // reads: every ballot of these proposals with their votes in two queries, as `scope` sees them
+
+  async forProposals(scope: RoomScope, proposalIds: string[]): Promise<Map<string, BallotType[]>> {
+    const [ballots, parties] = await Promise.all([this.repo.ballots(proposalIds), this.rooms.parties(scope.room.id)]);
+    const votes = await this.repo.votes(ballots.map((b) => b.id));
+    const out = new Map<string, BallotType[]>(proposalIds.map((id) => [id, []]));
+    for (const b of ballots) {
+      if (b.roomId !== scope.room.id) continue;
+      const view = ballotView(b, votes.filter((v) => v.ballotId === b.id), parties, scope.membership.partyId);
+      out.get(b.proposalId)?.push(view);
+    }
+    return out;
+  }
+
+  async forProposal(proposal: ProposalType): Promise<BallotType[]> {
+    return (await this.forProposals(proposal.scope, [proposal.id])).get(proposal.id) ?? [];
+  }
+
+  private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
+    const [votes, parties] = await Promise.all([this.repo.votes([b.id], tx.em), this.rooms.parties(b.roomId, tx.em)]);
+    return ballotView(b, votes, parties, scope.membership.partyId);
+  }
+
+  // writes
+
+  async open(user: AuthUser, input: OpenBallotInput): Promise<BallotType> {
+    const c = new Check();
+    for (const [field, problem] of Object.entries(validateBallotRule(input.rule, input.threshold ?? null, input.quorum))) c.that(field, false, problem);
+    const closesAt = input.closesAt ?? null;
+    if (closesAt !== null) {
+      const at = closesAt.getTime();
+      c.that('closesAt', Number.isFinite(at) && at > Date.now(), 'must be in the future');
+      c.that('closesAt', at <= Date.now() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
+    }
+    c.done();
+    const found = await this.repo.proposalOrThrow(input.proposalId);
+    if (input.amendmentId !== null && input.amendmentId !== undefined && !isUuid(input.amendmentId)) throw notFound();
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
+      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      if (p.status !== 'DRAFTING') throw invalidState(`A ballot cannot open on a ${p.status.toLowerCase()} proposal.`);
+      const open = await this.repo.openBallots(tx, p.id);
+      let amendmentId: string | null = null;
+      if (input.amendmentId) {
+        const a = await this.repo.lockAmendmentOrThrow(tx, input.amendmentId);
+        if (a.proposalId !== p.id) throw notFound();
+        if (a.status !== 'OPEN') throw invalidState(`The amendment is already ${a.status.toLowerCase()}.`);
+        if (open.some((b) => b.amendmentId === a.id)) throw invalidState('A ballot on this amendment is already open.');
+        amendmentId = a.id;
+      } else {
+        const brackets = countOpenBrackets(p.clauses);
+        if (brackets > 0) throw openBrackets(brackets);
+        if (open.length) throw invalidState('Close the open ballots on amendments before a ballot on the whole text.');
+      }
+      const b = await this.repo.insertBallot(tx, {
+        roomId: p.roomId,
+        proposalId: p.id,
+        amendmentId,
+        version: p.version,
+        rule: input.rule,
+        threshold: input.threshold ?? null,
+        quorum: input.quorum,
+        secrecy: input.secrecy,
+        closesAt,
+        openedBy: ctx.membership.id,
+      });
+      if (!amendmentId) await this.repo.setStatus(tx, p, 'VOTING');
+      await this.events.append(tx, {
+        roomId: p.roomId,
+        type: 'ballot.opened',
+        actor: ctx.membership,
+        payload: {
+          ballotId: b.id,
+          proposalId: p.id,
+          amendmentId,
+          version: b.version,
+          rule: b.rule,
+          threshold: b.threshold,
+          quorum: b.quorum,
+          secrecy: b.secrecy,
+          closesAt: closesAt?.toISOString() ?? null,
+        },
+      });
+      if (closesAt) tx.afterCommit(() => this.deadlines.next(closesAt));
+      return this.viewIn(tx, ctx, b);
+    });
+  }
+
+  async castVote(user: AuthUser, input: CastVoteInput): Promise<VoteType> {
+    const c = new Check();
+    const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
+    c.done();
+    const found = await this.repo.ballotOrThrow(input.ballotId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'partyAction');
+      const b = await this.repo.lockBallotOrThrow(tx, found.id);
+      // past its deadline counts as closed even before the scheduler has closed it
+      if (b.status !== 'OPEN' || (b.closesAt && b.closesAt.getTime() <= Date.now())) throw ballotClosed();
+      const partyId = ctx.membership.partyId!;
+      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: new Date() };
+      await this.repo.upsertVote(tx, vote);
+      const sealed = b.secrecy === 'SECRET_UNTIL_CLOSE';
+      await this.events.append(tx, {
+        roomId: b.roomId,
+        type: 'vote.cast',
+        actor: ctx.membership,
+        // a sealed ballot's event says only who voted; choices appear in ballot.closed
+        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: author(ctx.membership) },
+      });
+      const parties = await this.rooms.parties(b.roomId, tx.em);
+      const votes = await this.repo.votes([b.id], tx.em);
+      const voted = new Set(votes.map((v) => v.partyId));
+      if (parties.every((p) => voted.has(p.id))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
+      const party = parties.find((p) => p.id === partyId)!;
+      return voteView(vote, { id: party.id, name: party.name });
+    });
+  }
+
+  async close(user: AuthUser, ballotId: string): Promise<BallotType> {
+    const found = await this.repo.ballotOrThrow(ballotId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
+      const b = await this.repo.lockBallotOrThrow(tx, found.id);
+      if (b.status !== 'OPEN') throw invalidState('The ballot is already closed.');
+      await this.closeLocked(tx, b, ctx.membership, 'FACILITATOR');
+      return this.viewIn(tx, ctx, b);
+    });
+  }
+
+  // Closes every open ballot past its deadline; safe to run on several instances at once.
+  async closeDue(): Promise<number> {
+    let closed = 0;
+    for (const due of await this.repo.dueBallots()) {
+      const done = await this.tx.run(async (tx) => {
+        const b = await this.repo.lockDueBallot(tx, due.roomId, due.id);
+        if (!b) return false;
+        await this.closeLocked(tx, b, null, 'DEADLINE');
+        return true;
+      });
+      if (done) closed += 1;
+    }
+    return closed;
+  }
+
+  // Under the room and ballot locks: the outcome by the decision rule over the room's parties
+  // now, each party's latest vote; then what the outcome does to the proposal or amendment.
+  private async closeLocked(tx: Tx, b: BallotEntity, actor: MembershipEntity | null, cause: CloseCause, parties?: PartyEntity[], votes?: VoteEntity[]): Promise<void> {
+    const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
+    const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
+    const partyIds = partyList.map((p) => p.id);
+    const decision = domainRule(() =>
+      decide({
+        rule: b.rule,
+        threshold: b.threshold,
+        quorum: b.quorum,
+        partyIds,
+        votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
+      }),
+    );
+    await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
+    await this.events.append(tx, {
+      roomId: b.roomId,
+      type: 'ballot.closed',
+      actor,
+      payload: {
+        ballotId: b.id,
+        proposalId: b.proposalId,
+        amendmentId: b.amendmentId,
+        version: b.version,
+        cause,
+        outcome: decision.outcome,
+        tally: decision.tally,
+        votes: voteList.filter((v) => partyIds.includes(v.partyId)).map((v) => ({ partyId: v.partyId, choice: v.choice, reason: v.reason })),
+      },
+    });
+    const p = await this.repo.lockProposalOrThrow(tx, b.proposalId);
+    if (b.amendmentId) {
+      await this.amendments.settleByBallot(tx, p, b);
+      return;
+    }
+    if (decision.outcome !== 'PASSED') {
+      if (p.status === 'VOTING') await this.repo.setStatus(tx, p, 'DRAFTING');
+      return;
+    }
+    const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx.em);
+    await this.repo.setStatus(tx, p, 'ADOPTED');
+    const agreement = await this.repo.insertAgreement(tx, { roomId: p.roomId, proposalId: p.id, version: version.number, textHash: version.textHash, clauses: version.clauses });
+    await this.events.append(tx, {
+      roomId: p.roomId,
+      type: 'proposal.adopted',
+      actor,
+      payload: { proposalId: p.id, ballotId: b.id, version: version.number, textHash: version.textHash, agreementId: agreement.id },
+    });
+  }
+}

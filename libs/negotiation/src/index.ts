@@ -1,0 +1,7 @@
+export * from './negotiation.module';
+export * from './proposals.service';
+export * from './amendments.service';
+export * from './ballots.service';
+export * from './negotiation.types';
+export * from './agreement.types';
+export type { AgreementEntity, AmendmentStatus, BallotSecrecy, BallotStatus, ProposalStatus } from './negotiation.entities';

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AmendmentsService } from './amendments.service';
+import { BallotScheduler } from './ballot.scheduler';
+import { BallotsService } from './ballots.service';
+import { NEGOTIATION_ENTITIES } from './negotiation.entities';
+import { AmendmentsResolver, BallotsResolver, ProposalsResolver, RoomProposalsResolver } from './negotiation.resolver';
+import { ProposalRepository } from './proposal.repository';
+import { ProposalsService } from './proposals.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature(NEGOTIATION_ENTITIES)],
+  providers: [
+    ProposalRepository,
+    ProposalsService,
+    AmendmentsService,
+    BallotsService,
+    BallotScheduler,
+    ProposalsResolver,
+    RoomProposalsResolver,
+    AmendmentsResolver,
+    BallotsResolver,
+  ],
+  exports: [ProposalsService, AmendmentsService, BallotsService],
+})
+export class NegotiationModule {}

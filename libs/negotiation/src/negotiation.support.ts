@@ -1,0 +1,59 @@
+import { DomainError, type ErrorCode } from '@parley/common';
+import { isDomainRuleError, type Clause } from '@parley/domain';
+import type { MembershipEntity, PartyEntity, PartyType, RoomScope } from '@parley/rooms';
+import type { ClauseType } from './negotiation.types';
+
+// The one place a libs/domain rule error becomes the contract's DomainError.
+export function rethrowDomainRule(e: unknown): never {
+  if (isDomainRuleError(e)) throw new DomainError(e.code as ErrorCode, e.message, Object.keys(e.fields).length ? e.fields : undefined);
+  throw e;
+}
+
+export function domainRule<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    return rethrowDomainRule(e);
+  }
+}
+
+// How event payloads name a speaker, so the attribution view applies to them.
+export const author = (m: MembershipEntity) => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
+
+// The room's parties as one viewer may see them: `party` always (votes count parties),
+// `attributed` per the room's speakerAttribution (amendments and bracket options).
+export class PartyBook {
+  private readonly byId: Map<string, PartyEntity>;
+
+  constructor(
+    readonly parties: PartyEntity[],
+    private readonly scope: RoomScope,
+  ) {
+    this.byId = new Map(parties.map((p) => [p.id, p]));
+  }
+
+  party(id: string | null): PartyType | null {
+    const p = id ? this.byId.get(id) : undefined;
+    return p ? { id: p.id, name: p.name } : null;
+  }
+
+  attributed(id: string | null): PartyType | null {
+    if (this.scope.room.speakerAttribution === 'ANONYMOUS' && id !== this.scope.membership.partyId) return null;
+    return this.party(id);
+  }
+
+  clauses(clauses: Clause[]): ClauseType[] {
+    return clauses.map((c) => ({
+      key: c.key,
+      heading: c.heading ?? null,
+      text: c.text,
+      alternatives: c.alternatives.map((a) => ({ id: a.id, text: a.text, party: this.attributed(a.partyId) })),
+    }));
+  }
+}
+
+// pg answers UPDATE ... RETURNING through TypeORM as [rows, count]; plain SELECTs as rows
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { isUuid, notFound, versionConflict } from '@parley/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import { textHash, type Clause } from '@parley/domain';
+import { AgreementEntity, AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
+import { returnedRows } from './negotiation.support';
+
+// The only code that touches the negotiation tables.
+@Injectable()
+export class ProposalRepository {
+  constructor(private readonly tx: TransactionRunner) {}
+
+  private get em() {
+    return this.tx.manager;
+  }
+
+  async proposalOrThrow(id: string): Promise<ProposalEntity> {
+    if (!isUuid(id)) throw notFound();
+    const p = await this.em.findOne(ProposalEntity, { where: { id } });
+    if (!p) throw notFound();
+    return p;
+  }
+
+  // inside a write, after the room lock
+  async lockProposalOrThrow(tx: Tx, id: string): Promise<ProposalEntity> {
+    const p = await tx.em.findOne(ProposalEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!p) throw notFound();
+    return p;
+  }
+
+  roomProposals(roomId: string): Promise<ProposalEntity[]> {
+    return this.em.find(ProposalEntity, { where: { roomId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async insertProposal(tx: Tx, p: Pick<ProposalEntity, 'roomId' | 'title' | 'clauses' | 'createdBy'>): Promise<ProposalEntity> {
+    const hash = textHash(p.clauses);
+    const saved = await tx.em.save(tx.em.create(ProposalEntity, { ...p, status: 'DRAFTING', version: 1, textHash: hash }));
+    await tx.em.insert(ProposalVersionEntity, { proposalId: saved.id, number: 1, clauses: p.clauses, textHash: hash, summary: null, authorMembershipId: p.createdBy });
+    return saved;
+  }
+
+  // A new version only if the current one is still `expected` and the text is editable: one
+  // conditional UPDATE, so of several edits against the same version exactly one wins.
+  async commitVersion(tx: Tx, p: ProposalEntity, expected: number, clauses: Clause[], summary: string | null, authorId: string | null): Promise<ProposalEntity> {
+    const hash = textHash(clauses);
+    const rows = returnedRows<{ version: number; updated_at: Date }>(
+      await tx.em.query(
+        `UPDATE proposal SET version = version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
+         WHERE id = $1 AND version = $2 AND status = 'DRAFTING' RETURNING version, updated_at`,
+        [p.id, expected, JSON.stringify(clauses), hash],
+      ),
+    );
+    if (rows.length !== 1) throw versionConflict(p.version);
+    const version = rows[0].version;
+    await tx.em.insert(ProposalVersionEntity, { proposalId: p.id, number: version, clauses, textHash: hash, summary, authorMembershipId: authorId });
+    return Object.assign(p, { version, clauses, textHash: hash, updatedAt: rows[0].updated_at });
+  }
+
+  async setStatus(tx: Tx, p: ProposalEntity, status: ProposalEntity['status']): Promise<void> {
+    await tx.em.update(ProposalEntity, { id: p.id }, { status, updatedAt: new Date() });
+    p.status = status;
+  }
+
+  versions(proposalId: string): Promise<ProposalVersionEntity[]> {
+    return this.em.find(ProposalVersionEntity, { where: { proposalId }, order: { number: 'ASC' } });
+  }
+
+  versionsNumbered(proposalId: string, numbers: number[], em = this.em): Promise<ProposalVersionEntity[]> {
+    return em.find(ProposalVersionEntity, { where: { proposalId, number: In(numbers) } });
+  }
+
+  // amendments
+  async amendmentOrThrow(id: string, em = this.em): Promise<AmendmentEntity> {
+    if (!isUuid(id)) throw notFound();
+    const a = await em.findOne(AmendmentEntity, { where: { id } });
+    if (!a) throw notFound();
+    return a;
+  }
+
+  async lockAmendmentOrThrow(tx: Tx, id: string): Promise<AmendmentEntity> {
+    const a = await tx.em.findOne(AmendmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!a) throw notFound();
+    return a;
+  }
+
+  insertAmendment(tx: Tx, a: Omit<AmendmentEntity, 'id' | 'createdAt' | 'resolvedAt' | 'appliedVersion' | 'status'>): Promise<AmendmentEntity> {
+    return tx.em.save(tx.em.create(AmendmentEntity, { ...a, status: 'OPEN', resolvedAt: null, appliedVersion: null }));
+  }
+
+  async settleAmendment(tx: Tx, a: AmendmentEntity, status: AmendmentEntity['status'], appliedVersion: number | null = null): Promise<AmendmentEntity> {
+    const resolvedAt = new Date();
+    await tx.em.update(AmendmentEntity, { id: a.id }, { status, resolvedAt, appliedVersion });
+    return Object.assign(a, { status, resolvedAt, appliedVersion });
+  }
+
+  amendments(proposalIds: string[], status?: AmendmentEntity['status'] | null): Promise<AmendmentEntity[]> {
+    if (!proposalIds.length) return Promise.resolve([]);
+    return this.em.find(AmendmentEntity, {
+      where: { proposalId: In(proposalIds), ...(status ? { status } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  // ballots
+  async ballotOrThrow(id: string): Promise<BallotEntity> {
+    if (!isUuid(id)) throw notFound();
+    const b = await this.em.findOne(BallotEntity, { where: { id } });
+    if (!b) throw notFound();
+    return b;
+  }
+
+  async lockBallotOrThrow(tx: Tx, id: string): Promise<BallotEntity> {
+    const b = await tx.em.findOne(BallotEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!b) throw notFound();
+    return b;
+  }
+
+  openBallots(tx: Tx, proposalId: string): Promise<BallotEntity[]> {
+    return tx.em.find(BallotEntity, { where: { proposalId, status: 'OPEN' } });
+  }
+
+  insertBallot(tx: Tx, b: Omit<BallotEntity, 'id' | 'createdAt' | 'status' | 'outcome' | 'tally' | 'closedAt'>): Promise<BallotEntity> {
+    return tx.em.save(tx.em.create(BallotEntity, { ...b, status: 'OPEN', outcome: null, tally: null, closedAt: null }));
+  }
+
+  async closeBallot(tx: Tx, b: BallotEntity, outcome: NonNullable<BallotEntity['outcome']>, tally: NonNullable<BallotEntity['tally']>): Promise<BallotEntity> {
+    const closedAt = new Date();
+    await tx.em.update(BallotEntity, { id: b.id }, { status: 'CLOSED', outcome, tally, closedAt });
+    return Object.assign(b, { status: 'CLOSED' as const, outcome, tally, closedAt });
+  }
+
+  ballots(proposalIds: string[]): Promise<BallotEntity[]> {
+    if (!proposalIds.length) return Promise.resolve([]);
+    return this.em.find(BallotEntity, { where: { proposalId: In(proposalIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  // ballot ids still open past their deadline (the scheduler re-checks each under locks)
+  async dueBallots(limit = 100): Promise<Array<{ id: string; roomId: string }>> {
+    const rows: Array<{ id: string; room_id: string }> = await this.em.query(
+      `SELECT id, room_id FROM ballot WHERE status = 'OPEN' AND closes_at <= now() ORDER BY closes_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, roomId: r.room_id }));
+  }
+
+  // Locks the room row (the order every write follows), then the ballot if it is still open
+  // and due and no other instance holds it.
+  async lockDueBallot(tx: Tx, roomId: string, ballotId: string): Promise<BallotEntity | null> {
+    await tx.em.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+    const rows: Array<{ id: string }> = await tx.em.query(
+      `SELECT id FROM ballot WHERE id = $1 AND status = 'OPEN' AND closes_at <= now() FOR UPDATE SKIP LOCKED`,
+      [ballotId],
+    );
+    if (!rows.length) return null;
+    return tx.em.findOne(BallotEntity, { where: { id: ballotId } });
+  }
+
+  // votes: one row per ballot and party, the party's latest
+  async upsertVote(tx: Tx, v: VoteEntity): Promise<void> {
+    await tx.em.query(
+      `INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
+         membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at`,
+      [v.ballotId, v.partyId, v.choice, v.reason, v.membershipId, v.castAt],
+    );
+  }
+
+  votes(ballotIds: string[], em = this.em): Promise<VoteEntity[]> {
+    if (!ballotIds.length) return Promise.resolve([]);
+    return em.find(VoteEntity, { where: { ballotId: In(ballotIds) }, order: { castAt: 'ASC' } });
+  }
+
+  // agreements
+  insertAgreement(tx: Tx, a: Pick<AgreementEntity, 'roomId' | 'proposalId' | 'version' | 'textHash' | 'clauses'>): Promise<AgreementEntity> {
+    return tx.em.save(tx.em.create(AgreementEntity, { ...a, status: 'AWAITING_SIGNATURES' }));
+  }
+
+  agreementForProposal(proposalId: string): Promise<AgreementEntity | null> {
+    return this.em.findOne(AgreementEntity, { where: { proposalId } });
+  }
+
+  async agreementOrThrow(id: string): Promise<AgreementEntity> {
+    if (!isUuid(id)) throw notFound();
+    const a = await this.em.findOne(AgreementEntity, { where: { id } });
+    if (!a) throw notFound();
+    return a;
+  }
+}

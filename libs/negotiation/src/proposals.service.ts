@@ -1,0 +1,238 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
+import { TransactionRunner } from '@parley/database';
+import type { EntityManager } from 'typeorm';
+import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
+import type { AuthUser } from '@parley/identity';
+import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } from '@parley/rooms';
+import type { AgreementEntity, ProposalEntity } from './negotiation.entities';
+import { author, PartyBook } from './negotiation.support';
+import { ProposalRepository } from './proposal.repository';
+import type { AgreementType } from './agreement.types';
+import type { ClauseDiffType, CreateProposalInput, ProposalType, ProposalVersionType, ReviseProposalInput } from './negotiation.types';
+
+export const MAX_TITLE = 300;
+export const MAX_SUMMARY = 1000;
+export const MAX_ALTERNATIVES = 20;
+
+const toClauses = (input: ClauseInput[]): Clause[] =>
+  input.map((c) => ({ key: c.key, heading: c.heading ? c.heading : null, text: c.text, alternatives: [] }));
+
+export function assertEditable(p: ProposalEntity): void {
+  if (p.status === 'VOTING') throw invalidState('The text is frozen while a ballot on it is open.');
+  if (p.status !== 'DRAFTING') throw invalidState(`The proposal is ${p.status.toLowerCase()}; its text can no longer change.`);
+}
+
+export function assertVersion(p: ProposalEntity, expected: number): void {
+  if (p.version !== expected) throw versionConflict(p.version);
+}
+
+@Injectable()
+export class ProposalsService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly repo: ProposalRepository,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+    private readonly rooms: RoomsService,
+  ) {}
+
+  async book(scope: RoomScope, em?: EntityManager): Promise<PartyBook> {
+    return new PartyBook(await this.rooms.parties(scope.room.id, em), scope);
+  }
+
+  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
+    const parties = book instanceof PartyBook ? book : await this.book(scope, book);
+    return {
+      id: p.id,
+      roomId: p.roomId,
+      title: p.title,
+      status: p.status,
+      version: p.version,
+      textHash: p.textHash,
+      clauses: parties.clauses(p.clauses),
+      openBrackets: countOpenBrackets(p.clauses),
+      scope,
+      entity: p,
+    };
+  }
+
+  // reads
+
+  async proposal(user: AuthUser, id: string): Promise<ProposalType> {
+    const p = await this.repo.proposalOrThrow(id);
+    const scope = await this.access.check(user, p.roomId, 'read');
+    return this.view(scope, p);
+  }
+
+  async roomProposals(scope: RoomScope): Promise<ProposalType[]> {
+    const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), this.book(scope)]);
+    return Promise.all(list.map((p) => this.view(scope, p, book)));
+  }
+
+  async versions(proposal: ProposalType): Promise<ProposalVersionType[]> {
+    return (await this.repo.versions(proposal.id)).map((v) => ({ number: v.number, textHash: v.textHash, summary: v.summary, createdAt: v.createdAt }));
+  }
+
+  async diff(proposal: ProposalType, from: number, to: number): Promise<ClauseDiffType[]> {
+    const c = new Check();
+    c.int('from', from, { min: 1, max: proposal.version });
+    c.int('to', to, { min: 1, max: proposal.version });
+    c.done();
+    const found = await this.repo.versionsNumbered(proposal.id, [from, to]);
+    const before = found.find((v) => v.number === from);
+    const after = found.find((v) => v.number === to);
+    if (!before || !after) throw badInput({ [before ? 'to' : 'from']: 'no such version' });
+    return diffClauses(before.clauses, after.clauses);
+  }
+
+  async agreement(proposal: ProposalType): Promise<AgreementType | null> {
+    const a = await this.repo.agreementForProposal(proposal.id);
+    return a ? this.agreementView(a, await this.book(proposal.scope)) : null;
+  }
+
+  agreementView(a: AgreementEntity, book: PartyBook): AgreementType {
+    return {
+      id: a.id,
+      proposalId: a.proposalId,
+      version: a.version,
+      textHash: a.textHash,
+      status: a.status,
+      clauses: book.clauses(a.clauses),
+      // filled by the agreements capability (issue 7)
+      signatures: [],
+      publishConsents: [],
+      commitments: [],
+      commitmentsResolvedAt: a.commitmentsResolvedAt,
+      embargoUntil: a.embargoUntil,
+      publishedAt: a.publishedAt,
+      publicSlug: a.publicSlug,
+    };
+  }
+
+  // writes: room lock first, then the proposal, one transaction, one event
+
+  async create(user: AuthUser, input: CreateProposalInput): Promise<ProposalType> {
+    const c = new Check();
+    const title = c.text('title', input.title, { min: 1, max: MAX_TITLE });
+    for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
+    c.done();
+    const clauses = toClauses(input.clauses);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, input.roomId, 'draft');
+      const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
+      await this.events.append(tx, {
+        roomId: p.roomId,
+        type: 'proposal.created',
+        actor: ctx.membership,
+        payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: author(ctx.membership) },
+      });
+      return this.view(ctx, p, tx.em);
+    });
+  }
+
+  async revise(user: AuthUser, input: ReviseProposalInput): Promise<ProposalType> {
+    const c = new Check();
+    c.int('expectedVersion', input.expectedVersion, { min: 1, max: 2 ** 31 - 1 });
+    const summary = c.text('summary', input.summary, { max: MAX_SUMMARY, optional: true }) || null;
+    for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
+    c.done();
+    const found = await this.repo.proposalOrThrow(input.proposalId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'draft');
+      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      assertEditable(p);
+      assertVersion(p, input.expectedVersion);
+      const clauses = this.keepBrackets(p.clauses, toClauses(input.clauses));
+      await this.repo.commitVersion(tx, p, input.expectedVersion, clauses, summary, ctx.membership.id);
+      await this.events.append(tx, {
+        roomId: p.roomId,
+        type: 'proposal.revised',
+        actor: ctx.membership,
+        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: author(ctx.membership) },
+      });
+      return this.view(ctx, p, tx.em);
+    });
+  }
+
+  // A revision keeps a bracketed clause's options while its text stays; changing the text of
+  // a bracketed clause would silently drop them, so that goes through resolveBracket instead.
+  private keepBrackets(current: Clause[], next: Clause[]): Clause[] {
+    const byKey = new Map(current.map((c) => [c.key, c]));
+    const bad: Record<string, string> = {};
+    const out = next.map((c, i) => {
+      const old = byKey.get(c.key);
+      if (!old || old.alternatives.length === 0) return c;
+      if (old.text !== c.text) bad[`clauses[${i}].text`] = 'is bracketed: resolve its bracket before changing its text';
+      return { ...c, alternatives: old.alternatives };
+    });
+    if (Object.keys(bad).length) throw badInput(bad);
+    return out;
+  }
+
+  async addAlternative(user: AuthUser, proposalId: string, clauseKey: string, text: string, expectedVersion: number): Promise<ProposalType> {
+    const problem = clauseTextProblem(text);
+    if (problem) throw badInput({ text: problem });
+    const found = await this.repo.proposalOrThrow(proposalId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'draft');
+      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      assertEditable(p);
+      assertVersion(p, expectedVersion);
+      const clause = p.clauses.find((cl) => cl.key === clauseKey);
+      if (!clause) throw badInput({ clauseKey: `no clause has the key "${clauseKey}"` });
+      const options = clause.alternatives.length ? clause.alternatives : [{ id: randomUUID(), text: clause.text, partyId: null }];
+      if (options.some((o) => o.text === text)) throw badInput({ text: 'is already an option of this clause' });
+      if (options.length >= MAX_ALTERNATIVES) throw badInput({ clauseKey: `a clause holds at most ${MAX_ALTERNATIVES} options` });
+      const added = { id: randomUUID(), text, partyId: ctx.membership.partyId };
+      const opened = clause.alternatives.length === 0;
+      const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, alternatives: [...options, added] } : cl));
+      await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
+      await this.events.append(tx, {
+        roomId: p.roomId,
+        type: opened ? 'bracket.opened' : 'bracket.option_added',
+        actor: ctx.membership,
+        payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: author(ctx.membership) },
+      });
+      return this.view(ctx, p, tx.em);
+    });
+  }
+
+  async resolveBracket(user: AuthUser, proposalId: string, clauseKey: string, alternativeId: string, expectedVersion: number): Promise<ProposalType> {
+    const found = await this.repo.proposalOrThrow(proposalId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
+      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      assertEditable(p);
+      assertVersion(p, expectedVersion);
+      const clause = p.clauses.find((cl) => cl.key === clauseKey);
+      if (!clause) throw badInput({ clauseKey: `no clause has the key "${clauseKey}"` });
+      if (!clause.alternatives.length) throw badInput({ clauseKey: 'this clause is not bracketed' });
+      const chosen = clause.alternatives.find((a) => a.id === alternativeId);
+      if (!chosen) throw notFound();
+      const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, text: chosen.text, alternatives: [] } : cl));
+      await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
+      await this.events.append(tx, {
+        roomId: p.roomId,
+        type: 'bracket.resolved',
+        actor: ctx.membership,
+        payload: { proposalId: p.id, clauseKey, alternativeId, version: p.version, textHash: p.textHash },
+      });
+      return this.view(ctx, p, tx.em);
+    });
+  }
+
+  async withdraw(user: AuthUser, proposalId: string): Promise<ProposalType> {
+    const found = await this.repo.proposalOrThrow(proposalId);
+    return this.tx.run(async (tx) => {
+      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
+      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      if (p.status !== 'DRAFTING') throw invalidState(`A ${p.status.toLowerCase()} proposal cannot be withdrawn.`);
+      if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
+      await this.repo.setStatus(tx, p, 'WITHDRAWN');
+      await this.events.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
+      return this.view(ctx, p, tx.em);
+    });
+  }
+}
