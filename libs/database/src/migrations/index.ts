@@ -1,5 +1,6 @@
 import { Identity1764000000000 } from './1764000000000-identity';
 import { Rooms1764000000001 } from './1764000000001-rooms';
+import { ServerKey1764000000004 } from './1764000000004-server-key';
 
 // Every migration, in order. A merged migration is never edited: add a new one.
-export const migrations = [Identity1764000000000, Rooms1764000000001];
+export const migrations = [Identity1764000000000, Rooms1764000000001, ServerKey1764000000004];
