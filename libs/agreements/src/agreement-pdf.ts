@@ -44,8 +44,11 @@ class Layout {
   text(s: string, o: { font?: string; size?: number; color?: string; indent?: number; gap?: number } = {}) {
     const { doc } = this;
     doc.font(o.font ?? 'Helvetica').fontSize(o.size ?? 10.5).fillColor(o.color ?? INK);
-    const x = this.left + (o.indent ?? 0);
-    doc.text(pdfSafe(s), x, doc.y, { width: this.width - (o.indent ?? 0), lineGap: 2 });
+    const options = { width: this.width - (o.indent ?? 0), lineGap: 2 };
+    // short paragraphs are never split across pages; long ones flow
+    const height = doc.heightOfString(pdfSafe(s), options);
+    if (height < 100) this.room(height);
+    doc.text(pdfSafe(s), this.left + (o.indent ?? 0), doc.y, options);
     doc.moveDown(o.gap ?? 0.3);
   }
 
@@ -59,6 +62,7 @@ class Layout {
   }
 
   field(label: string, value: string, mono = false) {
+    this.room(40); // a label stays with the first line of its value
     this.text(label, { font: 'Helvetica-Bold', size: 9, color: MUTED, gap: 0.05 });
     this.text(value, { font: mono ? 'Courier' : 'Helvetica', size: mono ? 9 : 10.5, gap: 0.4 });
   }
@@ -86,8 +90,11 @@ function clauses(l: Layout, v: AgreementView) {
     l.text(c.text, { gap: 0.3 });
     for (const a of c.alternatives) {
       l.room(30);
-      l.text(`[${a.label}:`, { font: 'Helvetica-Oblique', size: 9.5, color: MUTED, indent: 16, gap: 0 });
-      l.text(`${a.text}]`, { indent: 16, gap: 0.3 });
+      const { doc } = l;
+      const options = { width: l.width - 16, lineGap: 2, continued: true };
+      doc.font('Helvetica-Oblique').fontSize(10).fillColor(MUTED).text(pdfSafe(`[${a.label}: `), l.left + 16, doc.y, options);
+      doc.font('Helvetica').fillColor(INK).text(pdfSafe(`${a.text}]`), { ...options, continued: false });
+      doc.moveDown(0.3);
     }
   }
 }

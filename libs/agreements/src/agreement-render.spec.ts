@@ -132,7 +132,8 @@ describe('renderPdf', () => {
 
   it('runs a long text onto more pages', async () => {
     const short = await renderPdf(sampleBundle(3), { published: true });
-    const long = await renderPdf(sampleBundle(60), { published: true });
+    const long = await renderPdf(sampleBundle(60, { status: 'PUBLISHED', publishedAt: '2030-02-01T00:00:00.000Z' }), { published: true });
+    if (process.env.PARLEY_SAMPLE_PDF) writeFileSync(process.env.PARLEY_SAMPLE_PDF.replace(/\.pdf$/, '-long.pdf'), long);
     expect(pageCount(long)).toBeGreaterThan(pageCount(short) + 3);
   });
 
