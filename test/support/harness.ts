@@ -91,7 +91,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     logs,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
       return new Promise((res) => {
-        if (child.exitCode !== null) return res(child.exitCode);
+        // a child ended by a signal has no exitCode, and 'exit' will not fire again
+        if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
         child.once('exit', (code) => res(code));
         child.kill(signal);
       });

@@ -1,3 +1,4 @@
+import { AgreementsModule } from '@parley/agreements';
 import { IdentityModule } from '@parley/identity';
 import { NegotiationModule } from '@parley/negotiation';
 import { RoomsModule } from '@parley/rooms';
@@ -5,4 +6,4 @@ import { DiscussionModule } from '@parley/discussion';
 
 // The capability modules that make up the API, in one list for the server and for the
 // schema printer.
-export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, NegotiationModule];
+export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, NegotiationModule, AgreementsModule];

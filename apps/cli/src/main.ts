@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { DomainError, isUuid } from '@parley/common';
+import { parsePublicKeyPem, verifyBundle } from '@parley/domain';
+import { keyFingerprint } from '@parley/agreements';
 import { IdentityService } from '@parley/identity';
 import { RoomEventsService, RoomEntity } from '@parley/rooms';
 import { revertLastMigration } from '@parley/database';
@@ -19,7 +22,17 @@ const HELP = `parley <command> [options]
   migrate:revert                          revert the latest migration
   schema:print [--out FILE]               print the generated GraphQL schema
 
-The database is DATABASE_URL's, or the embedded one under PARLEY_DATA_DIR (./.parley).`;
+  keygen [--out FILE]                     make a party's own Ed25519 key: the private key
+                                          to FILE (default parley-party-key.pem, mode 0600),
+                                          the public key to FILE.pub and stdout
+  sign --key FILE --hash HASH             sign an agreement's text hash with a party key;
+                                          prints the base64 signature for signAgreement
+  verify FILE [--trusted-key PEMFILE]     check an agreement bundle (JSON) offline: every
+                                          hash, party signature and the server attestation;
+                                          exit 0 when valid, 1 naming the first mismatch
+
+The database is DATABASE_URL's, or the embedded one under PARLEY_DATA_DIR (./.parley);
+keygen, sign and verify never open it.`;
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -39,7 +52,110 @@ async function readPassword(): Promise<string> {
 
 type Command = (args: string[]) => Promise<number>;
 
+const TEXT_HASH = /^[0-9a-f]{64}$/;
+
+async function readText(file: string, what: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    console.error(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    return null;
+  }
+}
+
+// Party keys and offline verification: pure crypto on files, no server and no database.
+const offlineCommands: Record<string, Command> = {
+  async keygen(args) {
+    const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+    const out = values.out ?? 'parley-party-key.pem';
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    try {
+      // 'wx': never overwrite a key someone may already have registered
+      await writeFile(out, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      await chmod(out, 0o600);
+      await writeFile(`${out}.pub`, publicPem, { flag: 'wx' });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      console.error(code === 'EEXIST' ? `${out} or ${out}.pub already exists; choose another --out` : `cannot write ${out}: ${code ?? 'error'}`);
+      return 1;
+    }
+    console.error(`wrote the private key to ${out} (keep it secret) and the public key to ${out}.pub`);
+    console.error(`public key fingerprint (SHA-256): ${keyFingerprint(publicPem)}`);
+    process.stdout.write(publicPem);
+    return 0;
+  },
+
+  async sign(args) {
+    const { values } = parseArgs({ args, options: { key: { type: 'string' }, hash: { type: 'string' } } });
+    if (!values.key || !values.hash) {
+      console.error('sign needs --key FILE and --hash HASH');
+      return 2;
+    }
+    const hash = values.hash.trim().toLowerCase();
+    if (!TEXT_HASH.test(hash)) {
+      console.error('--hash must be the agreement text hash: 64 hexadecimal characters');
+      return 2;
+    }
+    const pem = await readText(values.key, 'key file');
+    if (pem === null) return 2;
+    let key;
+    try {
+      key = createPrivateKey(pem);
+    } catch {
+      console.error(`${values.key} is not a private key in PEM`);
+      return 2;
+    }
+    if (key.asymmetricKeyType !== 'ed25519') {
+      console.error(`${values.key} is not an Ed25519 key`);
+      return 2;
+    }
+    console.error(`signing with the key of fingerprint ${keyFingerprint(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString())}`);
+    console.log(sign(null, Buffer.from(hash, 'ascii'), key).toString('base64'));
+    return 0;
+  },
+
+  async verify(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'trusted-key': { type: 'string' } } });
+    if (positionals.length !== 1) {
+      console.error('verify needs exactly one bundle file');
+      return 2;
+    }
+    const [file] = positionals;
+    const text = await readText(file, 'bundle');
+    if (text === null) return 2;
+    let bundle: unknown;
+    try {
+      bundle = JSON.parse(text);
+    } catch {
+      console.error(`${file} is not valid JSON`);
+      return 2;
+    }
+    let trustedServerKey: string | undefined;
+    if (values['trusted-key'] !== undefined) {
+      const pem = await readText(values['trusted-key'], 'trusted key');
+      if (pem === null) return 2;
+      if (!parsePublicKeyPem(pem)) {
+        console.error(`${values['trusted-key']} is not an Ed25519 public key in SPKI PEM`);
+        return 2;
+      }
+      trustedServerKey = pem;
+    }
+    const result = verifyBundle(bundle, { trustedServerKey });
+    for (const check of result.checks) console.log(`ok  ${check}`);
+    if (!result.ok) {
+      console.log(`INVALID: ${result.failure}`);
+      return 1;
+    }
+    const attestationKey = keyFingerprint((bundle as { attestation: { publicKey: string } }).attestation.publicKey);
+    console.log(`VALID: ${file} (server key fingerprint ${attestationKey})`);
+    return 0;
+  },
+};
+
 const commands: Record<string, Command> = {
+  ...offlineCommands,
+
   async 'user:create'(args) {
     const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' } } });
     if (!values.email || !values.name) {
@@ -107,6 +223,7 @@ const commands: Record<string, Command> = {
     return 0;
   },
 };
+
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
