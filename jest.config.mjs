@@ -19,6 +19,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // set here: a project's own testTimeout is not applied when both projects run
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     {

@@ -5,7 +5,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'no
 import { createInterface } from 'node:readline';
 import { DomainError, isUuid } from '@parley/common';
 import { parsePublicKeyPem, verifyBundle } from '@parley/domain';
-import { keyFingerprint } from '@parley/agreements';
+import { AgreementExportService, keyFingerprint } from '@parley/agreements';
+import { AgreementEntity } from '@parley/negotiation';
 import { IdentityService } from '@parley/identity';
 import { RoomEventsService, RoomEntity } from '@parley/rooms';
 import { revertLastMigration } from '@parley/database';
@@ -20,6 +21,8 @@ const HELP = `parley <command> [options]
   audit:verify --room ROOM_ID             verify a room's hash-chained event log
   migrate                                 apply pending database migrations
   migrate:revert                          revert the latest migration
+  export --agreement ID --format md|pdf|json --out FILE
+                                          export an agreement (marked not yet published until it is)
   schema:print [--out FILE]               print the generated GraphQL schema
 
   keygen [--out FILE]                     make a party's own Ed25519 key: the private key
@@ -211,6 +214,29 @@ const commands: Record<string, Command> = {
     console.log('reverted the latest migration');
     await db.embedded?.stop();
     return 0;
+  },
+
+  async export(args) {
+    const { values } = parseArgs({ args, options: { agreement: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } } });
+    const format = values.format as 'md' | 'pdf' | 'json' | undefined;
+    if (!values.agreement || !isUuid(values.agreement) || !format || !['md', 'pdf', 'json'].includes(format) || !values.out) {
+      console.error('export needs --agreement ID, --format md|pdf|json and --out FILE');
+      return 2;
+    }
+    const ctx = await openContext();
+    try {
+      const agreement = await ctx.app.get(TransactionRunner).manager.findOne(AgreementEntity, { where: { id: values.agreement } });
+      if (!agreement) {
+        console.error(`no agreement ${values.agreement}`);
+        return 2;
+      }
+      const file = await ctx.app.get(AgreementExportService).render(agreement, format);
+      await writeFile(values.out, file.body);
+      console.log(`wrote ${values.out} (${agreement.status === 'PUBLISHED' ? 'published' : 'not yet published'})`);
+      return 0;
+    } finally {
+      await ctx.close();
+    }
   },
 
   async 'schema:print'(args) {

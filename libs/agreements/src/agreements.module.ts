@@ -1,11 +1,30 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NegotiationModule } from '@parley/negotiation';
 import { ServerSigningKeyRepository } from './server-signing-key.repository';
 import { ServerSigningKeyService } from './server-signing-key.service';
 import { SigningKeyController } from './signing-key.controller';
+import { CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
+import { AgreementsService } from './agreements.service';
+import { AgreementViews } from './agreement-views';
+import { AgreementsResolver, RoomPartyKeysResolver } from './agreements.resolver';
+import { AgreementExportService } from './agreement-export.service';
+import { AgreementExportController } from './agreement-export.controller';
+import { PublicationScheduler } from './publication.scheduler';
 
 @Module({
-  providers: [ServerSigningKeyRepository, ServerSigningKeyService],
-  controllers: [SigningKeyController],
-  exports: [ServerSigningKeyService],
+  imports: [NegotiationModule, TypeOrmModule.forFeature([PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
+  providers: [
+    ServerSigningKeyRepository,
+    ServerSigningKeyService,
+    AgreementsService,
+    AgreementViews,
+    AgreementsResolver,
+    RoomPartyKeysResolver,
+    AgreementExportService,
+    PublicationScheduler,
+  ],
+  controllers: [SigningKeyController, AgreementExportController],
+  exports: [ServerSigningKeyService, AgreementsService, AgreementExportService],
 })
 export class AgreementsModule {}

@@ -4,4 +4,5 @@ export * from './amendments.service';
 export * from './ballots.service';
 export * from './negotiation.types';
 export * from './agreement.types';
-export type { AgreementEntity, AmendmentStatus, BallotSecrecy, BallotStatus, ProposalStatus } from './negotiation.entities';
+export { AgreementEntity } from './negotiation.entities';
+export type { AmendmentStatus, BallotSecrecy, BallotStatus, ProposalStatus } from './negotiation.entities';

@@ -89,10 +89,15 @@ export class ProposalsService {
 
   async agreement(proposal: ProposalType): Promise<AgreementType | null> {
     const a = await this.repo.agreementForProposal(proposal.id);
-    return a ? this.agreementView(a, await this.book(proposal.scope)) : null;
+    return a ? this.agreementView(a, await this.book(proposal.scope), proposal.scope) : null;
   }
 
-  agreementView(a: AgreementEntity, book: PartyBook): AgreementType {
+  // the agreement as a member of its room sees it (the caller has checked the scope)
+  async agreementFor(scope: RoomScope, a: AgreementEntity): Promise<AgreementType> {
+    return this.agreementView(a, await this.book(scope), scope);
+  }
+
+  agreementView(a: AgreementEntity, book: PartyBook, scope: RoomScope): AgreementType {
     return {
       id: a.id,
       proposalId: a.proposalId,
@@ -100,15 +105,22 @@ export class ProposalsService {
       textHash: a.textHash,
       status: a.status,
       clauses: book.clauses(a.clauses),
-      // filled by the agreements capability (issue 7)
-      signatures: [],
-      publishConsents: [],
-      commitments: [],
       commitmentsResolvedAt: a.commitmentsResolvedAt,
       embargoUntil: a.embargoUntil,
       publishedAt: a.publishedAt,
       publicSlug: a.publicSlug,
+      scope,
+      entity: a,
     };
+  }
+
+  // for exports: the proposal's title and its version history hashes
+  async titleOf(proposalId: string): Promise<string> {
+    return (await this.repo.proposalOrThrow(proposalId)).title;
+  }
+
+  async versionHashes(proposalId: string): Promise<Array<{ number: number; textHash: string; createdAt: Date }>> {
+    return (await this.repo.versions(proposalId)).map((v) => ({ number: v.number, textHash: v.textHash, createdAt: v.createdAt }));
   }
 
   // writes: room lock first, then the proposal, one transaction, one event

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Field, GraphQLISODateTime, ObjectType } from '@nestjs/graphql';
+import type { AuthUser } from '@parley/identity';
+import { PartyType } from '@parley/rooms';
+import { AgreementType, ClauseType, ProposalsService } from '@parley/negotiation';
+import { AgreementsService, type AgreementScope } from './agreements.service';
+import { CommitmentType, SignatureType } from './agreement.types';
+
+@ObjectType('PublishedAgreement')
+export class PublishedAgreementType {
+  @Field() slug: string;
+  @Field() title: string;
+  @Field() textHash: string;
+  @Field(() => [ClauseType]) clauses: ClauseType[];
+  @Field(() => [PartyType]) parties: PartyType[];
+  @Field(() => [SignatureType]) signatures: SignatureType[];
+  @Field(() => [CommitmentType]) bindingCommitments: CommitmentType[];
+  @Field(() => GraphQLISODateTime) publishedAt: Date;
+}
+
+// Agreement rows as GraphQL answers; the viewer's party decides what of the sealed data shows.
+@Injectable()
+export class AgreementViews {
+  constructor(
+    private readonly agreements: AgreementsService,
+    private readonly proposals: ProposalsService,
+  ) {}
+
+  async forUser(user: AuthUser, id: string): Promise<AgreementType> {
+    return this.view(await this.agreements.scope(user, id, 'read'));
+  }
+
+  async after(pending: Promise<AgreementScope>): Promise<AgreementType> {
+    return this.view(await pending);
+  }
+
+  private view(scope: AgreementScope): Promise<AgreementType> {
+    return this.proposals.agreementFor(scope.access, scope.agreement);
+  }
+
+  signatures(a: AgreementType) {
+    return this.agreements.signatures(a.entity);
+  }
+
+  publishConsents(a: AgreementType) {
+    return this.agreements.publishConsents(a.entity);
+  }
+
+  commitments(a: AgreementType) {
+    return this.agreements.commitmentsVisibleTo(a.entity, a.scope.membership.partyId);
+  }
+
+  async published(slug: string): Promise<PublishedAgreementType> {
+    const agreement = await this.agreements.publishedOrThrow(slug);
+    const [title, signatures, commitments, parties] = await Promise.all([
+      this.proposals.titleOf(agreement.proposalId),
+      this.agreements.signatures(agreement),
+      this.agreements.commitmentsVisibleTo(agreement, null),
+      this.agreements.parties(agreement.roomId),
+    ]);
+    return {
+      slug: agreement.publicSlug!,
+      title,
+      textHash: agreement.textHash,
+      // an adopted text has no open brackets
+      clauses: agreement.clauses.map((c) => ({ key: c.key, heading: c.heading ?? null, text: c.text, alternatives: [] })),
+      parties,
+      signatures,
+      bindingCommitments: commitments,
+      publishedAt: agreement.publishedAt!,
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { Args, GraphQLISODateTime, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentUser, Public, type AuthUser } from '@parley/identity';
+import { RoomType, PartyType } from '@parley/rooms';
+import { AgreementType } from '@parley/negotiation';
+import { AgreementsService } from './agreements.service';
+import { AgreementViews, PublishedAgreementType } from './agreement-views';
+import { CommitmentType, MakeCommitmentInput, PartyKeyType, SignatureType } from './agreement.types';
+
+@Resolver(() => AgreementType)
+export class AgreementsResolver {
+  constructor(
+    private readonly agreements: AgreementsService,
+    private readonly views: AgreementViews,
+  ) {}
+
+  @Query(() => AgreementType)
+  agreement(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string) {
+    return this.views.forUser(user, id);
+  }
+
+  @ResolveField(() => [SignatureType])
+  signatures(@Parent() a: AgreementType) {
+    return this.views.signatures(a);
+  }
+
+  @ResolveField(() => [PartyType])
+  publishConsents(@Parent() a: AgreementType) {
+    return this.views.publishConsents(a);
+  }
+
+  @ResolveField(() => [CommitmentType])
+  commitments(@Parent() a: AgreementType) {
+    return this.views.commitments(a);
+  }
+
+  @Mutation(() => SignatureType)
+  signAgreement(
+    @CurrentUser() user: AuthUser,
+    @Args('agreementId', { type: () => ID }) agreementId: string,
+    @Args('textHash') textHash: string,
+    @Args('signature', { type: () => String, nullable: true }) signature?: string | null,
+  ) {
+    return this.agreements.sign(user, agreementId, textHash, signature);
+  }
+
+  @Mutation(() => PartyKeyType)
+  registerPartyKey(@CurrentUser() user: AuthUser, @Args('roomId', { type: () => ID }) roomId: string, @Args('publicKey') publicKey: string) {
+    return this.agreements.registerPartyKey(user, roomId, publicKey);
+  }
+
+  @Mutation(() => CommitmentType)
+  makeCommitment(@CurrentUser() user: AuthUser, @Args('input') input: MakeCommitmentInput) {
+    return this.agreements.makeCommitment(user, input);
+  }
+
+  @Mutation(() => CommitmentType)
+  withdrawCommitment(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string) {
+    return this.agreements.withdrawCommitment(user, id);
+  }
+
+  @Mutation(() => AgreementType)
+  resolveCommitments(@CurrentUser() user: AuthUser, @Args('agreementId', { type: () => ID }) agreementId: string) {
+    return this.views.after(this.agreements.resolve(user, agreementId));
+  }
+
+  @Mutation(() => AgreementType)
+  consentToPublish(
+    @CurrentUser() user: AuthUser,
+    @Args('agreementId', { type: () => ID }) agreementId: string,
+    @Args('embargoUntil', { type: () => GraphQLISODateTime, nullable: true }) embargoUntil?: Date | null,
+  ) {
+    return this.views.after(this.agreements.consent(user, agreementId, embargoUntil));
+  }
+
+  @Public()
+  @Query(() => PublishedAgreementType)
+  publishedAgreement(@Args('slug') slug: string) {
+    return this.views.published(slug);
+  }
+}
+
+@Resolver(() => RoomType)
+export class RoomPartyKeysResolver {
+  constructor(private readonly agreements: AgreementsService) {}
+
+  @ResolveField(() => [PartyKeyType], { description: 'party keys, active and retired' })
+  partyKeys(@Parent() room: RoomType) {
+    return this.agreements.partyKeys(room.id);
+  }
+}

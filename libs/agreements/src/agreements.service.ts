@@ -1,0 +1,309 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { In, IsNull } from 'typeorm';
+import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCommitment } from '@parley/domain';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import type { AuthUser } from '@parley/identity';
+import { PartyEntity, RoomAccessService, RoomEventsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import { AgreementEntity } from '@parley/negotiation';
+import { CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
+import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
+
+export interface AgreementScope {
+  agreement: AgreementEntity;
+  access: RoomAccessContext;
+}
+
+@Injectable()
+export class AgreementsService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+  ) {}
+
+  // Resolves the agreement's room first; an agreement of another room is NOT_FOUND.
+  async scope(user: AuthUser, agreementId: string, action: RoomAction = 'read'): Promise<AgreementScope> {
+    if (!isUuid(agreementId)) throw notFound();
+    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreementId } });
+    if (!agreement) throw notFound();
+    return { agreement, access: await this.access.check(user, agreement.roomId, action) };
+  }
+
+  private async lockScope(tx: Tx, user: AuthUser, agreementId: string, action: RoomAction): Promise<AgreementScope> {
+    if (!isUuid(agreementId)) throw notFound();
+    const found = await tx.em.findOne(AgreementEntity, { where: { id: agreementId } });
+    if (!found) throw notFound();
+    const access = await this.access.lock(tx, user, found.roomId, action);
+    const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
+    return { agreement, access };
+  }
+
+  private async partyMap(em: Tx['em'], roomId: string): Promise<Map<string, PartyEntity>> {
+    const parties = await em.find(PartyEntity, { where: { roomId } });
+    return new Map(parties.map((p) => [p.id, p]));
+  }
+
+  async signatures(agreement: AgreementEntity): Promise<SignatureType[]> {
+    const [rows, parties] = await Promise.all([
+      this.tx.manager.find(SignatureEntity, { where: { agreementId: agreement.id }, order: { signedAt: 'ASC' } }),
+      this.partyMap(this.tx.manager, agreement.roomId),
+    ]);
+    return rows.map((s) => ({ party: toParty(parties.get(s.partyId)!), textHash: s.textHash, signedAt: s.signedAt, partyMade: s.partySignature !== null, partySignature: s.partySignature }));
+  }
+
+  async publishConsents(agreement: AgreementEntity): Promise<PartyType[]> {
+    const [rows, parties] = await Promise.all([
+      this.tx.manager.find(PublishConsentEntity, { where: { agreementId: agreement.id }, order: { consentedAt: 'ASC' } }),
+      this.partyMap(this.tx.manager, agreement.roomId),
+    ]);
+    return rows.map((c) => toParty(parties.get(c.partyId)!));
+  }
+
+  // Sealed until resolution: a party sees only its own; afterwards everyone sees the
+  // BINDING ones, and a party still sees its own LAPSED ones. Nothing else, ever.
+  async commitmentsVisibleTo(agreement: AgreementEntity, viewerPartyId: string | null): Promise<CommitmentType[]> {
+    const rows = await this.tx.manager.find(CommitmentEntity, { where: { agreementId: agreement.id, withdrawnAt: IsNull() }, order: { createdAt: 'ASC' } });
+    const visible = rows.filter((c) => c.partyId === viewerPartyId || c.status === 'BINDING');
+    const parties = await this.partyMap(this.tx.manager, agreement.roomId);
+    return visible.map((c) => this.commitmentView(c, parties));
+  }
+
+  private commitmentView(c: CommitmentEntity, parties: Map<string, PartyEntity>): CommitmentType {
+    return {
+      id: c.id,
+      party: toParty(parties.get(c.partyId)!),
+      statement: c.statement,
+      minParties: c.minParties,
+      requiredParties: c.requiredPartyIds.map((id) => parties.get(id)).filter((p): p is PartyEntity => !!p).map(toParty),
+      status: c.status,
+    };
+  }
+
+  async sign(user: AuthUser, agreementId: string, textHashRaw: string, signature?: string | null): Promise<SignatureType> {
+    const c = new Check();
+    const textHash = c.text('textHash', textHashRaw, { min: 1, max: 128 }).toLowerCase();
+    c.that('textHash', HEX64.test(textHash), 'must be the 64-character hex SHA-256 of the adopted text');
+    if (signature != null) c.text('signature', signature, { min: 1, max: 200 });
+    c.done();
+    const result = await this.tx.run(async (tx) => {
+      const { agreement, access } = await this.lockScope(tx, user, agreementId, 'partyAction');
+      if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
+      if (textHash !== agreement.textHash) throw badInput({ textHash: 'does not match the adopted text; sign exactly the agreement’s textHash' });
+      const partyId = access.membership.partyId!;
+      if (await tx.em.exists(SignatureEntity, { where: { agreementId, partyId } })) throw invalidState('Your party has already signed this agreement.');
+      let keyId: string | null = null;
+      if (signature != null) {
+        const key = await tx.em.findOne(PartyKeyEntity, { where: { partyId, retiredAt: IsNull() } });
+        if (!key) throw badInput({ signature: 'your party has no registered key; register one with registerPartyKey first' });
+        if (!partySignatureValid(key.publicKeyPem, agreement.textHash, signature.trim())) {
+          throw badInput({ signature: 'does not verify against your party’s registered key over the text hash' });
+        }
+        keyId = key.id;
+      }
+      const row = await tx.em.save(
+        tx.em.create(SignatureEntity, { agreementId, partyId, membershipId: access.membership.id, textHash, partySignature: signature?.trim() ?? null, partyKeyId: keyId }),
+      );
+      await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.signed', actor: access.membership, payload: { agreementId, partyId, textHash, partyMade: keyId !== null } });
+      const parties = await this.partyMap(tx.em, agreement.roomId);
+      const signed = await tx.em.count(SignatureEntity, { where: { agreementId } });
+      if (signed >= parties.size && agreement.status === 'AWAITING_SIGNATURES') {
+        agreement.status = 'SIGNED';
+        await tx.em.update(AgreementEntity, { id: agreementId }, { status: 'SIGNED' });
+        await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.fully_signed', actor: null, payload: { agreementId, textHash } });
+      }
+      await this.maybePublish(tx, agreement);
+      return { party: toParty(parties.get(partyId)!), textHash, signedAt: row.signedAt, partyMade: keyId !== null, partySignature: row.partySignature };
+    });
+    return result;
+  }
+
+  async registerPartyKey(user: AuthUser, roomId: string, publicKeyRaw: string): Promise<PartyKeyType> {
+    const c = new Check();
+    const pem = c.text('publicKey', publicKeyRaw, { min: 1, max: 4000 });
+    c.that('publicKey', parsePublicKeyPem(pem), 'must be an Ed25519 public key in SPKI PEM form');
+    c.done();
+    return this.tx.run(async (tx) => {
+      const access = await this.access.lock(tx, user, roomId, 'partyAction');
+      const partyId = access.membership.partyId!;
+      const now = new Date();
+      const old = await tx.em.find(PartyKeyEntity, { where: { partyId, retiredAt: IsNull() } });
+      if (old.length) await tx.em.update(PartyKeyEntity, { id: In(old.map((k) => k.id)) }, { retiredAt: now });
+      const key = await tx.em.save(tx.em.create(PartyKeyEntity, { roomId, partyId, publicKeyPem: pem, registeredBy: access.membership.id }));
+      await this.events.append(tx, { roomId, type: 'party_key.registered', actor: access.membership, payload: { partyId, keyId: key.id, retiredKeyIds: old.map((k) => k.id), publicKey: pem } });
+      const parties = await this.partyMap(tx.em, roomId);
+      return { id: key.id, party: toParty(parties.get(partyId)!), publicKey: pem, createdAt: key.createdAt, retiredAt: null };
+    });
+  }
+
+  async partyKeys(roomId: string): Promise<PartyKeyType[]> {
+    const [keys, parties] = await Promise.all([
+      this.tx.manager.find(PartyKeyEntity, { where: { roomId }, order: { createdAt: 'ASC' } }),
+      this.partyMap(this.tx.manager, roomId),
+    ]);
+    return keys.map((k) => ({ id: k.id, party: toParty(parties.get(k.partyId)!), publicKey: k.publicKeyPem, createdAt: k.createdAt, retiredAt: k.retiredAt }));
+  }
+
+  async makeCommitment(user: AuthUser, input: { agreementId: string; statement: string; minParties?: number | null; requiredPartyIds?: string[] | null }): Promise<CommitmentType> {
+    return this.tx.run(async (tx) => {
+      const { agreement, access } = await this.lockScope(tx, user, input.agreementId, 'partyAction');
+      if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
+      if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
+      const parties = await this.partyMap(tx.em, agreement.roomId);
+      const required = input.requiredPartyIds ?? [];
+      const bad = validateCommitment({
+        statement: input.statement,
+        minParties: input.minParties ?? null,
+        requiredPartyIds: required,
+        partyCount: parties.size,
+        selfPartyId: access.membership.partyId!,
+        knownPartyIds: [...parties.keys()],
+      });
+      if (Object.keys(bad).length) throw badInput(bad);
+      const row = await tx.em.save(
+        tx.em.create(CommitmentEntity, {
+          agreementId: agreement.id,
+          partyId: access.membership.partyId!,
+          membershipId: access.membership.id,
+          statement: input.statement.trim(),
+          minParties: input.minParties ?? null,
+          requiredPartyIds: [...new Set(required.map((id) => id.toLowerCase()))],
+        }),
+      );
+      // sealed: only the committing party's members ever see this event
+      await this.events.append(tx, { roomId: agreement.roomId, type: 'commitment.made', actor: access.membership, audiencePartyId: row.partyId, payload: { agreementId: agreement.id, commitmentId: row.id } });
+      return this.commitmentView(row, parties);
+    });
+  }
+
+  async withdrawCommitment(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
+    if (!isUuid(commitmentId)) throw notFound();
+    const found = await this.tx.manager.findOne(CommitmentEntity, { where: { id: commitmentId } });
+    if (!found) throw notFound();
+    return this.tx.run(async (tx) => {
+      const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
+      const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
+      // another party's commitment does not exist as far as this caller may know
+      if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();
+      if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
+      row.withdrawnAt = new Date();
+      await tx.em.update(CommitmentEntity, { id: row.id }, { withdrawnAt: row.withdrawnAt });
+      await this.events.append(tx, { roomId: agreement.roomId, type: 'commitment.withdrawn', actor: access.membership, audiencePartyId: row.partyId, payload: { agreementId: agreement.id, commitmentId: row.id } });
+      return this.commitmentView(row, await this.partyMap(tx.em, agreement.roomId));
+    });
+  }
+
+  async resolve(user: AuthUser, agreementId: string): Promise<AgreementScope> {
+    return this.tx.run(async (tx) => {
+      const scope = await this.lockScope(tx, user, agreementId, 'facilitate');
+      const { agreement, access } = scope;
+      if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
+      const rows = await tx.em.find(CommitmentEntity, { where: { agreementId, withdrawnAt: IsNull() } });
+      const { binding } = resolveCommitments(rows.map((r) => ({ id: r.id, partyId: r.partyId, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })));
+      const bindingSet = new Set(binding);
+      if (binding.length) await tx.em.update(CommitmentEntity, { id: In(binding) }, { status: 'BINDING' });
+      const lapsed = rows.filter((r) => !bindingSet.has(r.id)).map((r) => r.id);
+      if (lapsed.length) await tx.em.update(CommitmentEntity, { id: In(lapsed) }, { status: 'LAPSED' });
+      agreement.commitmentsResolvedAt = new Date();
+      await tx.em.update(AgreementEntity, { id: agreementId }, { commitmentsResolvedAt: agreement.commitmentsResolvedAt });
+      const bound = rows.filter((r) => bindingSet.has(r.id));
+      // reveals the binding commitments only; lapsed ones are never mentioned
+      await this.events.append(tx, {
+        roomId: agreement.roomId,
+        type: 'commitments.resolved',
+        actor: access.membership,
+        payload: { agreementId, binding: bound.map((r) => ({ id: r.id, partyId: r.partyId, statement: r.statement, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })) },
+      });
+      await this.maybePublish(tx, agreement);
+      return scope;
+    });
+  }
+
+  async consent(user: AuthUser, agreementId: string, embargoUntil?: Date | null): Promise<AgreementScope> {
+    if (embargoUntil != null) {
+      const t = embargoUntil instanceof Date ? embargoUntil.getTime() : NaN;
+      if (!Number.isFinite(t) || t <= Date.now()) throw badInput({ embargoUntil: 'must be in the future' });
+      if (t > Date.now() + MAX_EMBARGO_MS) throw badInput({ embargoUntil: 'must be within five years' });
+    }
+    return this.tx.run(async (tx) => {
+      const scope = await this.lockScope(tx, user, agreementId, 'partyAction');
+      const { agreement, access } = scope;
+      if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
+      const partyId = access.membership.partyId!;
+      if (await tx.em.exists(PublishConsentEntity, { where: { agreementId, partyId } })) throw invalidState('Your party has already consented to publish.');
+      await tx.em.insert(PublishConsentEntity, { agreementId, partyId, membershipId: access.membership.id, embargoUntil: embargoUntil ?? null });
+      // the agreement keeps the latest embargo any party asked for
+      if (embargoUntil && (!agreement.embargoUntil || embargoUntil > agreement.embargoUntil)) {
+        agreement.embargoUntil = embargoUntil;
+        await tx.em.update(AgreementEntity, { id: agreementId }, { embargoUntil });
+      }
+      await this.events.append(tx, { roomId: agreement.roomId, type: 'publication.consented', actor: access.membership, payload: { agreementId, partyId, embargoUntil: embargoUntil?.toISOString() ?? null } });
+      await this.maybePublish(tx, agreement);
+      return scope;
+    });
+  }
+
+  // Publication happens once: under the agreement row lock, when every party signed and
+  // consented, commitments (if any) are resolved and the latest embargo has passed.
+  private async maybePublish(tx: Tx, agreement: AgreementEntity): Promise<boolean> {
+    if (agreement.status === 'PUBLISHED') return false;
+    const parties = await tx.em.count(PartyEntity, { where: { roomId: agreement.roomId } });
+    const [signed, consents, open] = await Promise.all([
+      tx.em.count(SignatureEntity, { where: { agreementId: agreement.id } }),
+      tx.em.find(PublishConsentEntity, { where: { agreementId: agreement.id } }),
+      tx.em.count(CommitmentEntity, { where: { agreementId: agreement.id, withdrawnAt: IsNull() } }),
+    ]);
+    if (parties === 0 || signed < parties || consents.length < parties) return false;
+    if (open > 0 && !agreement.commitmentsResolvedAt) return false;
+    if (agreement.embargoUntil && agreement.embargoUntil.getTime() > Date.now()) return false;
+    agreement.status = 'PUBLISHED';
+    agreement.publishedAt = new Date();
+    agreement.publicSlug = randomBytes(12).toString('base64url');
+    await tx.em.update(AgreementEntity, { id: agreement.id }, { status: 'PUBLISHED', publishedAt: agreement.publishedAt, publicSlug: agreement.publicSlug });
+    await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.published', actor: null, payload: { agreementId: agreement.id, publicSlug: agreement.publicSlug } });
+    return true;
+  }
+
+  // For the scheduler: agreements whose embargo has passed since their last consent.
+  async publishDue(): Promise<number> {
+    const candidates: Array<{ id: string; room_id: string }> = await this.tx.manager.query(
+      `SELECT id, room_id FROM agreement WHERE status <> 'PUBLISHED' AND embargo_until IS NOT NULL AND embargo_until <= now()`,
+    );
+    let published = 0;
+    for (const { id, room_id: roomId } of candidates) {
+      const done = await this.tx.run(async (tx) => {
+        // the room row first, as every write in a room does; a second instance waits here
+        // and then finds the agreement already published
+        await tx.em.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+        const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        return this.maybePublish(tx, agreement);
+      });
+      if (done) published += 1;
+    }
+    return published;
+  }
+
+  async publishedOrThrow(slug: string): Promise<AgreementEntity> {
+    if (typeof slug !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(slug)) throw notFound();
+    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { publicSlug: slug, status: 'PUBLISHED' } });
+    if (!agreement) throw notFound();
+    return agreement;
+  }
+
+  signatureRows(agreementId: string): Promise<SignatureEntity[]> {
+    return this.tx.manager.find(SignatureEntity, { where: { agreementId }, order: { signedAt: 'ASC' } });
+  }
+
+  partyKeyRows(roomId: string): Promise<PartyKeyEntity[]> {
+    return this.tx.manager.find(PartyKeyEntity, { where: { roomId } });
+  }
+
+  async parties(roomId: string): Promise<PartyType[]> {
+    const parties = await this.tx.manager.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
+    return parties.map(toParty);
+  }
+}
