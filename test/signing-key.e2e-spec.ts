@@ -68,11 +68,13 @@ describe('server signing key', () => {
     }
   });
 
-  it('goes with its table when the migration is reverted, and a new one is made on the next start', async () => {
+  it('goes with its table when the migrations are reverted, and a new one is made on the next start', async () => {
     const before = await start();
     const key = await servedKey(before);
     await before.stop();
-    await run(process.execPath, ['dist/apps/cli/src/main.js', 'migrate:revert'], { env: { ...process.env, DATABASE_URL: db.url } });
+    // every migration's down runs, latest first
+    const reverted = await run(process.execPath, ['dist/apps/cli/src/main.js', 'migrate:revert', '--all'], { env: { ...process.env, DATABASE_URL: db.url } });
+    expect(reverted.stdout).toMatch(/reverted Identity1764000000000/);
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     const table = await c.query(`SELECT to_regclass('server_signing_key') AS t`);

@@ -30,7 +30,7 @@ export interface CliContext {
 
 // The database the server would use: DATABASE_URL, or the embedded one in PARLEY_DATA_DIR
 // (shared with a running server, started for the command otherwise).
-export async function openDatabase(): Promise<{ url: string; config: AppConfig; logger: Logger; embedded: EmbeddedDatabase | null }> {
+export async function openDatabase(opts: { migrate?: boolean } = {}): Promise<{ url: string; config: AppConfig; logger: Logger; embedded: EmbeddedDatabase | null }> {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
   let embedded: EmbeddedDatabase | null = null;
@@ -39,7 +39,7 @@ export async function openDatabase(): Promise<{ url: string; config: AppConfig; 
     embedded = await startEmbeddedPostgres(config.dataDir, logger, { attach: true });
     url = embedded.url;
   }
-  await runMigrations(url);
+  if (opts.migrate !== false) await runMigrations(url);
   return { url, config, logger, embedded };
 }
 

@@ -20,7 +20,7 @@ const HELP = `parley <command> [options]
                                           the password is read from stdin or a prompt
   audit:verify --room ROOM_ID             verify a room's hash-chained event log
   migrate                                 apply pending database migrations
-  migrate:revert                          revert the latest migration
+  migrate:revert [--steps N | --all]      revert the latest migration (or N, or all of them)
   export --agreement ID --format md|pdf|json --out FILE
                                           export an agreement (marked not yet published until it is)
   schema:print [--out FILE]               print the generated GraphQL schema
@@ -208,12 +208,27 @@ const commands: Record<string, Command> = {
     return 0;
   },
 
-  async 'migrate:revert'() {
-    const db = await openDatabase();
-    await revertLastMigration(db.url);
-    console.log('reverted the latest migration');
-    await db.embedded?.stop();
-    return 0;
+  async 'migrate:revert'(args) {
+    const { values } = parseArgs({ args, options: { steps: { type: 'string' }, all: { type: 'boolean' } } });
+    const steps = values.all ? Infinity : Number(values.steps ?? 1);
+    if (!(steps >= 1) || (!values.all && !Number.isInteger(steps))) {
+      console.error('migrate:revert takes --steps with a whole number from 1, or --all');
+      return 2;
+    }
+    const db = await openDatabase({ migrate: false });
+    try {
+      let reverted = 0;
+      while (reverted < steps) {
+        const name = await revertLastMigration(db.url);
+        if (!name) break;
+        console.log(`reverted ${name}`);
+        reverted += 1;
+      }
+      console.log(reverted ? `reverted ${reverted} migration(s)` : 'no migration to revert');
+      return 0;
+    } finally {
+      await db.embedded?.stop();
+    }
   },
 
   async export(args) {

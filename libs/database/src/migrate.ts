@@ -16,11 +16,17 @@ export async function runMigrations(url: string): Promise<string[]> {
   }
 }
 
-export async function revertLastMigration(url: string): Promise<void> {
+// Reverts the latest applied migration; its name, or null when none is applied.
+export async function revertLastMigration(url: string): Promise<string | null> {
   const ds = new DataSource({ type: 'postgres', url, migrations, extra: { max: 1 }, logging: false });
   await ds.initialize();
   try {
+    const applied: Array<{ name: string }> = await ds
+      .query(`SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1`)
+      .catch(() => []);
+    if (!applied.length) return null;
     await ds.undoLastMigration({ transaction: 'each' });
+    return applied[0].name;
   } finally {
     await ds.destroy();
   }
