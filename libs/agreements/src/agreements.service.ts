@@ -252,12 +252,11 @@ export class AgreementsService {
   private async maybePublish(tx: Tx, agreement: AgreementEntity): Promise<boolean> {
     if (agreement.status === 'PUBLISHED') return false;
     const parties = await tx.em.count(PartyEntity, { where: { roomId: agreement.roomId } });
-    const [signed, consents, open] = await Promise.all([
-      tx.em.count(SignatureEntity, { where: { agreementId: agreement.id } }),
-      tx.em.find(PublishConsentEntity, { where: { agreementId: agreement.id } }),
-      tx.em.count(CommitmentEntity, { where: { agreementId: agreement.id, withdrawnAt: IsNull() } }),
-    ]);
-    if (parties === 0 || signed < parties || consents.length < parties) return false;
+    // one connection in a transaction: queries run one after another
+    const signed = await tx.em.count(SignatureEntity, { where: { agreementId: agreement.id } });
+    const consents = await tx.em.count(PublishConsentEntity, { where: { agreementId: agreement.id } });
+    const open = await tx.em.count(CommitmentEntity, { where: { agreementId: agreement.id, withdrawnAt: IsNull() } });
+    if (parties === 0 || signed < parties || consents < parties) return false;
     if (open > 0 && !agreement.commitmentsResolvedAt) return false;
     if (agreement.embargoUntil && agreement.embargoUntil.getTime() > Date.now()) return false;
     agreement.status = 'PUBLISHED';

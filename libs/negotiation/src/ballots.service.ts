@@ -50,7 +50,9 @@ export class BallotsService {
   }
 
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
-    const [votes, parties] = await Promise.all([this.repo.votes([b.id], tx.em), this.rooms.parties(b.roomId, tx.em)]);
+    // one connection in a transaction: queries run one after another
+    const votes = await this.repo.votes([b.id], tx.em);
+    const parties = await this.rooms.parties(b.roomId, tx.em);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
