@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LOGGER, type Logger } from '@parley/common';
+import { APP_CONFIG, LOGGER, type AppConfig, type Logger } from '@parley/common';
 import { AgreementsService } from './agreements.service';
 
 // Embargoes live in the database, so a restart loses none: this checks on start and then
@@ -12,13 +12,12 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly agreements: AgreementsService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap() {
-    if (process.env.PARLEY_SCHEDULERS === 'off') return;
-    const intervalMs = Number(process.env.PARLEY_SCHEDULER_INTERVAL_MS) || 2000;
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), intervalMs);
+    this.timer = setInterval(() => void this.tick(), this.config.schedulerIntervalMs);
     this.timer.unref();
   }
 

@@ -15,6 +15,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   production: boolean;
   sessionTtlHours: number;
+  // how often the publication scheduler looks for embargoes that have passed
+  schedulerIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +70,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const redisPrefix = env.PARLEY_REDIS_PREFIX?.trim() || 'parley';
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(redisPrefix)) problems.push('PARLEY_REDIS_PREFIX must be 1 to 100 letters, digits, or _ . : -');
+  let schedulerIntervalMs = 2000;
+  if (env.PARLEY_SCHEDULER_INTERVAL_MS) {
+    const n = Number(env.PARLEY_SCHEDULER_INTERVAL_MS);
+    if (!Number.isInteger(n) || n < 100 || n > 600_000) problems.push('PARLEY_SCHEDULER_INTERVAL_MS must be an integer from 100 to 600000');
+    else schedulerIntervalMs = n;
+  }
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -79,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
+    schedulerIntervalMs,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
