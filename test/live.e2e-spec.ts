@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
 import { invite, join, newRoom, newUser, type TestRoom } from './support/factories';
+import { CAST_VOTE, createProposal, openBallot } from './support/negotiation';
 import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, ROOM_EVENTS, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
@@ -171,6 +172,30 @@ describe('live gateway', () => {
       await u.client.ok(LOGOUT);
       await expect(gone).resolves.toBe('io server disconnect');
       expect(other.socket.connected).toBe(true);
+    });
+  });
+
+  describe('ballot secrecy', () => {
+    it('sends no choice of an open secret ballot to anyone, and reveals them all at close', async () => {
+      const room = await newRoom(app.anon);
+      const clients = await everyone(room);
+      const [fac, a, b] = clients;
+      const p = await createProposal(room.facilitator.client, room.id);
+      const ballot = await openBallot(room.facilitator.client, p.id, { rule: 'CONSENSUS', secrecy: 'SECRET_UNTIL_CLOSE' });
+      await room.negotiators[0].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'OPPOSE', reason: 'too vague' } });
+      await room.negotiators[1].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'SUPPORT' } });
+      for (const c of clients) await c.waitFor('room:event', (e) => e.type === 'vote.cast' && JSON.parse(e.payload).partyId === room.parties[1].id);
+      // nobody, the facilitator and the voting parties included, gets a choice, a reason or a tally
+      for (const c of [fac, a, b, ...clients.slice(3)]) {
+        const cast = c.events.filter((e) => e.type === 'vote.cast').map((e) => e.payload).join('\n');
+        expect(cast).not.toMatch(/OPPOSE|SUPPORT|too vague|tally/);
+      }
+      const replay = await joinRoom(await live(room.observer.client.token), room.id, 0);
+      expect(JSON.stringify(replay.events.filter((e) => e.type === 'vote.cast'))).not.toMatch(/OPPOSE|SUPPORT|too vague/);
+      await room.facilitator.client.ok(`mutation($id: ID!) { closeBallot(ballotId: $id) { outcome } }`, { id: ballot.id });
+      const closed = await fac.waitFor('room:event', (e) => e.type === 'ballot.closed');
+      expect(closed.payload).toMatch(/OPPOSE/);
+      expect(closed.payload).toMatch(/SUPPORT/);
     });
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startApp, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
@@ -204,6 +205,12 @@ describe('rooms', () => {
       expect(await fac.code(CREATE_INVITE, { input: { roomId: room.id, role: 'OBSERVER' } })).toBe('INVALID_STATE');
       expect(await fac.code(`mutation($id: ID!) { archiveRoom(roomId: $id) { archived } }`, { id: room.id })).toBe('INVALID_STATE');
       expect((await room.observer.client.ok(ROOM, { id: room.id })).room.archived).toBe(true);
+      // every capability's writes go through the same policy
+      const propose = `mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "x" }] }) { id } }`;
+      expect(await room.negotiators[0].client.code(propose, { r: room.id })).toBe('INVALID_STATE');
+      const key = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      expect(await room.negotiators[0].client.code(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, { r: room.id, k: key })).toBe('INVALID_STATE');
+      expect((await room.observer.client.ok(`query($r: ID!) { messages(roomId: $r) { id } }`, { r: room.id })).messages).toEqual([]);
     });
   });
 
