@@ -15,6 +15,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   production: boolean;
   sessionTtlHours: number;
+  // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
+  countSql: boolean;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
+    countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
