@@ -22,7 +22,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        DatabaseModule.forRoot({ url: options.databaseUrl }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, countSql: config.countSql }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',

@@ -3,7 +3,8 @@ import { IdentityModule } from '@parley/identity';
 import { NegotiationModule } from '@parley/negotiation';
 import { RoomsModule } from '@parley/rooms';
 import { DiscussionModule } from '@parley/discussion';
+import { ProgressModule } from '@parley/progress';
 
 // The capability modules that make up the API, in one list for the server and for the
 // schema printer.
-export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, NegotiationModule, AgreementsModule];
+export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, NegotiationModule, AgreementsModule, ProgressModule];

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppExceptionFilter, ConfigError, createLogger, loadConfig, PinoNestLogger } from '@parley/common';
-import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { countSqlPerRequest, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
 import { LiveIoAdapter } from './live-io.adapter';
@@ -33,6 +33,7 @@ async function bootstrap() {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
+  if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);

@@ -13,6 +13,12 @@ import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.ty
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
 
+export interface SignOff {
+  agreementId: string;
+  signed: Set<string>;
+  consented: Set<string>;
+}
+
 export interface AgreementScope {
   agreement: AgreementEntity;
   access: RoomAccessContext;
@@ -62,6 +68,22 @@ export class AgreementsService {
       this.partyMap(this.tx.manager, agreement.roomId),
     ]);
     return rows.map((c) => toParty(parties.get(c.partyId)!));
+  }
+
+  // For progress: each agreement of the room by proposal, with the parties that signed and
+  // consented to publish; three queries however many agreements and parties.
+  async signOffs(roomId: string): Promise<Map<string, SignOff>> {
+    const agreements = await this.tx.manager.find(AgreementEntity, { where: { roomId } });
+    if (!agreements.length) return new Map();
+    const ids = agreements.map((a) => a.id);
+    const [signatures, consents] = await Promise.all([
+      this.tx.manager.find(SignatureEntity, { where: { agreementId: In(ids) }, select: { agreementId: true, partyId: true } }),
+      this.tx.manager.find(PublishConsentEntity, { where: { agreementId: In(ids) }, select: { agreementId: true, partyId: true } }),
+    ]);
+    const byId = new Map(agreements.map((a) => [a.id, { agreementId: a.id, signed: new Set<string>(), consented: new Set<string>() }]));
+    for (const s of signatures) byId.get(s.agreementId)?.signed.add(s.partyId);
+    for (const c of consents) byId.get(c.agreementId)?.consented.add(c.partyId);
+    return new Map(agreements.map((a) => [a.proposalId, byId.get(a.id)!]));
   }
 
   // Sealed until resolution: a party sees only its own; afterwards everyone sees the

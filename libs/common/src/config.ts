@@ -17,6 +17,8 @@ export interface AppConfig {
   sessionTtlHours: number;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
+  // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
+  countSql: boolean;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
     schedulerIntervalMs,
+    countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

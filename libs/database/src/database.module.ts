@@ -2,10 +2,13 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { migrations } from './migrations';
 import { TransactionRunner } from './transaction';
+import { CountingLogger } from './sql-counter';
 
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
+  // count statements per request (see sql-counter.ts)
+  countSql?: boolean;
 }
 
 @Global()
@@ -25,6 +28,7 @@ export class DatabaseModule {
           migrationsTransactionMode: 'each',
           extra: { max: options.poolSize ?? 20 },
           logging: false,
+          ...(options.countSql ? { logger: new CountingLogger() } : {}),
         }),
       ],
       providers: [TransactionRunner],

@@ -3,3 +3,4 @@ export * from './database.module';
 export * from './transaction';
 export { migrations } from './migrations';
 export * from './migrate';
+export * from './sql-counter';

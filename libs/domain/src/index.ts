@@ -9,3 +9,4 @@ export * from './clause-diff';
 export * from './amendments';
 export * from './commitments';
 export * from './bundle';
+export * from './csv';

@@ -39,6 +39,11 @@ export interface EventDelivery {
   membershipIds: string[];
 }
 
+// A derived read model that must move with the log (progress' convergence series): runs
+// inside the appending transaction, after the event row is written, so it commits or rolls
+// back with the event.
+export type AppendHook = (tx: Tx, event: RoomEventEntity) => Promise<void>;
+
 // message.posted / message.edited carry a body in their hash-chained payload, which never
 // changes; once the message is redacted, every view serves it empty.
 const BODY_EVENTS = new Set(['message.posted', 'message.edited']);
@@ -79,6 +84,8 @@ export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, members
 
 @Injectable()
 export class RoomEventsService {
+  private readonly hooks: AppendHook[] = [];
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly bus: RoomEventBus,
@@ -117,8 +124,13 @@ export class RoomEventsService {
     });
     await tx.em.insert(RoomEventEntity, event as never);
     await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
+    for (const hook of this.hooks) await hook(tx, event);
     tx.afterCommit(() => this.bus.committed.next(event));
     return event;
+  }
+
+  onAppend(hook: AppendHook): void {
+    this.hooks.push(hook);
   }
 
   async directory(roomId: string, attribution: SpeakerAttribution): Promise<SpeakerDirectory> {

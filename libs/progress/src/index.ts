@@ -1,0 +1,3 @@
+export * from './progress.module';
+export * from './progress.service';
+export * from './progress.types';

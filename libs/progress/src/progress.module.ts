@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AgreementsModule } from '@parley/agreements';
+import { NegotiationModule } from '@parley/negotiation';
+import { ConvergenceService } from './convergence.service';
+import { ProgressCsvController } from './progress-csv.controller';
+import { ProgressRepository } from './progress.repository';
+import { RoomProgressResolver } from './progress.resolver';
+import { ProgressService } from './progress.service';
+
+@Module({
+  imports: [NegotiationModule, AgreementsModule],
+  providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
+  controllers: [ProgressCsvController],
+  exports: [ProgressService],
+})
+export class ProgressModule {}
