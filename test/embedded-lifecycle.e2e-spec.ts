@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ describe('the server on its embedded PostgreSQL', () => {
     const email = 'keeper@example.org';
     await new Client(first.url).ok(SIGN_UP, { input: { email, password: 'a long enough password', displayName: 'Keeper' } });
     expect(await first.stop('SIGTERM')).toBe(0);
+    // the embedded PostgreSQL was stopped cleanly too: it removes its pid file on exit
+    expect(existsSync(join(dir, 'data', 'pg', 'postmaster.pid'))).toBe(false);
 
     const second = await startServer(env);
     expect((await new Client(second.url).ok(LOGIN, { e: email, p: 'a long enough password' })).login.user.email).toBe(email);
@@ -38,6 +41,34 @@ describe('the server on its embedded PostgreSQL', () => {
     } finally {
       await third.stop('SIGTERM');
     }
+    expect(existsSync(join(dir, 'data', 'pg', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+
+  it('stops in order when a signal comes while it is still starting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-early-'));
+    await chmod(dir, 0o755);
+    dirs.push(dir);
+    const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+      env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', PARLEY_DATA_DIR: join(dir, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    // SIGTERM as soon as the embedded database is up, while migrations and Nest still start
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (out.includes('embedded PostgreSQL ready')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(out).not.toMatch(/failed to start|Unhandled|at .*\.js:\d+/);
+    expect(existsSync(join(dir, 'data', 'pg', 'postmaster.pid'))).toBe(false);
   }, 120_000);
 
   it('refuses bad configuration with one line per problem and no secret echoed', async () => {

@@ -10,7 +10,9 @@ export default async function globalSetup() {
     process.env.PARLEY_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;
   }
-  const { startEmbeddedPostgres } = await import('../../dist/libs/database/src/embedded-postgres.js');
+  // a CommonJS module: its exports are the default export when imported from ESM
+  const compiled = await import('../../dist/libs/database/src/embedded-postgres.js');
+  const { startEmbeddedPostgres } = compiled.default ?? compiled;
   const dir = await mkdtemp(join(tmpdir(), 'parley-test-pg-'));
   const { chmod } = await import('node:fs/promises');
   await chmod(dir, 0o755);

@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppExceptionFilter, ConfigError, createLogger, loadConfig, PinoNestLogger } from '@parley/common';
-import { countSqlPerRequest, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { AppExceptionFilter, ConfigError, createLogger, loadConfig, PinoNestLogger, type AppConfig, type Logger } from '@parley/common';
+import { countSqlPerRequest, loadEmbeddedPostgres, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
 import { LiveIoAdapter } from './live-io.adapter';
 
-async function bootstrap() {
-  let config;
+interface Running {
+  app: NestExpressApplication | null;
+  embedded: EmbeddedDatabase | null;
+}
+
+function configOrExit(): AppConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -18,13 +22,14 @@ async function bootstrap() {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel);
+}
+
+async function bootstrap(config: AppConfig, logger: Logger, running: Running): Promise<void> {
   const started = Date.now();
-  let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger);
-    databaseUrl = embedded.url;
+    running.embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    databaseUrl = running.embedded.url;
   }
   const applied = await runMigrations(databaseUrl);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -33,6 +38,7 @@ async function bootstrap() {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
+  running.app = app;
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalFilters(new AppExceptionFilter(logger));
@@ -43,39 +49,56 @@ async function bootstrap() {
   app.use((err: { status?: number; type?: string }, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
     if (!err) return next();
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const code = status === 413 ? 'BAD_USER_INPUT' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
+    const code = status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
     const message = status === 413 ? 'The request body is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'Internal server error';
     if (status >= 500) logger.error({ err }, 'unexpected error before routing');
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close().catch((e) => logger.error({ err: e }, 'error while closing'));
-    await embedded?.stop().catch((e) => logger.error({ err: e }, 'error while stopping the embedded database'));
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, ms: Date.now() - started, embedded: embedded !== null }, `Parley listening on http://localhost:${port}/graphql`);
+  logger.info({ port, ms: Date.now() - started, embedded: running.embedded !== null }, `Parley listening on http://localhost:${port}/graphql`);
   const users = await app.get(IdentityService).countUsers();
   if (users === 0) {
     logger.info('no users yet: create the first facilitator with `npm run parley -- user:create --email you@example.org --name "Your Name"`');
   }
 }
 
-bootstrap().catch((e) => {
-  console.error('Parley failed to start:', e instanceof Error ? e.message : e);
-  if (process.env.LOG_LEVEL === 'debug') console.error(e);
-  process.exit(1);
-});
+// Signals are handled here, not by Nest's shutdown hooks, so the order is always: let a start
+// in progress finish, close the app (sockets, pool, schedulers), then stop the embedded
+// database. A signal during start-up is an orderly stop, not a failed start.
+async function main() {
+  const config = configOrExit();
+  const logger = createLogger(config.logLevel);
+  const running: Running = { app: null, embedded: null };
+  let stopping = false;
+  if (!config.databaseUrl) await loadEmbeddedPostgres();
+  let booting: Promise<void> = Promise.resolve();
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await Promise.race([booting.catch(() => undefined), new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await running.app?.close().catch((e) => logger.error({ err: e }, 'error while closing'));
+    await running.embedded?.stop().catch((e) => logger.error({ err: e }, 'error while stopping the embedded database'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  booting = bootstrap(config, logger, running);
+  try {
+    await booting;
+  } catch (e) {
+    if (stopping) return;
+    console.error('Parley failed to start:', e instanceof Error ? e.message : e);
+    if (config.logLevel === 'debug' || config.logLevel === 'trace') console.error(e);
+    await running.app?.close().catch(() => undefined);
+    await running.embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,13 +1,14 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, LOGGER, type AppConfig, type Logger } from '@parley/common';
 import { AgreementsService } from './agreements.service';
 
 // Embargoes live in the database, so a restart loses none: this checks on start and then
 // every few seconds for agreements whose last embargo has passed.
 @Injectable()
-export class PublicationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PublicationScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private current: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly agreements: AgreementsService,
@@ -21,20 +22,24 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnApplicati
     this.timer.unref();
   }
 
-  onApplicationShutdown() {
+  // runs before the database pool closes: stop the timer and let a check in flight finish
+  async onModuleDestroy() {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.current;
   }
 
-  private async tick() {
-    if (this.running) return;
-    this.running = true;
+  private tick() {
+    if (this.current || this.stopped) return;
+    this.current = this.check().finally(() => (this.current = null));
+  }
+
+  private async check() {
     try {
       const n = await this.agreements.publishDue();
       if (n) this.logger.info({ published: n }, 'published agreements whose embargo has passed');
     } catch (e) {
       this.logger.error({ err: e }, 'publication check failed');
-    } finally {
-      this.running = false;
     }
   }
 }

