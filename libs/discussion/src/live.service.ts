@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import type { Subscription } from 'rxjs';
-import { badInput, Check, LOGGER, notFound, type Logger } from '@parley/common';
+import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
-import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, type RoomEventEntity, type RoomEventView } from '@parley/rooms';
+import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, ROSTER_EVENTS, type RoomEventEntity, type RoomEventView, type Roster } from '@parley/rooms';
 import { DiscussionService, payloadObject } from './discussion.service';
 import { parseThread } from './thread';
 
@@ -25,15 +25,23 @@ const caucusRoom = (roomId: string, partyId: string) => `p:${roomId}:${partyId}`
 
 const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
 
-// The live feed. Each instance delivers the events committed on it, per member (socket.io
-// room m:<membershipId>) with that member's view; the Redis adapter carries each emit to
-// the member's sockets on every other instance.
+// The live feed. Every instance delivers to its own sockets, reading the room's log in seq
+// order from a per-room cursor, so each client gets every event once, in order, wherever it
+// was committed. A commit here, or a 'room:committed' notice from another instance (through
+// the Redis adapter), only says "the log of room r has grown to seq n".
 @Injectable()
 export class LiveService implements OnModuleDestroy {
   private ns: Namespace | null = null;
   private readonly subscriptions: Subscription[] = [];
-  // per room, events waiting for delivery; one drain per room keeps seq order
-  private readonly queues = new Map<string, RoomEventEntity[]>();
+  // per room with local sockets: the last seq delivered to them, and the highest seq known
+  // to be committed; one drain per room at a time keeps seq order
+  private readonly cursors = new Map<string, number>();
+  private readonly known = new Map<string, number>();
+  private readonly draining = new Set<string>();
+  // events committed on this instance, held so the drain need not read them back
+  private readonly buffered = new Map<string, Map<number, RoomEventEntity>>();
+  // each room's roster, kept while this instance reads every event of the room in order
+  private readonly rosters = new Map<string, Roster>();
 
   constructor(
     private readonly access: RoomAccessService,
@@ -43,14 +51,32 @@ export class LiveService implements OnModuleDestroy {
     private readonly bus: RoomEventBus,
     private readonly sessions: SessionEvents,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   attach(ns: Namespace): void {
     this.ns = ns;
+    ns.on('room:committed', (roomId: unknown, seq: unknown) => this.remoteCommit(roomId, seq));
     this.subscriptions.push(
-      this.bus.committed.subscribe((event) => this.enqueue(event)),
+      this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
     );
+  }
+
+  private committedHere(event: RoomEventEntity): void {
+    if (this.cursors.has(event.roomId)) {
+      const held = this.buffered.get(event.roomId) ?? new Map<number, RoomEventEntity>();
+      held.set(event.seq, event);
+      this.buffered.set(event.roomId, held);
+    }
+    this.committed(event.roomId, event.seq);
+    // other instances learn of it through the adapter; the in-memory adapter has no peers
+    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq);
+  }
+
+  // from another instance
+  remoteCommit(roomId: unknown, seq: unknown): void {
+    if (typeof roomId === 'string' && Number.isInteger(seq)) this.committed(roomId, seq as number);
   }
 
   onModuleDestroy(): void {
@@ -71,6 +97,9 @@ export class LiveService implements OnModuleDestroy {
     const { user } = socket.data;
     const ctx = await this.access.check(user, roomId, 'read');
     const { membership } = ctx;
+    // live delivery to this instance's sockets starts after what the room holds now; the
+    // replay below covers the rest (a client may see an event twice, never miss one)
+    if (!this.cursors.has(roomId)) this.cursors.set(roomId, ctx.room.lastSeq);
     const rooms = [roomRoom(roomId), memberRoom(membership.id)];
     if (membership.partyId) rooms.push(caucusRoom(roomId, membership.partyId));
     await socket.join(rooms);
@@ -144,35 +173,77 @@ export class LiveService implements OnModuleDestroy {
     }
   }
 
-  private enqueue(event: RoomEventEntity): void {
-    const pending = this.queues.get(event.roomId);
-    if (pending) {
-      pending.push(event);
-      return;
+  private committed(roomId: string, seq: number): void {
+    if (!this.cursors.has(roomId)) return; // no socket here has joined the room
+    this.known.set(roomId, Math.max(seq, this.known.get(roomId) ?? 0));
+    if (!this.draining.has(roomId)) void this.drain(roomId);
+  }
+
+  // the run of held events right after the cursor (older ones are dropped)
+  private takeBuffered(roomId: string, cursor: number): RoomEventEntity[] {
+    const held = this.buffered.get(roomId);
+    if (!held) return [];
+    for (const seq of held.keys()) if (seq <= cursor) held.delete(seq);
+    const run: RoomEventEntity[] = [];
+    for (let next = cursor + 1; held.has(next); next++) {
+      run.push(held.get(next)!);
+      held.delete(next);
     }
-    this.queues.set(event.roomId, [event]);
-    void this.drain(event.roomId);
+    if (!held.size) this.buffered.delete(roomId);
+    return run;
+  }
+
+  private localMembers(roomId: string): Set<string> {
+    const members = new Set<string>();
+    const sockets = this.namespace().adapter.rooms.get(roomRoom(roomId));
+    for (const id of sockets ?? []) {
+      const m = (this.namespace().sockets.get(id)?.data as LiveSocketData | undefined)?.joined?.[roomId];
+      if (m) members.add(m);
+    }
+    return members;
   }
 
   private async drain(roomId: string): Promise<void> {
-    for (;;) {
-      const batch = this.queues.get(roomId) ?? [];
-      if (!batch.length) {
-        this.queues.delete(roomId);
-        return;
+    this.draining.add(roomId);
+    try {
+      for (;;) {
+        const cursor = this.cursors.get(roomId);
+        if (cursor === undefined || cursor >= (this.known.get(roomId) ?? 0)) break;
+        const local = this.localMembers(roomId);
+        if (!local.size) {
+          // nobody here is in the room any more: forget it until someone joins again
+          this.cursors.delete(roomId);
+          this.known.delete(roomId);
+          this.buffered.delete(roomId);
+          this.rosters.delete(roomId);
+          break;
+        }
+        const batch = this.takeBuffered(roomId, cursor);
+        if (!batch.length) batch.push(...(await this.events.committedAfter(roomId, cursor, 500)));
+        if (!batch.length) break;
+        try {
+          await this.deliver(roomId, batch, local);
+        } catch (e) {
+          this.logger.error({ err: e, roomId, seqs: [batch[0].seq, batch.at(-1)!.seq] }, 'live delivery failed; clients catch up with afterSeq');
+        }
+        this.cursors.set(roomId, Math.max(this.cursors.get(roomId) ?? 0, batch.at(-1)!.seq));
       }
-      this.queues.set(roomId, []);
-      try {
-        await this.deliver(roomId, batch);
-      } catch (e) {
-        this.logger.error({ err: e, roomId, seqs: batch.map((b) => b.seq) }, 'live delivery failed; clients catch up with afterSeq');
-      }
+    } catch (e) {
+      this.logger.error({ err: e, roomId }, 'reading the room log for live delivery failed');
+    } finally {
+      this.draining.delete(roomId);
     }
   }
 
-  private async deliver(roomId: string, batch: RoomEventEntity[]): Promise<void> {
-    const ns = this.namespace();
-    for (const d of await this.events.deliveries(roomId, batch)) {
+  private async deliver(roomId: string, batch: RoomEventEntity[], local: Set<string>): Promise<void> {
+    const ns = this.namespace().local;
+    let roster = this.rosters.get(roomId);
+    if (!roster || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
+      roster = (await this.events.roster(roomId)) ?? undefined;
+      if (roster) this.rosters.set(roomId, roster);
+    }
+    if (!roster) return;
+    for (const d of await this.events.deliveries(roomId, batch, local, roster)) {
       ns.to(d.membershipIds.map(memberRoom)).emit('room:event', wire(d.view));
     }
     const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);

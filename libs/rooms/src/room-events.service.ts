@@ -49,6 +49,14 @@ export type AppendHook = (tx: Tx, event: RoomEventEntity) => Promise<void>;
 const BODY_EVENTS = new Set(['message.posted', 'message.edited']);
 const NO_REDACTIONS: ReadonlySet<string> = new Set();
 
+// events after which a room's roster (members, parties, names) must be read again
+export const ROSTER_EVENTS: ReadonlySet<string> = new Set(['room.created', 'party.added', 'member.joined', 'member.removed']);
+
+export interface Roster {
+  dir: SpeakerDirectory;
+  active: Array<{ id: string; partyId: string | null }>;
+}
+
 export interface SpeakerDirectory {
   attribution: SpeakerAttribution;
   members: Map<string, { displayName: string; partyId: string | null }>;
@@ -195,21 +203,37 @@ export class RoomEventsService {
     return new Set(rows.map((r) => r.id));
   }
 
-  // Committed events of one room, in seq order, as each current member may see them:
-  // audience-filtered, attributed per viewer, and grouped by identical view so one emit
-  // reaches every member who sees the same thing.
-  async deliveries(roomId: string, events: RoomEventEntity[]): Promise<EventDelivery[]> {
+  // committed events after a seq, in order (live delivery reads the log through this)
+  committedAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventEntity[]> {
+    return this.tx.manager.find(RoomEventEntity, { where: { roomId, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit });
+  }
+
+  // who is in the room now and how they are named; changes only with ROSTER_EVENTS
+  async roster(roomId: string): Promise<Roster | null> {
     const room = await this.tx.manager.findOne(RoomEntity, { where: { id: roomId } });
-    if (!room || !events.length) return [];
-    const [dir, active, redacted] = await Promise.all([
+    if (!room) return null;
+    const [dir, active] = await Promise.all([
       this.directory(roomId, room.speakerAttribution),
       this.tx.manager.find(MembershipEntity, { where: { roomId, removedAt: IsNull() }, select: { id: true, partyId: true } }),
-      this.redactedMessages(roomId, events),
     ]);
+    return { dir, active };
+  }
+
+  // Committed events of one room, in seq order, as each current member may see them:
+  // audience-filtered, attributed per viewer, and grouped by identical view so one emit
+  // reaches every member who sees the same thing. `only` narrows the members; a roster
+  // the caller kept current saves reading it again.
+  async deliveries(roomId: string, events: RoomEventEntity[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
+    if (!events.length) return [];
+    const roster = known ?? (await this.roster(roomId));
+    if (!roster) return [];
+    const { dir, active } = roster;
+    const redacted = await this.redactedMessages(roomId, events);
     const out: EventDelivery[] = [];
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
       const groups = new Map<string, EventDelivery>();
       for (const m of active) {
+        if (only && !only.has(m.id)) continue;
         const viewer = { membershipId: m.id, partyId: m.partyId };
         if (!this.visibleTo(event, viewer)) continue;
         const view = this.view(event, viewer, dir, redacted);
