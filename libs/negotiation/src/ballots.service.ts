@@ -8,7 +8,7 @@ import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEnti
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author, domainRule } from './negotiation.support';
 import { ballotView, voteView } from './ballot-view';
-import { ProposalRepository } from './proposal.repository';
+import { ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
 
@@ -30,6 +30,20 @@ export class BallotsService {
     private readonly rooms: RoomsService,
     private readonly amendments: AmendmentsService,
   ) {}
+
+  // for progress and reminders: reads that other capabilities make through this service
+
+  convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
+    return this.repo.convergenceFigures(tx, ref);
+  }
+
+  async roomOfBallot(ballotId: string): Promise<string> {
+    return (await this.repo.ballotOrThrow(ballotId)).roomId;
+  }
+
+  ballotAwaiting(tx: Tx, ballotId: string) {
+    return this.repo.ballotAwaiting(tx, ballotId);
+  }
 
   // reads: every ballot of these proposals with their votes in two queries, as `scope` sees them
 

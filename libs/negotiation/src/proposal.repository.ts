@@ -186,4 +186,47 @@ export class ProposalRepository {
     if (!a) throw notFound();
     return a;
   }
+
+  // for progress: a proposal's three convergence figures now, from its state rows, inside the
+  // caller's transaction. `ballotId` stands for the proposal of a vote.cast event. An open
+  // SECRET_UNTIL_CLOSE ballot counts no supporters: the count itself would leak.
+  async convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
+    const rows: Array<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }> = await tx.em.query(
+      `SELECT p.id AS proposal_id,
+         (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
+         (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
+         (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = p.room_id
+           WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT (wb.status = 'OPEN' AND wb.secrecy = 'SECRET_UNTIL_CLOSE'))::int AS supporting_parties
+       FROM proposal p
+       LEFT JOIN LATERAL (
+         SELECT b.id, b.status, b.secrecy FROM ballot b WHERE b.proposal_id = p.id AND b.amendment_id IS NULL ORDER BY b.created_at DESC, b.id DESC LIMIT 1
+       ) wb ON true
+       WHERE p.id = COALESCE($1::uuid, (SELECT proposal_id FROM ballot WHERE id = $2::uuid))`,
+      [ref.proposalId, ref.ballotId],
+    );
+    const r = rows[0];
+    return r ? { proposalId: r.proposal_id, openBrackets: r.open_brackets, openAmendments: r.open_amendments, supportingParties: r.supporting_parties } : null;
+  }
+
+  // for reminders, after the room lock: whether the ballot still takes votes, and who has not voted
+  async ballotAwaiting(tx: Tx, ballotId: string): Promise<{ proposalId: string; open: boolean; awaiting: Array<{ id: string; name: string }> }> {
+    const [b]: Array<{ proposal_id: string; open: boolean }> = await tx.em.query(
+      `SELECT proposal_id, status = 'OPEN' AND (closes_at IS NULL OR closes_at > now()) AS open FROM ballot WHERE id = $1`,
+      [ballotId],
+    );
+    const awaiting: Array<{ id: string; name: string }> = await tx.em.query(
+      `SELECT p.id, p.name FROM party p JOIN ballot b ON b.room_id = p.room_id AND b.id = $1
+       WHERE NOT EXISTS (SELECT 1 FROM vote v WHERE v.ballot_id = b.id AND v.party_id = p.id)
+       ORDER BY p.created_at, p.name`,
+      [ballotId],
+    );
+    return { proposalId: b.proposal_id, open: b.open, awaiting };
+  }
+}
+
+export interface ConvergenceFigures {
+  proposalId: string;
+  openBrackets: number;
+  openAmendments: number;
+  supportingParties: number;
 }

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Tx } from '@parley/database';
+import { BallotsService } from '@parley/negotiation';
 import { RoomEventsService, type RoomEventEntity } from '@parley/rooms';
 import { ProgressRepository } from './progress.repository';
 
@@ -33,6 +34,7 @@ export const CONVERGENCE_EVENTS: ReadonlySet<string> = new Set([
 export class ConvergenceService implements OnModuleInit {
   constructor(
     private readonly events: RoomEventsService,
+    private readonly ballots: BallotsService,
     private readonly repo: ProgressRepository,
   ) {}
 
@@ -45,6 +47,7 @@ export class ConvergenceService implements OnModuleInit {
     const proposalId = typeof event.payload.proposalId === 'string' ? event.payload.proposalId : null;
     const ballotId = typeof event.payload.ballotId === 'string' ? event.payload.ballotId : null;
     if (!proposalId && !ballotId) return;
-    await this.repo.record(tx, { proposalId, ballotId }, event.seq, event.at);
+    const figures = await this.ballots.convergenceFigures(tx, { proposalId, ballotId });
+    if (figures) await this.repo.recordIfMoved(tx, figures, event.seq, event.at);
   }
 }

@@ -52,10 +52,10 @@ export class ProgressService {
   // A closed ballot (or one past its deadline) answers BALLOT_CLOSED, as castVote does: the
   // reminder is about voting on it.
   async remind(user: AuthUser, ballotId: string): Promise<boolean> {
-    const roomId = await this.repo.ballotRoomOrThrow(ballotId);
+    const roomId = await this.ballots.roomOfBallot(ballotId);
     return this.tx.run(async (tx) => {
       const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
-      const ballot = await this.repo.openBallotAwaiting(tx, ballotId);
+      const ballot = await this.ballots.ballotAwaiting(tx, ballotId);
       if (!ballot.open) throw ballotClosed();
       if (!ballot.awaiting.length) throw invalidState('Every party has voted.');
       if (!(await this.repo.claimReminder(tx, ballotId))) throw rateLimited('A reminder for this ballot went out less than an hour ago.');
