@@ -5,8 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'no
 import { createInterface } from 'node:readline';
 import { DomainError, isUuid } from '@parley/common';
 import { parsePublicKeyPem, verifyBundle } from '@parley/domain';
-import { AgreementExportService, keyFingerprint } from '@parley/agreements';
-import { AgreementEntity } from '@parley/negotiation';
+import { AgreementEntity, AgreementExportService, keyFingerprint } from '@parley/agreements';
 import { IdentityService } from '@parley/identity';
 import { RoomEventsService, RoomEntity } from '@parley/rooms';
 import { revertLastMigration } from '@parley/database';

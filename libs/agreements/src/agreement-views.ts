@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Field, GraphQLISODateTime, ObjectType } from '@nestjs/graphql';
 import type { AuthUser } from '@parley/identity';
 import { PartyType } from '@parley/rooms';
-import { AgreementType, ClauseType, ProposalsService } from '@parley/negotiation';
+import { ClauseType, ProposalsService, type ProposalType } from '@parley/negotiation';
 import { AgreementsService, type AgreementScope } from './agreements.service';
-import { CommitmentType, SignatureType } from './agreement.types';
+import { agreementClauses, AgreementType, CommitmentType, SignatureType, toAgreementType } from './agreement.types';
 
 @ObjectType('PublishedAgreement')
 export class PublishedAgreementType {
@@ -34,8 +34,13 @@ export class AgreementViews {
     return this.view(await pending);
   }
 
-  private view(scope: AgreementScope): Promise<AgreementType> {
-    return this.proposals.agreementFor(scope.access, scope.agreement);
+  private view(scope: AgreementScope): AgreementType {
+    return toAgreementType(scope.agreement, scope.access);
+  }
+
+  async ofProposal(proposal: ProposalType): Promise<AgreementType | null> {
+    const a = await this.agreements.ofProposal(proposal.id);
+    return a ? toAgreementType(a, proposal.scope) : null;
   }
 
   signatures(a: AgreementType) {
@@ -62,8 +67,7 @@ export class AgreementViews {
       slug: agreement.publicSlug!,
       title,
       textHash: agreement.textHash,
-      // an adopted text has no open brackets
-      clauses: agreement.clauses.map((c) => ({ key: c.key, heading: c.heading ?? null, text: c.text, alternatives: [] })),
+      clauses: agreementClauses(agreement),
       parties,
       signatures,
       bindingCommitments: commitments,

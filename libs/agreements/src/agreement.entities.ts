@@ -1,4 +1,24 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { Clause } from '@parley/domain';
+
+export type AgreementStatus = 'AWAITING_SIGNATURES' | 'SIGNED' | 'PUBLISHED';
+
+// The adopted text, frozen: recorded from the proposal.adopted event in its transaction.
+@Entity('agreement')
+export class AgreementEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'room_id' }) roomId: string;
+  @Column('uuid', { name: 'proposal_id' }) proposalId: string;
+  @Column('integer') version: number;
+  @Column('text', { name: 'text_hash' }) textHash: string;
+  @Column('jsonb') clauses: Clause[];
+  @Column('text', { default: 'AWAITING_SIGNATURES' }) status: AgreementStatus;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'commitments_resolved_at', nullable: true }) commitmentsResolvedAt: Date | null;
+  @Column('timestamptz', { name: 'embargo_until', nullable: true }) embargoUntil: Date | null;
+  @Column('timestamptz', { name: 'published_at', nullable: true }) publishedAt: Date | null;
+  @Column('text', { name: 'public_slug', nullable: true }) publicSlug: string | null;
+}
 
 @Entity('party_key')
 export class PartyKeyEntity {

@@ -1,9 +1,52 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { PartyType } from '@parley/rooms';
-import type { CommitmentStatus } from './agreement.entities';
+import { PartyType, type RoomScope } from '@parley/rooms';
+import { ClauseType } from '@parley/negotiation';
+import type { AgreementEntity, AgreementStatus, CommitmentStatus } from './agreement.entities';
+
+export const AgreementStatusEnum = { AWAITING_SIGNATURES: 'AWAITING_SIGNATURES', SIGNED: 'SIGNED', PUBLISHED: 'PUBLISHED' } as const;
+registerEnumType(AgreementStatusEnum, { name: 'AgreementStatus' });
 
 export const CommitmentStatusEnum = { SEALED: 'SEALED', BINDING: 'BINDING', LAPSED: 'LAPSED' } as const;
 registerEnumType(CommitmentStatusEnum, { name: 'CommitmentStatus' });
+
+@ObjectType('Agreement')
+export class AgreementType {
+  @Field(() => ID) id: string;
+  @Field(() => ID) proposalId: string;
+  @Field(() => Int) version: number;
+  @Field() textHash: string;
+  @Field(() => AgreementStatusEnum) status: AgreementStatus;
+  @Field(() => [ClauseType]) clauses: ClauseType[];
+  @Field(() => GraphQLISODateTime, { nullable: true }) commitmentsResolvedAt: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) embargoUntil: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) publishedAt: Date | null;
+  @Field(() => String, { nullable: true }) publicSlug: string | null;
+  // who is looking, and the row, for the field resolvers
+  scope: RoomScope;
+  entity: AgreementEntity;
+}
+
+// an adopted text has no open brackets, so its clauses carry no alternatives
+export function agreementClauses(a: AgreementEntity): ClauseType[] {
+  return a.clauses.map((c) => ({ key: c.key, heading: c.heading ?? null, text: c.text, alternatives: [] }));
+}
+
+export function toAgreementType(a: AgreementEntity, scope: RoomScope): AgreementType {
+  return {
+    id: a.id,
+    proposalId: a.proposalId,
+    version: a.version,
+    textHash: a.textHash,
+    status: a.status,
+    clauses: agreementClauses(a),
+    commitmentsResolvedAt: a.commitmentsResolvedAt,
+    embargoUntil: a.embargoUntil,
+    publishedAt: a.publishedAt,
+    publicSlug: a.publicSlug,
+    scope,
+    entity: a,
+  };
+}
 
 @ObjectType('Signature')
 export class SignatureType {

@@ -4,16 +4,17 @@ import { NegotiationModule } from '@parley/negotiation';
 import { ServerSigningKeyRepository } from './server-signing-key.repository';
 import { ServerSigningKeyService } from './server-signing-key.service';
 import { SigningKeyController } from './signing-key.controller';
-import { CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
+import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
+import { AgreementRecorder } from './agreement-recorder';
 import { AgreementsService } from './agreements.service';
 import { AgreementViews } from './agreement-views';
-import { AgreementsResolver, RoomPartyKeysResolver } from './agreements.resolver';
+import { AgreementsResolver, ProposalAgreementResolver, RoomPartyKeysResolver } from './agreements.resolver';
 import { AgreementExportService } from './agreement-export.service';
 import { AgreementExportController } from './agreement-export.controller';
 import { PublicationScheduler } from './publication.scheduler';
 
 @Module({
-  imports: [NegotiationModule, TypeOrmModule.forFeature([PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
+  imports: [NegotiationModule, TypeOrmModule.forFeature([AgreementEntity, PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
   providers: [
     ServerSigningKeyRepository,
     ServerSigningKeyService,
@@ -21,6 +22,8 @@ import { PublicationScheduler } from './publication.scheduler';
     AgreementViews,
     AgreementsResolver,
     RoomPartyKeysResolver,
+    ProposalAgreementResolver,
+    AgreementRecorder,
     AgreementExportService,
     PublicationScheduler,
   ],

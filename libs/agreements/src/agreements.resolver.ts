@@ -1,10 +1,10 @@
 import { Args, GraphQLISODateTime, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentUser, Public, type AuthUser } from '@parley/identity';
 import { RoomType, PartyType } from '@parley/rooms';
-import { AgreementType } from '@parley/negotiation';
+import { ProposalType } from '@parley/negotiation';
 import { AgreementsService } from './agreements.service';
 import { AgreementViews, PublishedAgreementType } from './agreement-views';
-import { CommitmentType, MakeCommitmentInput, PartyKeyType, SignatureType } from './agreement.types';
+import { AgreementType, CommitmentType, MakeCommitmentInput, PartyKeyType, SignatureType } from './agreement.types';
 
 @Resolver(() => AgreementType)
 export class AgreementsResolver {
@@ -86,5 +86,16 @@ export class RoomPartyKeysResolver {
   @ResolveField(() => [PartyKeyType], { description: 'party keys, active and retired' })
   partyKeys(@Parent() room: RoomType) {
     return this.agreements.partyKeys(room.id);
+  }
+}
+
+@Resolver(() => ProposalType)
+export class ProposalAgreementResolver {
+  constructor(private readonly views: AgreementViews) {}
+
+  // the agreement a passed whole-text ballot created, null until then
+  @ResolveField(() => AgreementType, { nullable: true })
+  agreement(@Parent() proposal: ProposalType) {
+    return this.views.ofProposal(proposal);
   }
 }

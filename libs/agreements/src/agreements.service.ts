@@ -6,8 +6,7 @@ import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common'
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { PartyEntity, RoomAccessService, RoomEventsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
-import { AgreementEntity } from '@parley/negotiation';
-import { CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
+import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -306,6 +305,10 @@ export class AgreementsService {
       if (done) published += 1;
     }
     return published;
+  }
+
+  ofProposal(proposalId: string): Promise<AgreementEntity | null> {
+    return this.tx.manager.findOne(AgreementEntity, { where: { proposalId } });
   }
 
   async publishedOrThrow(slug: string): Promise<AgreementEntity> {

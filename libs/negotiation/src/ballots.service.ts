@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
@@ -233,12 +234,12 @@ export class BallotsService {
     }
     const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx.em);
     await this.repo.setStatus(tx, p, 'ADOPTED');
-    const agreement = await this.repo.insertAgreement(tx, { roomId: p.roomId, proposalId: p.id, version: version.number, textHash: version.textHash, clauses: version.clauses });
+    // the agreements capability records the agreement from this event, in this transaction
     await this.events.append(tx, {
       roomId: p.roomId,
       type: 'proposal.adopted',
       actor,
-      payload: { proposalId: p.id, ballotId: b.id, version: version.number, textHash: version.textHash, agreementId: agreement.id },
+      payload: { proposalId: p.id, ballotId: b.id, version: version.number, textHash: version.textHash, agreementId: randomUUID() },
     });
   }
 }

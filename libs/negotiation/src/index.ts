@@ -3,6 +3,4 @@ export * from './proposals.service';
 export * from './amendments.service';
 export * from './ballots.service';
 export * from './negotiation.types';
-export * from './agreement.types';
-export { AgreementEntity } from './negotiation.entities';
 export type { AmendmentStatus, BallotSecrecy, BallotStatus, ProposalStatus } from './negotiation.entities';

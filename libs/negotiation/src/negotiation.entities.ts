@@ -81,22 +81,4 @@ export class VoteEntity {
   @Column('timestamptz', { name: 'cast_at' }) castAt: Date;
 }
 
-// Created here when a whole-text ballot passes; signatures, commitments and publication
-// belong to the agreements capability.
-@Entity('agreement')
-export class AgreementEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
-  @Column('uuid', { name: 'room_id' }) roomId: string;
-  @Column('uuid', { name: 'proposal_id' }) proposalId: string;
-  @Column('integer') version: number;
-  @Column('text', { name: 'text_hash' }) textHash: string;
-  @Column('jsonb') clauses: Clause[];
-  @Column('text', { default: 'AWAITING_SIGNATURES' }) status: string;
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
-  @Column('timestamptz', { name: 'commitments_resolved_at', nullable: true }) commitmentsResolvedAt: Date | null;
-  @Column('timestamptz', { name: 'embargo_until', nullable: true }) embargoUntil: Date | null;
-  @Column('timestamptz', { name: 'published_at', nullable: true }) publishedAt: Date | null;
-  @Column('text', { name: 'public_slug', nullable: true }) publicSlug: string | null;
-}
-
-export const NEGOTIATION_ENTITIES = [ProposalEntity, ProposalVersionEntity, AmendmentEntity, BallotEntity, VoteEntity, AgreementEntity];
+export const NEGOTIATION_ENTITIES = [ProposalEntity, ProposalVersionEntity, AmendmentEntity, BallotEntity, VoteEntity];

@@ -1,7 +1,6 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentUser, type AuthUser } from '@parley/identity';
 import { RoomType } from '@parley/rooms';
-import { AgreementType } from './agreement.types';
 import { AmendmentsService } from './amendments.service';
 import { BallotsService } from './ballots.service';
 import type { AmendmentStatus } from './negotiation.entities';
@@ -94,11 +93,6 @@ export class ProposalsResolver {
   @ResolveField('ballots', () => [BallotType])
   listBallots(@Parent() proposal: ProposalType) {
     return this.ballots.forProposal(proposal);
-  }
-
-  @ResolveField(() => AgreementType, { nullable: true })
-  agreement(@Parent() proposal: ProposalType) {
-    return this.proposals.agreement(proposal);
   }
 }
 

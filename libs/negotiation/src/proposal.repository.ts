@@ -3,7 +3,7 @@ import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
-import { AgreementEntity, AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
+import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
 import { returnedRows } from './negotiation.support';
 
 // The only code that touches the negotiation tables.
@@ -171,20 +171,9 @@ export class ProposalRepository {
     return em.find(VoteEntity, { where: { ballotId: In(ballotIds) }, order: { castAt: 'ASC' } });
   }
 
-  // agreements
-  insertAgreement(tx: Tx, a: Pick<AgreementEntity, 'roomId' | 'proposalId' | 'version' | 'textHash' | 'clauses'>): Promise<AgreementEntity> {
-    return tx.em.save(tx.em.create(AgreementEntity, { ...a, status: 'AWAITING_SIGNATURES' }));
-  }
-
-  agreementForProposal(proposalId: string): Promise<AgreementEntity | null> {
-    return this.em.findOne(AgreementEntity, { where: { proposalId } });
-  }
-
-  async agreementOrThrow(id: string): Promise<AgreementEntity> {
-    if (!isUuid(id)) throw notFound();
-    const a = await this.em.findOne(AgreementEntity, { where: { id } });
-    if (!a) throw notFound();
-    return a;
+  // the clauses of one version, inside the caller's transaction (the agreement record takes them)
+  async versionIn(tx: Tx, proposalId: string, number: number): Promise<ProposalVersionEntity | null> {
+    return tx.em.findOne(ProposalVersionEntity, { where: { proposalId, number } });
   }
 
   // for progress: a proposal's three convergence figures now, from its state rows, inside the

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
+import { TransactionRunner, type Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } from '@parley/rooms';
-import type { AgreementEntity, ProposalEntity } from './negotiation.entities';
+import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
 import { ProposalRepository } from './proposal.repository';
-import type { AgreementType } from './agreement.types';
 import type { ClauseDiffType, CreateProposalInput, ProposalType, ProposalVersionType, ReviseProposalInput } from './negotiation.types';
 
 export const MAX_TITLE = 300;
@@ -87,36 +86,13 @@ export class ProposalsService {
     return diffClauses(before.clauses, after.clauses);
   }
 
-  async agreement(proposal: ProposalType): Promise<AgreementType | null> {
-    const a = await this.repo.agreementForProposal(proposal.id);
-    return a ? this.agreementView(a, await this.book(proposal.scope), proposal.scope) : null;
-  }
-
-  // the agreement as a member of its room sees it (the caller has checked the scope)
-  async agreementFor(scope: RoomScope, a: AgreementEntity): Promise<AgreementType> {
-    return this.agreementView(a, await this.book(scope), scope);
-  }
-
-  agreementView(a: AgreementEntity, book: PartyBook, scope: RoomScope): AgreementType {
-    return {
-      id: a.id,
-      proposalId: a.proposalId,
-      version: a.version,
-      textHash: a.textHash,
-      status: a.status,
-      clauses: book.clauses(a.clauses),
-      commitmentsResolvedAt: a.commitmentsResolvedAt,
-      embargoUntil: a.embargoUntil,
-      publishedAt: a.publishedAt,
-      publicSlug: a.publicSlug,
-      scope,
-      entity: a,
-    };
-  }
-
   // for exports: the proposal's title and its version history hashes
   async titleOf(proposalId: string): Promise<string> {
     return (await this.repo.proposalOrThrow(proposalId)).title;
+  }
+
+  versionIn(tx: Tx, proposalId: string, number: number) {
+    return this.repo.versionIn(tx, proposalId, number);
   }
 
   async versionHashes(proposalId: string): Promise<Array<{ number: number; textHash: string; createdAt: Date }>> {

@@ -1,0 +1,36 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Tx } from '@parley/database';
+import { ProposalsService } from '@parley/negotiation';
+import { RoomEventsService, type RoomEventEntity } from '@parley/rooms';
+import { AgreementEntity } from './agreement.entities';
+
+// A passed whole-text ballot appends proposal.adopted; the agreement record is made from it
+// in that same transaction, so negotiation never touches this capability's tables and an
+// adoption without its agreement cannot exist.
+@Injectable()
+export class AgreementRecorder implements OnModuleInit {
+  constructor(
+    private readonly events: RoomEventsService,
+    private readonly proposals: ProposalsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.onAppend((tx, event) => this.record(tx, event));
+  }
+
+  async record(tx: Tx, event: RoomEventEntity): Promise<void> {
+    if (event.type !== 'proposal.adopted') return;
+    const { proposalId, version, agreementId } = event.payload as { proposalId: string; version: number; agreementId: string };
+    const adopted = await this.proposals.versionIn(tx, proposalId, version);
+    if (!adopted) throw new Error(`proposal ${proposalId} has no version ${version} to adopt`);
+    await tx.em.insert(AgreementEntity, {
+      id: agreementId,
+      roomId: event.roomId,
+      proposalId,
+      version: adopted.number,
+      textHash: adopted.textHash,
+      clauses: adopted.clauses as never,
+      status: 'AWAITING_SIGNATURES',
+    });
+  }
+}
