@@ -39,7 +39,9 @@ export class AgreementViews {
   }
 
   async ofProposal(proposal: ProposalType): Promise<AgreementType | null> {
-    const a = await this.agreements.ofProposal(proposal.id);
+    const { siblings } = proposal;
+    const all = siblings ? await siblings.once('agreements', (ids) => this.agreements.ofProposals(ids)) : await this.agreements.ofProposals([proposal.id]);
+    const a = all.get(proposal.id);
     return a ? toAgreementType(a, proposal.scope) : null;
   }
 

@@ -307,8 +307,10 @@ export class AgreementsService {
     return published;
   }
 
-  ofProposal(proposalId: string): Promise<AgreementEntity | null> {
-    return this.tx.manager.findOne(AgreementEntity, { where: { proposalId } });
+  async ofProposals(proposalIds: string[]): Promise<Map<string, AgreementEntity>> {
+    if (!proposalIds.length) return new Map();
+    const rows = await this.tx.manager.find(AgreementEntity, { where: { proposalId: In(proposalIds) } });
+    return new Map(rows.map((a) => [a.proposalId, a]));
   }
 
   async publishedOrThrow(slug: string): Promise<AgreementEntity> {

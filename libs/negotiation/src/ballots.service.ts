@@ -61,7 +61,9 @@ export class BallotsService {
   }
 
   async forProposal(proposal: ProposalType): Promise<BallotType[]> {
-    return (await this.forProposals(proposal.scope, [proposal.id])).get(proposal.id) ?? [];
+    const { siblings } = proposal;
+    const all = siblings ? await siblings.once('ballots', (ids) => this.forProposals(proposal.scope, ids)) : await this.forProposals(proposal.scope, [proposal.id]);
+    return all.get(proposal.id) ?? [];
   }
 
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {

@@ -77,6 +77,24 @@ export class ProposalType {
   // who is looking, for the field resolvers (versions, diff, amendments, ballots, agreement)
   scope: RoomScope;
   entity: ProposalEntity;
+  // set when the proposal was listed with its room's others: field resolvers load for all of
+  // them at once (one query for the list, not one per proposal)
+  siblings?: ProposalSiblings;
+}
+
+export class ProposalSiblings {
+  private readonly loads = new Map<string, Promise<unknown>>();
+
+  constructor(readonly ids: string[]) {}
+
+  once<T>(key: string, load: (ids: string[]) => Promise<T>): Promise<T> {
+    let pending = this.loads.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load(this.ids);
+      this.loads.set(key, pending);
+    }
+    return pending;
+  }
 }
 
 @ObjectType('Amendment')

@@ -9,7 +9,7 @@ import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } fr
 import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
 import { ProposalRepository } from './proposal.repository';
-import type { ClauseDiffType, CreateProposalInput, ProposalType, ProposalVersionType, ReviseProposalInput } from './negotiation.types';
+import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
 
 export const MAX_TITLE = 300;
 export const MAX_SUMMARY = 1000;
@@ -67,7 +67,10 @@ export class ProposalsService {
 
   async roomProposals(scope: RoomScope): Promise<ProposalType[]> {
     const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), this.book(scope)]);
-    return Promise.all(list.map((p) => this.view(scope, p, book)));
+    const siblings = new ProposalSiblings(list.map((p) => p.id));
+    const views = await Promise.all(list.map((p) => this.view(scope, p, book)));
+    for (const v of views) v.siblings = siblings;
+    return views;
   }
 
   async versions(proposal: ProposalType): Promise<ProposalVersionType[]> {
