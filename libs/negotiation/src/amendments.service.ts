@@ -6,6 +6,7 @@ import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, type MembershipEntity, type RoomScope } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
 import { author, domainRule, type PartyBook } from './negotiation.support';
+import { ProposalWrites } from './proposal-writes';
 import { ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
 import type { AmendmentType, ProposalType, ProposeAmendmentInput } from './negotiation.types';
@@ -19,6 +20,7 @@ export class AmendmentsService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
+    private readonly writes: ProposalWrites,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
     private readonly proposals: ProposalsService,
@@ -49,10 +51,7 @@ export class AmendmentsService {
     c.int('baseVersion', input.baseVersion, { min: 1, max: 2 ** 31 - 1 });
     const rationale = c.text('rationale', input.rationale, { max: MAX_RATIONALE, optional: true }) || null;
     c.done();
-    const found = await this.repo.proposalOrThrow(input.proposalId);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'draft');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       const [base] = await this.repo.versionsNumbered(p.id, [input.baseVersion], tx.em);
       if (!base) throw badInput({ baseVersion: `no such version (the current one is ${p.version})` });

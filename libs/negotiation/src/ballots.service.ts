@@ -9,6 +9,7 @@ import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEnti
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author, domainRule } from './negotiation.support';
 import { ballotView, voteView } from './ballot-view';
+import { ProposalWrites } from './proposal-writes';
 import { ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
@@ -26,6 +27,7 @@ export class BallotsService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
+    private readonly writes: ProposalWrites,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
     private readonly rooms: RoomsService,
@@ -85,11 +87,8 @@ export class BallotsService {
       c.that('closesAt', at <= Date.now() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
     }
     c.done();
-    const found = await this.repo.proposalOrThrow(input.proposalId);
     if (input.amendmentId !== null && input.amendmentId !== undefined && !isUuid(input.amendmentId)) throw notFound();
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, input.proposalId, 'facilitate', async (tx, ctx, p) => {
       if (p.status !== 'DRAFTING') throw invalidState(`A ballot cannot open on a ${p.status.toLowerCase()} proposal.`);
       const open = await this.repo.openBallots(tx, p.id);
       let amendmentId: string | null = null;

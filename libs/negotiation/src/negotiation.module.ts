@@ -5,6 +5,7 @@ import { BallotScheduler } from './ballot.scheduler';
 import { BallotsService } from './ballots.service';
 import { NEGOTIATION_ENTITIES } from './negotiation.entities';
 import { AmendmentsResolver, BallotsResolver, ProposalsResolver, RoomProposalsResolver } from './negotiation.resolver';
+import { ProposalWrites } from './proposal-writes';
 import { ProposalRepository } from './proposal.repository';
 import { ProposalsService } from './proposals.service';
 
@@ -12,6 +13,7 @@ import { ProposalsService } from './proposals.service';
   imports: [TypeOrmModule.forFeature(NEGOTIATION_ENTITIES)],
   providers: [
     ProposalRepository,
+    ProposalWrites,
     ProposalsService,
     AmendmentsService,
     BallotsService,

@@ -8,6 +8,7 @@ import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
+import { ProposalWrites } from './proposal-writes';
 import { ProposalRepository } from './proposal.repository';
 import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
 
@@ -32,6 +33,7 @@ export class ProposalsService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
+    private readonly writes: ProposalWrites,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
     private readonly rooms: RoomsService,
@@ -129,10 +131,7 @@ export class ProposalsService {
     const summary = c.text('summary', input.summary, { max: MAX_SUMMARY, optional: true }) || null;
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
-    const found = await this.repo.proposalOrThrow(input.proposalId);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'draft');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, input.expectedVersion);
       const clauses = this.keepBrackets(p.clauses, toClauses(input.clauses));
@@ -165,10 +164,7 @@ export class ProposalsService {
   async addAlternative(user: AuthUser, proposalId: string, clauseKey: string, text: string, expectedVersion: number): Promise<ProposalType> {
     const problem = clauseTextProblem(text);
     if (problem) throw badInput({ text: problem });
-    const found = await this.repo.proposalOrThrow(proposalId);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'draft');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -191,10 +187,7 @@ export class ProposalsService {
   }
 
   async resolveBracket(user: AuthUser, proposalId: string, clauseKey: string, alternativeId: string, expectedVersion: number): Promise<ProposalType> {
-    const found = await this.repo.proposalOrThrow(proposalId);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -215,10 +208,7 @@ export class ProposalsService {
   }
 
   async withdraw(user: AuthUser, proposalId: string): Promise<ProposalType> {
-    const found = await this.repo.proposalOrThrow(proposalId);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       if (p.status !== 'DRAFTING') throw invalidState(`A ${p.status.toLowerCase()} proposal cannot be withdrawn.`);
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
