@@ -5,7 +5,7 @@ import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCom
 import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { PartyEntity, RoomAccessService, RoomEventsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import { PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
@@ -29,6 +29,7 @@ export class AgreementsService {
     private readonly tx: TransactionRunner,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
+    private readonly rooms: RoomsService,
   ) {}
 
   // Resolves the agreement's room first; an agreement of another room is NOT_FOUND.
@@ -49,8 +50,7 @@ export class AgreementsService {
   }
 
   private async partyMap(em: Tx['em'], roomId: string): Promise<Map<string, PartyEntity>> {
-    const parties = await em.find(PartyEntity, { where: { roomId } });
-    return new Map(parties.map((p) => [p.id, p]));
+    return new Map((await this.rooms.parties(roomId, em)).map((p) => [p.id, p]));
   }
 
   async signatures(agreement: AgreementEntity): Promise<SignatureType[]> {
@@ -272,7 +272,7 @@ export class AgreementsService {
   // consented, commitments (if any) are resolved and the latest embargo has passed.
   private async maybePublish(tx: Tx, agreement: AgreementEntity): Promise<boolean> {
     if (agreement.status === 'PUBLISHED') return false;
-    const parties = await tx.em.count(PartyEntity, { where: { roomId: agreement.roomId } });
+    const parties = (await this.rooms.parties(agreement.roomId, tx.em)).length;
     // one connection in a transaction: queries run one after another
     const signed = await tx.em.count(SignatureEntity, { where: { agreementId: agreement.id } });
     const consents = await tx.em.count(PublishConsentEntity, { where: { agreementId: agreement.id } });
@@ -329,7 +329,7 @@ export class AgreementsService {
   }
 
   async parties(roomId: string): Promise<PartyType[]> {
-    const parties = await this.tx.manager.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
+    const parties = await this.rooms.parties(roomId);
     return parties.map(toParty);
   }
 }

@@ -53,7 +53,3 @@ export const openBrackets = (count: number) =>
   new DomainError('OPEN_BRACKETS', `The text still has ${count} open bracket(s); resolve them before a final ballot.`);
 export const invalidState = (message = DEFAULT_MESSAGES.INVALID_STATE) => new DomainError('INVALID_STATE', message);
 export const rateLimited = (message = DEFAULT_MESSAGES.RATE_LIMITED) => new DomainError('RATE_LIMITED', message);
-
-export function isDomainError(e: unknown): e is DomainError {
-  return e instanceof DomainError;
-}

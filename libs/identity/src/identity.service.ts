@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { IsNull, MoreThan } from 'typeorm';
-import { APP_CONFIG, type AppConfig, Check, DomainError, inviteInvalid, unauthenticated, badInput, RateLimiter, rateLimited } from '@parley/common';
+import { IsNull } from 'typeorm';
+import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, RateLimiter, rateLimited } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
@@ -17,6 +17,10 @@ export interface NewSession {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isEmail(email: string): boolean {
+  return EMAIL.test(email);
+}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -38,7 +42,7 @@ export class IdentityService {
   validateNewAccount(input: { email: unknown; password: unknown; displayName: unknown }) {
     const c = new Check();
     const email = normaliseEmail(c.text('email', input.email, { min: 3, max: 320 }));
-    c.that('email', EMAIL.test(email), 'must be an email address');
+    c.that('email', isEmail(email), 'must be an email address');
     const password = c.text('password', input.password, { min: PASSWORD_MIN, max: PASSWORD_MAX, trim: false });
     const displayName = c.text('displayName', input.displayName, { min: 1, max: 100 });
     c.done();
@@ -108,24 +112,19 @@ export class IdentityService {
 
   async authenticate(token: string): Promise<AuthUser | null> {
     if (typeof token !== 'string' || token.length < 20 || token.length > 200) return null;
-    const session = await this.tx.manager.findOne(SessionEntity, {
-      where: { tokenHash: tokenHash(token), revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
-    });
-    if (!session) return null;
-    const user = await this.tx.manager.findOne(UserEntity, { where: { id: session.userId } });
-    if (!user) return null;
-    return { id: user.id, email: user.email, displayName: user.displayName, sessionId: session.id };
+    // every authenticated request passes here: one statement for the session and its user
+    const [row]: Array<{ id: string; email: string; display_name: string; session_id: string }> = await this.tx.manager.query(
+      `SELECT u.id, u.email, u.display_name, s.id AS session_id
+         FROM user_session s JOIN app_user u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [tokenHash(token)],
+    );
+    return row ? { id: row.id, email: row.email, displayName: row.display_name, sessionId: row.session_id } : null;
   }
 
   async logout(auth: AuthUser): Promise<boolean> {
     await this.tx.run(({ em }) => em.update(SessionEntity, { id: auth.sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }));
     this.sessionEvents.revoked.next({ sessionId: auth.sessionId, userId: auth.id });
     return true;
-  }
-
-  async userOrThrow(id: string): Promise<UserEntity> {
-    const user = await this.tx.manager.findOne(UserEntity, { where: { id } });
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in to continue.');
-    return user;
   }
 }

@@ -5,3 +5,4 @@ export * from './identity.types';
 export * from './invite-redeemer';
 export * from './session-events';
 export { UserEntity } from './user.entity';
+export { newToken, tokenHash } from './tokens';

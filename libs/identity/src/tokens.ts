@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-// Opaque bearer tokens: 32 random bytes, base64url; only their SHA-256 is stored.
+// Opaque bearer tokens (sessions, invitations): 32 random bytes, base64url; only their SHA-256 is stored.
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }

@@ -3,7 +3,7 @@ import { badInput, Check, DomainError, forbidden, invalidState } from '@parley/c
 import { TransactionRunner, type Tx } from '@parley/database';
 import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChange } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type MembershipEntity, type RoomScope } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
 import { author, domainRule, type PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';

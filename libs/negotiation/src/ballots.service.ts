@@ -50,14 +50,20 @@ export class BallotsService {
 
   // reads: every ballot of these proposals with their votes in two queries, as `scope` sees them
 
-  async forProposals(scope: RoomScope, proposalIds: string[]): Promise<Map<string, BallotType[]>> {
-    const [ballots, parties] = await Promise.all([this.repo.ballots(proposalIds), this.rooms.parties(scope.room.id)]);
+  // `known` parties: a caller that has read the room's parties already passes them on
+  async forProposals(scope: RoomScope, proposalIds: string[], known?: PartyEntity[]): Promise<Map<string, BallotType[]>> {
+    const [ballots, parties] = await Promise.all([this.repo.ballots(proposalIds), known ?? this.rooms.parties(scope.room.id)]);
     const votes = await this.repo.votes(ballots.map((b) => b.id));
+    const votesOf = new Map<string, VoteEntity[]>();
+    for (const v of votes) {
+      const list = votesOf.get(v.ballotId);
+      if (list) list.push(v);
+      else votesOf.set(v.ballotId, [v]);
+    }
     const out = new Map<string, BallotType[]>(proposalIds.map((id) => [id, []]));
     for (const b of ballots) {
       if (b.roomId !== scope.room.id) continue;
-      const view = ballotView(b, votes.filter((v) => v.ballotId === b.id), parties, scope.membership.partyId);
-      out.get(b.proposalId)?.push(view);
+      out.get(b.proposalId)?.push(ballotView(b, votesOf.get(b.id) ?? [], parties, scope.membership.partyId));
     }
     return out;
   }

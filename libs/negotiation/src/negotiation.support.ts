@@ -51,9 +51,3 @@ export class PartyBook {
     }));
   }
 }
-
-// pg answers UPDATE ... RETURNING through TypeORM as [rows, count]; plain SELECTs as rows
-export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
-}

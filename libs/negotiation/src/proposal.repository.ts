@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
-import { returnedRows } from './negotiation.support';
 
 // The only code that touches the negotiation tables.
 @Injectable()

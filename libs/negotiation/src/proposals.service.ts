@@ -5,7 +5,7 @@ import { TransactionRunner, type Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type RoomScope } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';
@@ -67,8 +67,9 @@ export class ProposalsService {
     return this.view(scope, p);
   }
 
-  async roomProposals(scope: RoomScope): Promise<ProposalType[]> {
-    const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), this.book(scope)]);
+  // `known` parties: a caller that has read the room's parties already passes them on
+  async roomProposals(scope: RoomScope, known?: PartyEntity[]): Promise<ProposalType[]> {
+    const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), known ? new PartyBook(known, scope) : this.book(scope)]);
     const siblings = new ProposalSiblings(list.map((p) => p.id));
     const views = await Promise.all(list.map((p) => this.view(scope, p, book)));
     for (const v of views) v.siblings = siblings;

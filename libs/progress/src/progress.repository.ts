@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import type { ConvergencePointType } from './progress.types';
 
 interface PointRow {
@@ -55,11 +55,6 @@ export class ProgressRepository {
        RETURNING ballot_id`,
       [ballotId],
     );
-    return rowsOf(rows).length === 1;
+    return returnedRows(rows).length === 1;
   }
-}
-
-// pg answers INSERT ... RETURNING through TypeORM as rows, or as [rows, count]
-function rowsOf(result: unknown[]): unknown[] {
-  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as unknown[]) : result;
 }

@@ -29,13 +29,11 @@ export class ProgressService {
   }
 
   private async load(scope: RoomScope) {
-    const [proposals, parties, signOffs] = await Promise.all([
-      this.proposals.roomProposals(scope),
-      this.rooms.parties(scope.room.id),
-      this.agreements.signOffs(scope.room.id),
-    ]);
+    // the room's parties once, for the proposals, their ballots and the table
+    const [parties, signOffs] = await Promise.all([this.rooms.parties(scope.room.id), this.agreements.signOffs(scope.room.id)]);
+    const proposals = await this.proposals.roomProposals(scope, parties);
     const ids = proposals.map((p) => p.id);
-    const [ballots, series] = await Promise.all([this.ballots.forProposals(scope, ids), this.repo.series(ids)]);
+    const [ballots, series] = await Promise.all([this.ballots.forProposals(scope, ids, parties), this.repo.series(ids)]);
     const partyList = parties.map(toParty);
     const rows = proposals.map((p) => {
       const own = ballots.get(p.id) ?? [];

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { badInput, Check, forbidden, invalidState, inviteInvalid, isUuid, notFound } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
-import { normaliseEmail, type AuthUser, type InviteRedeemer } from '@parley/identity';
+import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { isEmail, newToken, normaliseEmail, tokenHash, type AuthUser, type InviteRedeemer } from '@parley/identity';
 import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, type RoomRole } from './rooms.entities';
 import { RoomAccessService, type RoomAccessContext } from './room-access.service';
 import { RoomEventsService } from './room-events.service';
@@ -14,7 +13,6 @@ const DEFAULT_HOURS = 72;
 const MAX_HOURS = 30 * 24;
 const ROLES: RoomRole[] = ['FACILITATOR', 'NEGOTIATOR', 'OBSERVER'];
 
-const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 @Injectable()
 export class InvitesService implements InviteRedeemer {
@@ -45,29 +43,29 @@ export class InvitesService implements InviteRedeemer {
     const c = new Check();
     c.that('role', ROLES.includes(input.role as RoomRole), 'must be FACILITATOR, NEGOTIATOR or OBSERVER');
     const email = input.email == null || input.email === '' ? null : normaliseEmail(c.text('email', input.email, { min: 3, max: 320 }));
-    if (email !== null) c.that('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email), 'must be an email address');
+    if (email !== null) c.that('email', isEmail(email), 'must be an email address');
     const hours = input.expiresInHours == null ? DEFAULT_HOURS : c.int('expiresInHours', input.expiresInHours, { min: 1, max: MAX_HOURS });
     const role = input.role as RoomRole;
     if (role === 'NEGOTIATOR') c.that('partyId', input.partyId != null, 'a negotiator invitation needs a party');
     if (role === 'OBSERVER') c.that('partyId', input.partyId == null, 'observers do not represent a party');
     if (input.partyId != null) c.that('partyId', isUuid(input.partyId), 'must be a party of this room');
-    const ctxCheck = await this.access.check(user, input.roomId, 'manage'); // NOT_FOUND / FORBIDDEN before input details
-    c.done();
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, ctxCheck.room.id, 'manage');
+      // NOT_FOUND / FORBIDDEN before anything about the input
+      const ctx = await this.access.lock(tx, user, input.roomId, 'manage');
+      c.done();
       let party: PartyEntity | null = null;
       if (input.partyId) {
         party = await tx.em.findOne(PartyEntity, { where: { id: input.partyId, roomId: ctx.room.id } });
         if (!party) throw badInput({ partyId: 'must be a party of this room' });
       }
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const invite = await tx.em.save(
         tx.em.create(InviteEntity, {
           roomId: ctx.room.id,
           role,
           partyId: party?.id ?? null,
           email,
-          tokenHash: hashToken(token),
+          tokenHash: tokenHash(token),
           createdBy: ctx.membership.id,
           expiresAt: new Date(Date.now() + hours * 3600_000),
         }),
@@ -108,7 +106,7 @@ export class InvitesService implements InviteRedeemer {
 
   private async usable(tokenRaw: unknown): Promise<InviteEntity> {
     if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
-    const invite = await this.tx.manager.findOne(InviteEntity, { where: { tokenHash: hashToken(tokenRaw.trim()) } });
+    const invite = await this.tx.manager.findOne(InviteEntity, { where: { tokenHash: tokenHash(tokenRaw.trim()) } });
     if (!invite || invite.usedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now()) throw inviteInvalid();
     const room = await this.tx.manager.findOne(RoomEntity, { where: { id: invite.roomId } });
     if (!room || room.archivedAt) throw inviteInvalid();
@@ -126,17 +124,22 @@ export class InvitesService implements InviteRedeemer {
   // of a race finds no row and gets INVITE_INVALID like any other unusable token.
   async redeem(tx: Tx, tokenRaw: string, user: { id: string; email: string; displayName: string }): Promise<MembershipEntity> {
     if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
-    const rows: InviteEntity[] = await tx.em.query(
-      `UPDATE invite SET used_at = now(), used_by = $2
-        WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-          AND (email IS NULL OR email = $3)
-          AND EXISTS (SELECT 1 FROM room WHERE room.id = invite.room_id AND room.archived_at IS NULL)
-        RETURNING id, room_id AS "roomId", role, party_id AS "partyId"`,
-      [hashToken(tokenRaw.trim()), user.id, user.email],
-    ).then((r: [InviteEntity[], number] | InviteEntity[]) => (Array.isArray(r[0]) ? (r[0] as InviteEntity[]) : (r as InviteEntity[])));
+    const found = await tx.em.findOne(InviteEntity, { where: { tokenHash: tokenHash(tokenRaw.trim()) } });
+    if (!found) throw inviteInvalid();
+    // the room row first, as every write in a room takes it, then the claim
+    await tx.em.findOne(RoomEntity, { where: { id: found.roomId }, lock: { mode: 'pessimistic_write' } });
+    const rows = returnedRows<InviteEntity>(
+      await tx.em.query(
+        `UPDATE invite SET used_at = now(), used_by = $2
+          WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+            AND (email IS NULL OR email = $3)
+            AND EXISTS (SELECT 1 FROM room WHERE room.id = invite.room_id AND room.archived_at IS NULL)
+          RETURNING id, room_id AS "roomId", role, party_id AS "partyId"`,
+        [found.id, user.id, user.email],
+      ),
+    );
     const invite = rows[0];
     if (!invite) throw inviteInvalid();
-    await tx.em.findOne(RoomEntity, { where: { id: invite.roomId }, lock: { mode: 'pessimistic_write' } });
     const already = await tx.em.exists(MembershipEntity, { where: { roomId: invite.roomId, userId: user.id, removedAt: IsNull() } });
     if (already) throw invalidState('You are already a member of this room.');
     const membership = await tx.em.save(

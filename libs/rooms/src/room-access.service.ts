@@ -3,7 +3,7 @@ import { IsNull } from 'typeorm';
 import { forbidden, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
+import { MembershipEntity, RoomEntity } from './rooms.entities';
 
 // PRODUCT.md "Who may do what", as the one table every resolver and socket event goes through.
 export type RoomAction =
@@ -28,10 +28,6 @@ const READ_ONLY: ReadonlySet<RoomAction> = new Set(['read']);
 export interface RoomAccessContext {
   room: RoomEntity;
   membership: MembershipEntity;
-}
-
-export function roleAllows(role: RoomRole, hasParty: boolean, action: RoomAction): boolean {
-  return ALLOWED[action]({ role, partyId: hasParty ? 'p' : null } as MembershipEntity);
 }
 
 @Injectable()
