@@ -41,8 +41,8 @@ describe('the web app shell', () => {
     const cookies = await ctx.cookies();
     const session = cookies.find((c) => c.name === 'parley_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-    await expect(page.evaluate(() => document.cookie)).resolves.toBe('');
-    await expect(page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).resolves.not.toContain(session!.value);
+    await expect(page.evaluate('document.cookie')).resolves.toBe('');
+    await expect(page.evaluate('JSON.stringify(localStorage) + JSON.stringify(sessionStorage)')).resolves.not.toContain(session!.value);
     await checkScreen(page, 'rooms-empty');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -52,7 +52,7 @@ describe('the web app shell', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: `parley_session=${session!.value}` },
       body: JSON.stringify({ query: '{ me { id } }' }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ errors: Array<{ extensions: { code: string } }> }>);
     expect(me.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     await page.close();
   });
