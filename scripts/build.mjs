@@ -3,6 +3,7 @@
 import { transformFile } from '@swc/core';
 import { readdir, mkdir, writeFile, stat, readFile } from 'node:fs/promises';
 import { join, relative, dirname, resolve } from 'node:path';
+import { buildWeb } from './build-web.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const out = join(root, 'dist');
@@ -23,7 +24,8 @@ async function walk(dir) {
 
 const sources = [];
 for (const group of ['apps', 'libs']) {
-  for (const name of await readdir(join(root, group))) sources.push(...(await walk(join(root, group, name, 'src'))));
+  // apps/web is the browser app: vite builds it (scripts/build-web.mjs)
+  for (const name of await readdir(join(root, group))) if (!(group === 'apps' && name === 'web')) sources.push(...(await walk(join(root, group, name, 'src'))));
 }
 
 async function newest(files) {
@@ -32,9 +34,13 @@ async function newest(files) {
   return t;
 }
 
+const serverOnly = process.argv.includes('--server-only');
 if (process.argv.includes('--if-stale')) {
   const stamp = await stat(join(out, '.stamp')).catch(() => null);
-  if (stamp && stamp.mtimeMs >= (await newest(sources))) process.exit(0);
+  if (stamp && stamp.mtimeMs >= (await newest(sources))) {
+    if (!serverOnly) await buildWeb({ quiet: true });
+    process.exit(0);
+  }
 }
 
 const started = Date.now();
@@ -57,3 +63,4 @@ await Promise.all(sources.map(async (file) => {
 }));
 await writeFile(join(out, '.stamp'), String(Date.now()));
 if (!process.argv.includes('--quiet')) console.log(`built ${sources.length} files in ${Date.now() - started} ms`);
+if (!serverOnly) await buildWeb({ quiet: process.argv.includes('--quiet') });

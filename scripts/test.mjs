@@ -1,12 +1,19 @@
 // `npm test`: the unit and end-to-end suites in one jest run (ESM mode), then one plain
 // summary line. Extra arguments go to jest (e.g. `npm test -- test/rooms`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 mkdirSync('tmp', { recursive: true });
 const out = 'tmp/jest-results.json';
 rmSync(out, { force: true });
-const args = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${out}`, ...process.argv.slice(2)];
+const extra = process.argv.slice(2);
+// the browser suite needs Debian's Chromium; without it the run says so and leaves it out
+const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(chromium) && !extra.some((a) => a.includes('browser'))) {
+  console.log(`browser suite SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set PARLEY_CHROMIUM)`);
+  if (!extra.includes('--selectProjects')) extra.push('--selectProjects', 'unit', 'e2e');
+}
+const args = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${out}`, ...extra];
 const started = Date.now();
 const res = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
 let summary = null;

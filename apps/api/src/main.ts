@@ -6,6 +6,7 @@ import { countSqlPerRequest, loadEmbeddedPostgres, runMigrations, startEmbeddedP
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
 import { LiveIoAdapter } from './live-io.adapter';
+import { serveWebApp } from './web-app';
 
 interface Running {
   app: NestExpressApplication | null;
@@ -56,6 +57,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  serveWebApp(app);
 
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

@@ -12,6 +12,7 @@ import { revertLastMigration } from '@parley/database';
 import { TransactionRunner } from '@parley/database';
 import { printApiSchema } from '../../api/src/schema-printer';
 import { openContext, openDatabase } from './cli-context';
+import { DEMO_TITLE, runDemo } from './demo';
 
 const HELP = `parley <command> [options]
 
@@ -23,6 +24,8 @@ const HELP = `parley <command> [options]
   export --agreement ID --format md|pdf|json --out FILE
                                           export an agreement (marked not yet published until it is)
   schema:print [--out FILE]               print the generated GraphQL schema
+  demo                                    fill the database with a demo room mid-negotiation
+                                          and print the demo sign-in details (run twice: no copy)
 
   keygen [--out FILE]                     make a party's own Ed25519 key: the private key
                                           to FILE (default parley-party-key.pem, mode 0600),
@@ -156,6 +159,19 @@ const offlineCommands: Record<string, Command> = {
 };
 
 const commands: Record<string, Command> = {
+  async demo() {
+    if (process.env.NODE_ENV === 'production') {
+      console.error('demo refuses to run with NODE_ENV=production: its accounts have a published password');
+      return 2;
+    }
+    const result = await runDemo();
+    console.log(result.created ? `made the demo room "${DEMO_TITLE}"` : `the demo room "${DEMO_TITLE}" is already there; nothing was added`);
+    console.log(`\nStart the server (npm start), open http://localhost:3000/rooms/${result.roomId} and sign in as:\n`);
+    for (const a of result.accounts) console.log(`  ${a.who.padEnd(30)} ${a.email.padEnd(36)} password: ${a.password}`);
+    console.log('\nThese accounts are for trying Parley on your own machine only.');
+    return 0;
+  },
+
   ...offlineCommands,
 
   async 'user:create'(args) {

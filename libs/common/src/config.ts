@@ -19,6 +19,8 @@ export interface AppConfig {
   schedulerIntervalMs: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
   countSql: boolean;
+  // browser origins allowed to open a socket (PARLEY_ORIGINS); empty = the server's own origin
+  origins: string[];
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 100 || n > 600_000) problems.push('PARLEY_SCHEDULER_INTERVAL_MS must be an integer from 100 to 600000');
     else schedulerIntervalMs = n;
   }
+  const origins: string[] = [];
+  for (const raw of (env.PARLEY_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(raw);
+      if (!['http:', 'https:'].includes(u.protocol) || u.origin !== raw.replace(/\/$/, '')) throw new Error('not an origin');
+      origins.push(u.origin);
+    } catch {
+      problems.push('PARLEY_ORIGINS must be a comma-separated list of origins such as https://parley.example.org');
+      break;
+    }
+  }
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -91,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlHours,
     schedulerIntervalMs,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
+    origins,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

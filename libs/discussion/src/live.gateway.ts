@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { LOGGER, rateLimited, RateLimiter, socketError, type Logger, type SocketAck } from '@parley/common';
-import { IdentityService } from '@parley/identity';
+import { APP_CONFIG, LOGGER, rateLimited, RateLimiter, socketError, type AppConfig, type Logger, type SocketAck } from '@parley/common';
+import { IdentityService, originAllowed, readCookie } from '@parley/identity';
 import { DiscussionService } from './discussion.service';
 import { LiveService, type LiveSocket } from './live.service';
 
@@ -20,12 +20,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly live: LiveService,
     private readonly discussion: DiscussionService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit(ns: Namespace): void {
     // a namespace middleware, so the handshake error's message is exactly UNAUTHENTICATED
     ns.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const token = this.handshakeToken(socket.handshake);
+      if (token === false) return next(new Error('FORBIDDEN'));
       this.identity
         .authenticate(token as string)
         .then((user) => {
@@ -39,6 +41,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
         });
     });
     this.live.attach(ns);
+  }
+
+  // A browser's handshake must come from an allowed origin; the web app's cookie counts only
+  // then. API clients send the token in `auth` and need no Origin.
+  private handshakeToken(h: { auth?: unknown; headers: Record<string, string | string[] | undefined> }): string | null | false {
+    const origin = typeof h.headers.origin === 'string' ? h.headers.origin : undefined;
+    const host = typeof h.headers.host === 'string' ? h.headers.host : undefined;
+    if (origin !== undefined && !originAllowed(origin, host, this.config.origins)) return false;
+    const token = (h.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token === 'string' && token) return token;
+    return origin !== undefined ? readCookie(h.headers) : null;
   }
 
   handleDisconnect(socket: LiveSocket): void {

@@ -244,7 +244,7 @@ export class LiveService implements OnModuleDestroy {
     }
     if (!roster) return;
     for (const d of await this.events.deliveries(roomId, batch, local, roster)) {
-      ns.to(d.membershipIds.map(memberRoom)).emit('room:event', wire(d.view));
+      ns.to(d.membershipIds.map(memberRoom)).emit('room:event', { ...wire(d.view), roomId });
     }
     const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);
     if (!removed.length) return;

@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { Check, DomainError, unauthenticated } from '@parley/common';
 import { IS_PUBLIC, requestOf } from './auth-user';
+import { readCookie } from './session-cookie';
 
 // Global: every GraphQL operation and HTTP route needs a valid bearer session unless @Public().
 @Injectable()
@@ -19,8 +20,14 @@ export class SessionGuard extends AuthGuard('bearer') {
     return super.canActivate(ctx) as Promise<boolean>;
   }
 
+  // the web app's HttpOnly cookie carries the same token when no Authorization header is sent
   override getRequest(ctx: ExecutionContext) {
-    return requestOf(ctx);
+    const req = requestOf(ctx);
+    if (!req.headers.authorization) {
+      const token = readCookie(req.headers);
+      if (token) req.headers.authorization = `Bearer ${token}`;
+    }
+    return req;
   }
 
   override handleRequest<T>(err: unknown, user: T): T {

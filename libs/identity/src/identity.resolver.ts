@@ -1,10 +1,27 @@
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { UseGuards } from '@nestjs/common';
 import { IdentityService } from './identity.service';
-import { AuthPayload, SignUpInput, UserType } from './identity.types';
+import { AuthPayload, SetupStatus, SignUpInput, UserType } from './identity.types';
 import { CurrentUser, Public, type AuthUser } from './auth-user';
 import { LocalLoginGuard } from './guards';
 import type { UserEntity } from './user.entity';
+import type { NewSession } from './identity.service';
+import { clearedSessionCookie, sessionCookie, wantsCookieSession } from './session-cookie';
+
+interface HttpContext {
+  req: { headers: Record<string, string | string[] | undefined>; secure?: boolean };
+  res?: { setHeader(name: string, value: string): void };
+}
+
+// A browser that asks for a cookie session gets the token only in an HttpOnly cookie; the
+// answer's token is then empty. API clients and the CLI get the token as before.
+function issue(s: NewSession, ctx: HttpContext): AuthPayload {
+  if (wantsCookieSession(ctx.req.headers) && ctx.res) {
+    ctx.res.setHeader('Set-Cookie', sessionCookie(s.token, s.expiresAt, !!ctx.req.secure));
+    return { token: '', expiresAt: s.expiresAt, user: toUser(s.user) };
+  }
+  return { token: s.token, expiresAt: s.expiresAt, user: toUser(s.user) };
+}
 
 const toUser = (u: { id: string; email: string; displayName: string }): UserType => ({ id: u.id, email: u.email, displayName: u.displayName });
 
@@ -18,10 +35,15 @@ export class IdentityResolver {
   }
 
   @Public()
+  @Query(() => SetupStatus)
+  async setup(): Promise<SetupStatus> {
+    return { needsFirstUser: (await this.identity.countUsers()) === 0, openSignup: this.identity.openSignup };
+  }
+
+  @Public()
   @Mutation(() => AuthPayload)
-  async signUp(@Args('input') input: SignUpInput): Promise<AuthPayload> {
-    const s = await this.identity.signUp(input);
-    return { token: s.token, expiresAt: s.expiresAt, user: toUser(s.user) };
+  async signUp(@Args('input') input: SignUpInput, @Context() ctx: HttpContext): Promise<AuthPayload> {
+    return issue(await this.identity.signUp(input), ctx);
   }
 
   @Public()
@@ -30,14 +52,15 @@ export class IdentityResolver {
   async login(
     @Args('email') _email: string,
     @Args('password') _password: string,
-    @Context() ctx: { req: { user: UserEntity } },
+    @Context() ctx: HttpContext & { req: { user: UserEntity } },
   ): Promise<AuthPayload> {
-    const s = await this.identity.login(ctx.req.user);
-    return { token: s.token, expiresAt: s.expiresAt, user: toUser(s.user) };
+    return issue(await this.identity.login(ctx.req.user), ctx);
   }
 
   @Mutation(() => Boolean)
-  logout(@CurrentUser() user: AuthUser): Promise<boolean> {
-    return this.identity.logout(user);
+  async logout(@CurrentUser() user: AuthUser, @Context() ctx: HttpContext): Promise<boolean> {
+    const done = await this.identity.logout(user);
+    ctx.res?.setHeader('Set-Cookie', clearedSessionCookie(!!ctx.req.secure));
+    return done;
   }
 }

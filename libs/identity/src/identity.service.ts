@@ -79,6 +79,10 @@ export class IdentityService {
     });
   }
 
+  get openSignup(): boolean {
+    return this.config.openSignup;
+  }
+
   async countUsers(): Promise<number> {
     return this.tx.manager.count(UserEntity);
   }

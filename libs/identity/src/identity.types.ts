@@ -21,3 +21,11 @@ export class SignUpInput {
   @Field() displayName: string;
   @Field({ nullable: true }) inviteToken?: string;
 }
+
+// what a browser needs before anyone signs in: whether the install still has no users
+// (the first-run page) and whether sign-up is open without an invitation
+@ObjectType('SetupStatus')
+export class SetupStatus {
+  @Field() needsFirstUser: boolean;
+  @Field() openSignup: boolean;
+}

@@ -1,0 +1,188 @@
+import { io, type Socket } from 'socket.io-client';
+
+// The live connection (/live). One socket per tab, websocket only (a browser always sends
+// Origin there, which the server checks before it honours the session cookie).
+// - each joined room remembers the last seq it saw; a reconnect joins with afterSeq, so the
+//   replay fills what was missed and events already seen are dropped (nothing doubled);
+// - writes sent while offline wait in a queue and go out once, in order, on reconnect; a
+//   message keeps its clientMsgId across retries, so the server never stores it twice.
+
+export interface RoomEvent {
+  seq: number;
+  type: string;
+  at: string;
+  actor: string | null;
+  payload: string;
+  hash: string;
+  prevHash: string;
+}
+export type LiveStatus = 'connecting' | 'online' | 'offline' | 'ended';
+export interface Ack<T = Record<string, unknown>> {
+  ok: boolean;
+  error?: { code: string; message: string };
+  [k: string]: unknown;
+  data?: T;
+}
+
+interface RoomWatch {
+  lastSeq: number;
+  onEvent: Set<(e: RoomEvent) => void>;
+  onPresence: Set<(online: string[]) => void>;
+  onTyping: Set<(t: { thread: string | null; who: string }) => void>;
+  onRemoved: Set<() => void>;
+}
+
+interface Pending {
+  event: string;
+  payload: unknown;
+  resolve: (a: Ack) => void;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+
+export class LiveConnection {
+  private socket: Socket;
+  private rooms = new Map<string, RoomWatch>();
+  private queue: Pending[] = [];
+  private flushing = false;
+  private statusListeners = new Set<(s: LiveStatus) => void>();
+  status: LiveStatus = 'connecting';
+
+  constructor(url = '/live') {
+    this.socket = io(url, { transports: ['websocket'], withCredentials: true, reconnectionDelayMax: 5000 });
+    this.socket.on('connect', () => {
+      this.setStatus('online');
+      for (const roomId of this.rooms.keys()) void this.rejoin(roomId);
+      void this.flush();
+    });
+    this.socket.on('disconnect', (reason) => this.setStatus(reason === 'io server disconnect' ? 'ended' : 'offline'));
+    this.socket.on('connect_error', (e) => this.setStatus(e.message === 'UNAUTHENTICATED' || e.message === 'FORBIDDEN' ? 'ended' : 'offline'));
+    this.socket.on('room:event', (e: RoomEvent & { roomId?: string }) => this.deliver(e));
+    this.socket.on('presence', (p: { roomId: string; online: string[] }) => this.rooms.get(p.roomId)?.onPresence.forEach((f) => f(p.online)));
+    this.socket.on('typing', (t: { roomId: string; thread: string | null; who: string }) => this.rooms.get(t.roomId)?.onTyping.forEach((f) => f(t)));
+    this.socket.on('room:removed', (r: { roomId: string }) => this.rooms.get(r.roomId)?.onRemoved.forEach((f) => f()));
+  }
+
+  onStatus(f: (s: LiveStatus) => void): () => void {
+    this.statusListeners.add(f);
+    f(this.status);
+    return () => this.statusListeners.delete(f);
+  }
+
+  private setStatus(s: LiveStatus) {
+    this.status = s;
+    this.statusListeners.forEach((f) => f(s));
+  }
+
+  // Watch a room: events after `afterSeq` (the seq the page's data reflects) arrive in order.
+  watch(roomId: string, afterSeq: number, handlers: Partial<{ event: (e: RoomEvent) => void; presence: (o: string[]) => void; typing: (t: { thread: string | null; who: string }) => void; removed: () => void }>): () => void {
+    let w = this.rooms.get(roomId);
+    const fresh = !w;
+    if (!w) {
+      w = { lastSeq: afterSeq, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
+      this.rooms.set(roomId, w);
+    }
+    if (handlers.event) w.onEvent.add(handlers.event);
+    if (handlers.presence) w.onPresence.add(handlers.presence);
+    if (handlers.typing) w.onTyping.add(handlers.typing);
+    if (handlers.removed) w.onRemoved.add(handlers.removed);
+    if (fresh && this.socket.connected) void this.rejoin(roomId);
+    return () => {
+      const cur = this.rooms.get(roomId);
+      if (!cur) return;
+      if (handlers.event) cur.onEvent.delete(handlers.event);
+      if (handlers.presence) cur.onPresence.delete(handlers.presence);
+      if (handlers.typing) cur.onTyping.delete(handlers.typing);
+      if (handlers.removed) cur.onRemoved.delete(handlers.removed);
+      if (!cur.onEvent.size && !cur.onPresence.size && !cur.onTyping.size && !cur.onRemoved.size) {
+        this.rooms.delete(roomId);
+        if (this.socket.connected) this.socket.emit('room:leave', { roomId }, () => undefined);
+      }
+    };
+  }
+
+  lastSeq(roomId: string): number {
+    return this.rooms.get(roomId)?.lastSeq ?? 0;
+  }
+
+  private async rejoin(roomId: string) {
+    const w = this.rooms.get(roomId);
+    if (!w) return;
+    let ack: Ack & { lastSeq?: number; events?: RoomEvent[] };
+    try {
+      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: w.lastSeq });
+    } catch {
+      return; // the next connect joins again
+    }
+    if (!ack.ok) {
+      if (ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
+      return;
+    }
+    for (const e of ack.events ?? []) this.deliver({ ...e, roomId });
+  }
+
+  private deliver(e: RoomEvent & { roomId?: string }) {
+    const roomId = e.roomId ?? this.roomOfPayload(e);
+    const w = roomId ? this.rooms.get(roomId) : undefined;
+    if (!w || e.seq <= w.lastSeq) return;
+    w.lastSeq = e.seq;
+    w.onEvent.forEach((f) => f(e));
+  }
+
+  private roomOfPayload(e: RoomEvent): string | undefined {
+    // room:event carries roomId on the event; older servers only in the payload
+    try {
+      return (JSON.parse(e.payload) as { roomId?: string }).roomId;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // A write over the socket. While offline it waits in the queue; it resolves with the
+  // server's ack (never twice, never lost while the tab is open).
+  send<T = Ack>(event: string, payload: unknown): Promise<T> {
+    return new Promise((resolve) => {
+      this.queue.push({ event, payload, resolve: resolve as (a: Ack) => void });
+      void this.flush();
+    });
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length && this.socket.connected) {
+        const item = this.queue[0];
+        let ack: Ack;
+        try {
+          ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(item.event, item.payload);
+        } catch {
+          break; // no ack: keep it queued; the same payload (same clientMsgId) is sent again
+        }
+        this.queue.shift();
+        item.resolve(ack);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  close() {
+    this.socket.close();
+    this.setStatus('ended');
+  }
+}
+
+let current: LiveConnection | null = null;
+export function live(): LiveConnection {
+  if (!current || current.status === 'ended') current = new LiveConnection();
+  return current;
+}
+export function closeLive() {
+  current?.close();
+  current = null;
+}

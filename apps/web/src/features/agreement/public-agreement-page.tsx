@@ -1,0 +1,10 @@
+import { Page } from '../../ui/page';
+
+// placeholder: built in a later change
+export default function Placeholder() {
+  return (
+    <Page title="public-agreement-page">
+      <p>Not built yet.</p>
+    </Page>
+  );
+}

@@ -1,0 +1,14 @@
+// Plain words for the schema's enums (the values come typed from the generated operations).
+const ROLE: Record<string, string> = { FACILITATOR: 'Facilitator', NEGOTIATOR: 'Negotiator', OBSERVER: 'Observer' };
+const ATTRIBUTION: Record<string, string> = {
+  ATTRIBUTED: 'Names and parties shown',
+  PARTY_ONLY: 'Parties shown, names hidden',
+  ANONYMOUS: 'Anonymous: neither names nor parties shown',
+};
+
+export const roleWords = (role: string): string => ROLE[role] ?? role;
+export const attributionWords = (a: string): string => ATTRIBUTION[a] ?? a;
+
+export function when(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
