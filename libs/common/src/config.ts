@@ -19,6 +19,10 @@ export interface AppConfig {
   schedulerIntervalMs: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
   countSql: boolean;
+  // cap on any one SQL statement (pool sessions and the embedded server's default)
+  statementTimeoutMs: number;
+  // connections in the API's pool
+  dbPoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +57,16 @@ function url(name: string, raw: string | undefined, protocols: string[], problem
   }
 }
 
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
 // One schema, validated once at boot; every problem is named, no value is echoed.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -78,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 100 || n > 600_000) problems.push('PARLEY_SCHEDULER_INTERVAL_MS must be an integer from 100 to 600000');
     else schedulerIntervalMs = n;
   }
+  const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
+  const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -91,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlHours,
     schedulerIntervalMs,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
+    statementTimeoutMs,
+    dbPoolSize,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
