@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   attach?: boolean;
   // server-wide default statement_timeout (0 = none)
   statementTimeoutMs?: number;
+  // a fixed port instead of a free one (tests restarting a server under a client)
+  port?: number;
 }
 
 const DB_NAME = 'parley';
@@ -264,6 +266,21 @@ function spawnPg(bin: string, args: string[], dataFd: number | null, runAs: RunA
   return { child, output: () => out };
 }
 
+// true once PostgreSQL says it accepts connections; false when it exits first (or 60 s pass)
+function readyOrExit(pg: Spawned): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 60_000);
+    if (pg.output().includes('database system is ready to accept connections')) return resolve(true);
+    pg.child.stderr!.on('data', () => {
+      if (pg.output().includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    pg.child.once('exit', () => (clearTimeout(timer), resolve(false)));
+  });
+}
+
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -335,33 +352,29 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
       await recoverStale(pgData, logger);
     }
 
-    const port = await freePort();
     const timeout = opts.statementTimeoutMs ?? 0;
-    const pg = spawnPg(
-      bins.postgres,
-      [
-        '-D', dataArg, '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
-        '-c', 'lc_messages=C', '-c', `statement_timeout=${timeout}`,
-      ],
-      dataFd,
-      runAs,
-      onLog,
-    );
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 60_000);
-      const check = (c: Buffer) => {
-        if (c.toString('utf8').includes('database system is ready to accept connections')) {
-          clearTimeout(timer);
-          resolve(true);
-        }
-      };
-      pg.child.stderr!.on('data', check);
-      pg.child.once('exit', () => (clearTimeout(timer), resolve(false)));
-    });
-    if (!ready) {
-      pg.child.kill('SIGKILL');
-      const tail = pg.output().trim().split('\n').slice(-3).join(' | ');
+    const flags = [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      '-c', 'lc_messages=C', '-c', `statement_timeout=${timeout}`,
+    ];
+    let pg: Spawned | null = null;
+    let port = 0;
+    // after a crash, the killed server's backends may hold its shared memory for a moment
+    for (let attempt = 1; ; attempt++) {
+      port = opts.port ?? (await freePort());
+      const candidate = spawnPg(bins.postgres, ['-D', dataArg, '-p', String(port), ...flags], dataFd, runAs, onLog);
+      if (await readyOrExit(candidate)) {
+        pg = candidate;
+        break;
+      }
+      candidate.child.kill('SIGKILL');
+      const out = candidate.output();
+      if (attempt < 20 && /shared memory block|lock file .* already exists|could not bind/i.test(out)) {
+        logger.warn({ attempt }, 'embedded PostgreSQL could not start yet (leftovers of an earlier run); retrying');
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      const tail = out.trim().split('\n').slice(-3).join(' | ');
       throw new Error(`embedded PostgreSQL did not start (data folder ${pgData}): ${tail || 'no output'}; run with LOG_LEVEL=debug to see its output`);
     }
     const url = `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}`;
@@ -381,10 +394,11 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
       port,
       stop() {
         stopping ??= (async () => {
-          const done = exited(pg.child);
+          const child = pg!.child;
+          const done = exited(child);
           // fast shutdown: running transactions roll back, committed ones are kept
-          if (pg.child.exitCode === null && pg.child.signalCode === null) pg.child.kill('SIGINT');
-          const timer = setTimeout(() => pg.child.kill('SIGKILL'), 60_000);
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
           await done;
           clearTimeout(timer);
           logger.info('embedded PostgreSQL stopped');
