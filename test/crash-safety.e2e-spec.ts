@@ -1,13 +1,19 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, connectLive, sleep, startServer, type LiveClient, type ServerHandle } from './support/harness';
+import pg from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/src/embedded-postgres';
+import { Client, connectLive, createTestDatabase, sleep, startServer, type LiveClient, type ServerHandle } from './support/harness';
 import { newRoom, type TestUser } from './support/factories';
 import { createProposal, openBallot, ballots, CAST_VOTE } from './support/negotiation';
 import { joinRoom } from './support/live';
-import { embeddedSql, flood, killHard } from './support/crash';
+import { embeddedSql, flood, killHard, killPostgres, type SentMessage } from './support/crash';
 
 jest.setTimeout(120_000);
 
@@ -16,12 +22,39 @@ const SIGN = `mutation($a: ID!, $h: String!) { signAgreement(agreementId: $a, te
 const CONSENT = `mutation($a: ID!, $e: DateTime) { consentToPublish(agreementId: $a, embargoUntil: $e) { id status } }`;
 const AGREEMENT = `query($id: ID!) { agreement(id: $id) { status publishedAt } }`;
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
 async function waitFor<T>(read: () => Promise<T>, ok: (x: T) => boolean, ms = 20_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const x = await read();
     if (ok(x) || Date.now() > until) return x;
     await sleep(200);
+  }
+}
+
+// Each unanswered message sent again by its sender with its clientMsgId: stored once, and if
+// the first try was stored, the answer is that same message.
+async function resend(url: string, roomId: string, senders: TestUser[], unanswered: SentMessage[]) {
+  for (const m of unanswered) {
+    const c = await connectLive(url, senders[m.from].client.token);
+    try {
+      await joinRoom(c, roomId);
+      const ack = await c.call('message:send', { roomId, body: m.body, clientMsgId: m.clientMsgId });
+      expect(ack.ok).toBe(true);
+      m.id = ack.message.id;
+    } finally {
+      c.close();
+    }
   }
 }
 
@@ -102,15 +135,8 @@ describe('crash safety on the embedded PostgreSQL', () => {
       for (const m of result.acked) expect(seen.has(m.id)).toBe(true);
       back.close();
 
-      // unanswered writes sent again (same clientMsgId, same vote) are stored once
-      const again = await connectLive(server.url, voters[0].client.token);
-      await joinRoom(again, room.id);
-      for (const m of result.unanswered) {
-        const ack = await again.call('message:send', { roomId: room.id, body: m.body, clientMsgId: m.clientMsgId });
-        // another socket sent it; resent from this one it is a new message of this user
-        expect(ack.ok).toBe(true);
-      }
-      again.close();
+      // unanswered writes sent again by their sender (same clientMsgId, same vote) are stored once
+      await resend(server.url, room.id, voters, result.unanswered);
       for (const v of voters) {
         const rec = result.votes.get(v.id)!;
         for (const choice of rec.unanswered) await as(v).ok(CAST_VOTE, { input: { ballotId: ballot.id, choice } });
@@ -179,5 +205,157 @@ describe('crash safety on the embedded PostgreSQL', () => {
     expect((await as(other.observer).ok(VERIFY, { r: other.id })).verifyAuditChain.valid).toBe(true);
     expect(await server.stop('SIGTERM')).toBe(0);
     server = null;
+  });
+});
+
+// An external PostgreSQL (DATABASE_URL) that crashes under load and comes back: /healthz says
+// so meanwhile, the server reconnects by itself, and nothing acknowledged is lost. The
+// cluster is this test's own (embedded-postgres binaries on a fixed free port), never the
+// machine's shared server.
+describe('crash safety on an external PostgreSQL', () => {
+  const dirs: string[] = [];
+  let db: EmbeddedDatabase | null = null;
+  let server: ServerHandle | null = null;
+  afterAll(async () => {
+    await server?.stop();
+    await db?.stop();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('answers /healthz with 503 while the database is down and recovers by itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-extpg-'));
+    dirs.push(dir);
+    const logger = pino({ level: 'silent' });
+    const port = await freePort();
+    db = await startEmbeddedPostgres(dir, logger, { port });
+    server = await startServer({ DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true' });
+    const health = async () => (await fetch(`${server!.url}/healthz`)).status;
+    expect(await health()).toBe(200);
+    const room = await newRoom(new Client(server.url));
+    const senders = room.negotiators;
+    const sockets: LiveClient[] = [];
+    for (const n of senders) {
+      const s = await connectLive(server.url, n.client.token);
+      await joinRoom(s, room.id);
+      sockets.push(s);
+    }
+    const f = flood(sockets, room.id, [], null, 'external');
+    await waitFor(async () => f.result, (r) => r.acked.length >= 6, 15_000);
+    // crash: postmaster and backends killed
+    await killPostgres(dir);
+    const downAt = f.result.acked.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(await health());
+      await sleep(200);
+    }
+    expect(statuses.every((s) => s === 503)).toBe(true);
+    // writes meanwhile get a plain error, never a hang or a 500 page
+    await waitFor(async () => f.result.errors.length, (n) => n > 0, 15_000);
+    expect(f.result.errors.every((e) => !/SELECT|INSERT|ECONNREFUSED|at .*\.js/.test(e))).toBe(true);
+    expect(f.result.errors.some((e) => e.includes('The database is unavailable right now'))).toBe(true);
+    // back on the same port: the server needs no restart
+    db = await startEmbeddedPostgres(dir, logger, { port });
+    expect(await waitFor(health, (s) => s === 200, 30_000)).toBe(200);
+    await waitFor(async () => f.result.acked.length, (n) => n >= downAt + 6, 30_000);
+    const result = await f.stop();
+    expect(result.acked.length).toBeGreaterThanOrEqual(downAt + 6);
+    await resend(server.url, room.id, senders, result.unanswered);
+    for (const s of sockets) s.close();
+
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const ids = result.acked.map((m) => m.id!);
+      expect((await sql.query('SELECT count(*)::int AS n FROM message WHERE id = ANY($1::uuid[])', [ids])).rows[0].n).toBe(ids.length);
+      const dup = await sql.query('SELECT user_id, client_msg_id FROM message WHERE room_id = $1 GROUP BY 1, 2 HAVING count(*) > 1', [room.id]);
+      expect(dup.rows).toEqual([]);
+      const total = await sql.query('SELECT count(*)::int AS n FROM message WHERE room_id = $1', [room.id]);
+      expect(total.rows[0].n).toBe(result.acked.length + result.unanswered.length);
+    } finally {
+      await sql.end();
+    }
+    expect((await new Client(server.url, room.observer.client.token).ok(VERIFY, { r: room.id })).verifyAuditChain.valid).toBe(true);
+  });
+});
+
+// Redis (the adapter between instances) stopped and started under load: messages are still
+// stored and acknowledged, live delivery across instances resumes, and a client replays what
+// it missed. The Redis server is this test's own, on a free port, never the machine's.
+const redisBin = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p)) ?? null;
+if (!redisBin) console.warn('SKIPPED Redis restart test: redis-server is not installed');
+(redisBin ? describe : describe.skip)('crash safety when Redis restarts', () => {
+  const servers: ServerHandle[] = [];
+  let redis: ChildProcess | null = null;
+  let dbHandle: { drop(): Promise<void> } | null = null;
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    redis?.kill('SIGKILL');
+    await dbHandle?.drop();
+  });
+
+  const startRedis = async (port: number) => {
+    const child = spawn(redisBin!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise<boolean>((res) => {
+        const s = createConnection(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), res(true)));
+        s.once('error', () => res(false));
+      });
+      if (up) return child;
+      await sleep(50);
+    }
+    throw new Error('redis-server did not start');
+  };
+
+  it('resumes live delivery across instances and replays what was missed', async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    const db = await createTestDatabase();
+    dbHandle = db;
+    const env = { DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', REDIS_URL: `redis://127.0.0.1:${port}`, PARLEY_REDIS_PREFIX: `parley-crash-${randomUUID().slice(0, 8)}` };
+    const one = await startServer(env);
+    servers.push(one);
+    const two = await startServer(env);
+    servers.push(two);
+    const room = await newRoom(new Client(one.url));
+    const senders = room.negotiators.slice(0, 2);
+    const sockets: LiveClient[] = [];
+    for (const n of senders) {
+      const s = await connectLive(one.url, n.client.token);
+      await joinRoom(s, room.id);
+      sockets.push(s);
+    }
+    // the observer listens on the other instance
+    const far = await connectLive(two.url, room.observer.client.token);
+    await joinRoom(far, room.id);
+    const f = flood(sockets, room.id, [], null, 'redis');
+    await waitFor(async () => far.events.length, (n) => n >= 4, 15_000);
+    expect(far.events.length).toBeGreaterThanOrEqual(4);
+    const before = far.events.at(-1)!.seq;
+    redis.kill('SIGKILL');
+    redis = null;
+    const downAt = f.result.acked.length;
+    // writes go on without Redis: they are stored and acknowledged
+    await waitFor(async () => f.result.acked.length, (n) => n >= downAt + 4, 15_000);
+    expect(f.result.acked.length).toBeGreaterThanOrEqual(downAt + 4);
+    redis = await startRedis(port);
+    const afterRestart = f.result.acked.length;
+    await waitFor(async () => f.result.acked.length, (n) => n >= afterRestart + 4, 15_000);
+    const result = await f.stop();
+    // live delivery resumes: the far socket (or a fresh one, if it was cut off) sees the last message
+    const last = result.acked.at(-1)!;
+    const fresh = await connectLive(two.url, room.observer.client.token);
+    const replay = await joinRoom(fresh, room.id, before);
+    const got = new Set([...far.events, ...replay.events].filter((e) => e.type === 'message.posted').map((e) => JSON.parse(e.payload).messageId));
+    for (const m of result.acked) expect(got.has(m.id)).toBe(true);
+    // and a message sent now reaches the other instance live
+    const probe = await sockets[0].call('message:send', { roomId: room.id, body: 'after the Redis restart', clientMsgId: randomUUID() });
+    expect(probe.ok).toBe(true);
+    await fresh.waitFor('room:event', (e) => e.type === 'message.posted' && JSON.parse(e.payload).messageId === probe.message.id, 15_000);
+    expect(last.id).toBeTruthy();
+    for (const s of [...sockets, far, fresh]) s.close();
+    const audit = await new Client(one.url, room.observer.client.token).ok(VERIFY, { r: room.id });
+    expect(audit.verifyAuditChain.valid).toBe(true);
   });
 });

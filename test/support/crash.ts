@@ -32,6 +32,21 @@ export async function postmasterOf(dataDir: string): Promise<{ pid: number; port
   return { pid: Number(lines[0]), port: Number(lines[3]) };
 }
 
+// SIGKILL to a data folder's postmaster and every backend.
+export async function killPostgres(dataDir: string): Promise<void> {
+  const pm = await postmasterOf(dataDir);
+  const pids = [pm.pid, ...(await childrenOf(pm.pid))];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) await sleep(50);
+}
+
 // SIGKILL to the server, its postmaster and every backend, as a power cut would.
 export async function killHard(server: ServerHandle, dataDir: string | null): Promise<void> {
   const pm = dataDir ? await postmasterOf(dataDir) : null;
@@ -59,6 +74,8 @@ export async function embeddedSql(dataDir: string): Promise<pg.Client> {
 }
 
 export interface SentMessage {
+  // index of the socket (so of the user) that sent it
+  from: number;
   clientMsgId: string;
   body: string;
   id?: string;
@@ -82,7 +99,7 @@ export function flood(sockets: LiveClient[], roomId: string, voters: Array<{ key
   const result: FloodResult = { acked: [], unanswered: [], votes: new Map(), errors: [] };
   const messageLoop = async (s: LiveClient, i: number) => {
     for (let n = 0; !stopped; n++) {
-      const m: SentMessage = { clientMsgId: randomUUID(), body: `${tag} s${i} #${n}` };
+      const m: SentMessage = { from: i, clientMsgId: randomUUID(), body: `${tag} s${i} #${n}` };
       try {
         const ack = await s.socket.timeout(10_000).emitWithAck('message:send', { roomId, body: m.body, clientMsgId: m.clientMsgId });
         if (ack?.ok) {
@@ -94,7 +111,9 @@ export function flood(sockets: LiveClient[], roomId: string, voters: Array<{ key
         result.errors.push(String(e));
       }
       result.unanswered.push(m);
-      return;
+      // the server answered with an error (its database is down): go on; it died: stop
+      if (!s.socket.connected) return;
+      await sleep(100);
     }
   };
   const voteLoop = async (v: { key: string; client: () => Client }) => {
@@ -109,11 +128,14 @@ export function flood(sockets: LiveClient[], roomId: string, voters: Array<{ key
           continue;
         }
         result.errors.push(JSON.stringify(r.errors));
+        rec.unanswered.push(choice);
+        await sleep(100);
       } catch (e) {
+        // no answer at all: the server died
         result.errors.push(String(e));
+        rec.unanswered.push(choice);
+        return;
       }
-      rec.unanswered.push(choice);
-      return;
     }
   };
   const loops = [...sockets.map(messageLoop), ...(ballotId ? voters.map(voteLoop) : [])];
