@@ -15,7 +15,8 @@ import { createProposal, openBallot, ballots, CAST_VOTE } from './support/negoti
 import { joinRoom } from './support/live';
 import { embeddedSql, flood, killHard, killPostgres, type SentMessage } from './support/crash';
 
-jest.setTimeout(120_000);
+// three restarts of a server and its database: minutes on a loaded machine
+jest.setTimeout(300_000);
 
 const VERIFY = `query($r: ID!) { verifyAuditChain(roomId: $r) { valid } }`;
 const SIGN = `mutation($a: ID!, $h: String!) { signAgreement(agreementId: $a, textHash: $h) { textHash } }`;
