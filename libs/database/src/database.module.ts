@@ -33,8 +33,6 @@ export class DatabaseModule {
             ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
             // a transaction left open by a crashed request does not hold its locks for ever
             idle_in_transaction_session_timeout: 60_000,
-            // fail fast when the server is down instead of queueing requests for ever
-            connectionTimeoutMillis: 10_000,
           },
           logging: false,
           ...(options.countSql ? { logger: new CountingLogger() } : {}),
