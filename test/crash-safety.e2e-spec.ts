@@ -145,6 +145,8 @@ describe('crash safety on the embedded PostgreSQL', () => {
 
       const sql = await embeddedSql(dataDir);
       try {
+        // the embedded server caps statements too (PARLEY_STATEMENT_TIMEOUT_MS, 30 s by default)
+        expect((await sql.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('30s');
         // every acknowledged message is stored exactly once
         const ids = result.acked.map((m) => m.id!);
         const stored = await sql.query('SELECT id, client_msg_id FROM message WHERE id = ANY($1::uuid[])', [ids]);

@@ -228,11 +228,20 @@ async function stageBinaries(bins: Binaries, logger: Logger): Promise<Binaries> 
     try {
       await linkTree(bins.native, tmp);
       await writeFile(join(tmp, '.complete'), `${bins.version}\n`, { mode: 0o644 });
-      await rm(target, { recursive: true, force: true });
-      await rename(tmp, target).catch(async (e) => {
-        // another process staged it meanwhile
-        if (!(await complete())) throw e;
-      });
+      try {
+        await rename(tmp, target);
+      } catch (e) {
+        // another process staged it meanwhile (it may be running from it: never remove a
+        // complete stage); a broken one (a cleaner took files) is moved aside and replaced
+        if (!(await complete())) {
+          const old = `${target}.old-${randomBytes(4).toString('hex')}`;
+          await rename(target, old).catch(() => undefined);
+          await rm(old, { recursive: true, force: true });
+          await rename(tmp, target).catch(async () => {
+            if (!(await complete())) throw e;
+          });
+        }
+      }
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
