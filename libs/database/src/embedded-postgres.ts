@@ -387,14 +387,24 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
       throw new Error(`embedded PostgreSQL did not start (data folder ${pgData}): ${tail || 'no output'}; run with LOG_LEVEL=debug to see its output`);
     }
     const url = `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}`;
-    const { default: pgLib } = await import('pg');
-    const client = new pgLib.Client({ connectionString: `${url}/postgres` });
-    await client.connect();
     try {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DB_NAME}`);
-    } finally {
-      await client.end();
+      const { default: pgLib } = await import('pg');
+      // set-up work is exempt from the statement timeout (CREATE DATABASE may take a while)
+      const client = new pgLib.Client({ connectionString: `${url}/postgres`, options: '-c statement_timeout=0' });
+      await client.connect();
+      try {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DB_NAME}`);
+      } finally {
+        await client.end();
+      }
+    } catch (e) {
+      // never leave a server behind that nobody will stop
+      const child = pg.child;
+      const done = exited(child);
+      child.kill('SIGINT');
+      await done;
+      throw e;
     }
     logger.info({ port, ms: Date.now() - started }, 'embedded PostgreSQL ready');
     let stopping: Promise<void> | null = null;
