@@ -14,8 +14,6 @@ export default async function globalSetup() {
   const compiled = await import('../../dist/libs/database/src/embedded-postgres.js');
   const { startEmbeddedPostgres } = compiled.default ?? compiled;
   const dir = await mkdtemp(join(tmpdir(), 'parley-test-pg-'));
-  const { chmod } = await import('node:fs/promises');
-  await chmod(dir, 0o755);
   const db = await startEmbeddedPostgres(dir, pino({ level: 'warn' }));
   globalThis.__PARLEY_EMBEDDED__ = { db, dir };
   process.env.PARLEY_TEST_ADMIN_URL = db.url;

@@ -52,9 +52,10 @@ export interface ServerHandle {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServer(env: Record<string, string | undefined>): Promise<ServerHandle> {
+// `cwd`: another copy of the built project (default: this checkout)
+export async function startServer(env: Record<string, string | undefined>, opts: { cwd?: string } = {}): Promise<ServerHandle> {
   const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

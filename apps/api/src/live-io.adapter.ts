@@ -29,7 +29,17 @@ export class LiveIoAdapter extends IoAdapter {
     sub.on('error', (e: unknown) => this.log.error({ err: e, client: 'sub' }, 'Redis client error'));
     this.clients.push(pub, sub);
     await Promise.all([pub.connect(), sub.connect()]);
-    this.redisAdapter = createAdapter(pub as never, sub as never, { key: this.config.redisPrefix });
+    // the adapter never awaits its publishes: one in flight when Redis goes away would be an
+    // unhandled rejection that ends the process; it is logged instead (the event stays in the
+    // log, and other instances catch up from their cursor on the next commit)
+    const publish = pub.publish.bind(pub);
+    const guarded = new Proxy(pub, {
+      get: (target, prop, receiver) =>
+        prop === 'publish'
+          ? (...args: Parameters<typeof publish>) => publish(...args).catch((e: unknown) => (this.log.warn({ err: e }, 'Redis publish failed'), 0))
+          : Reflect.get(target, prop, receiver),
+    });
+    this.redisAdapter = createAdapter(guarded as never, sub as never, { key: this.config.redisPrefix });
     this.log.info('live events go through Redis');
   }
 

@@ -29,7 +29,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   const started = Date.now();
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    running.embedded = await startEmbeddedPostgres(config.dataDir, logger);
+    running.embedded = await startEmbeddedPostgres(config.dataDir, logger, { statementTimeoutMs: config.statementTimeoutMs });
     databaseUrl = running.embedded.url;
   }
   const applied = await runMigrations(databaseUrl);

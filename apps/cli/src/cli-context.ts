@@ -11,7 +11,7 @@ class CliModule {
     return {
       module: CliModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ url, poolSize: 4 }), ...FEATURE_MODULES],
+      imports: [DatabaseModule.forRoot({ url, poolSize: 4, statementTimeoutMs: config.statementTimeoutMs }), ...FEATURE_MODULES],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -36,7 +36,7 @@ export async function openDatabase(opts: { migrate?: boolean } = {}): Promise<{ 
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger, { attach: true });
+    embedded = await startEmbeddedPostgres(config.dataDir, logger, { attach: true, statementTimeoutMs: config.statementTimeoutMs });
     url = embedded.url;
   }
   if (opts.migrate !== false) await runMigrations(url);

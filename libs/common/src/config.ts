@@ -21,6 +21,10 @@ export interface AppConfig {
   countSql: boolean;
   // browser origins allowed to open a socket (PARLEY_ORIGINS); empty = the server's own origin
   origins: string[];
+  // cap on any one SQL statement (pool sessions and the embedded server's default)
+  statementTimeoutMs: number;
+  // connections in the API's pool
+  dbPoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +57,16 @@ function url(name: string, raw: string | undefined, protocols: string[], problem
     problems.push(`${name} is not a valid URL`);
     return null;
   }
+}
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
 }
 
 // One schema, validated once at boot; every problem is named, no value is echoed.
@@ -91,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       break;
     }
   }
+  const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
+  const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -105,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerIntervalMs,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
     origins,
+    statementTimeoutMs,
+    dbPoolSize,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

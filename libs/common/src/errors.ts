@@ -53,3 +53,17 @@ export const openBrackets = (count: number) =>
   new DomainError('OPEN_BRACKETS', `The text still has ${count} open bracket(s); resolve them before a final ballot.`);
 export const invalidState = (message = DEFAULT_MESSAGES.INVALID_STATE) => new DomainError('INVALID_STATE', message);
 export const rateLimited = (message = DEFAULT_MESSAGES.RATE_LIMITED) => new DomainError('RATE_LIMITED', message);
+
+// Failures of the database rather than of the request: a statement cancelled by
+// statement_timeout (SQLSTATE 57014), or no connection to the server. Their answer is
+// INTERNAL_SERVER_ERROR with a plain message saying to try again; null for anything else.
+export function databaseUnavailableMessage(e: unknown): string | null {
+  const err = e as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
+  const code = err?.driverError?.code ?? err?.code;
+  if (code === '57014') return 'The request took too long and was cancelled; try again.';
+  const msg = typeof err?.message === 'string' ? err.message : '';
+  if (code === 'ECONNREFUSED' || code === '57P01' || code === '57P03' || /Connection terminated|timeout exceeded when trying to connect/.test(msg)) {
+    return 'The database is unavailable right now; try again shortly.';
+  }
+  return null;
+}

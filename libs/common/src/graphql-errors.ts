@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { DomainError, ERROR_CODES, type ErrorCode } from './errors';
+import { databaseUnavailableMessage, DomainError, ERROR_CODES, type ErrorCode } from './errors';
 
 // The one place that turns errors into GraphQL answers. Domain errors keep their code and
 // message; GraphQL's own validation/coercion errors become BAD_USER_INPUT; anything else is
@@ -33,6 +33,11 @@ export function formatGraphqlError(logger: Logger) {
         locations: formatted.locations,
         extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode },
       };
+    }
+    const unavailable = databaseUnavailableMessage(original);
+    if (unavailable) {
+      logger.warn({ err: original, path: formatted.path }, 'database failure in a GraphQL operation');
+      return { message: unavailable, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

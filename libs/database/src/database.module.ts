@@ -7,6 +7,8 @@ import { CountingLogger } from './sql-counter';
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
+  // cap on every statement of the pool's sessions (PostgreSQL cancels it: SQLSTATE 57014)
+  statementTimeoutMs?: number;
   // count statements per request (see sql-counter.ts)
   countSql?: boolean;
 }
@@ -26,7 +28,12 @@ export class DatabaseModule {
           migrations,
           migrationsRun: false,
           migrationsTransactionMode: 'each',
-          extra: { max: options.poolSize ?? 20 },
+          extra: {
+            max: options.poolSize ?? 20,
+            ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+            // a transaction left open by a crashed request does not hold its locks for ever
+            idle_in_transaction_session_timeout: 60_000,
+          },
           logging: false,
           ...(options.countSql ? { logger: new CountingLogger() } : {}),
         }),

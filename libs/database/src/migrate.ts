@@ -4,7 +4,8 @@ import { migrations } from './migrations';
 // Runs pending migrations under an advisory lock, so several API instances starting
 // against one database never race each other.
 export async function runMigrations(url: string): Promise<string[]> {
-  const ds = new DataSource({ type: 'postgres', url, migrations, extra: { max: 1 }, logging: false });
+  // a migration may legitimately run long: no statement timeout here
+  const ds = new DataSource({ type: 'postgres', url, migrations, extra: { max: 1, options: '-c statement_timeout=0' }, logging: false });
   await ds.initialize();
   try {
     await ds.query('SELECT pg_advisory_lock(7031964)');
