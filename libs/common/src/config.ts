@@ -17,6 +17,10 @@ export interface AppConfig {
   sessionTtlHours: number;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
+  // live sockets one session may hold open on one instance
+  socketsPerSession: number;
+  // a socket whose unsent output passes this many bytes (it stopped reading) is dropped
+  socketBufferMaxBytes: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
   countSql: boolean;
 }
@@ -53,6 +57,17 @@ function url(name: string, raw: string | undefined, protocols: string[], problem
   }
 }
 
+function intSetting(name: string, env: NodeJS.ProcessEnv, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
 // One schema, validated once at boot; every problem is named, no value is echoed.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -78,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 100 || n > 600_000) problems.push('PARLEY_SCHEDULER_INTERVAL_MS must be an integer from 100 to 600000');
     else schedulerIntervalMs = n;
   }
+  const socketsPerSession = intSetting('PARLEY_SOCKETS_PER_SESSION', env, 10, 1, 1000, problems);
+  const socketBufferMaxBytes = intSetting('PARLEY_SOCKET_BUFFER_MAX_BYTES', env, 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -90,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
     schedulerIntervalMs,
+    socketsPerSession,
+    socketBufferMaxBytes,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -26,6 +26,7 @@ export function formatGraphqlError(logger: Logger) {
       code === 'BAD_USER_INPUT' ||
       code === 'BAD_REQUEST' ||
       code === 'PERSISTED_QUERY_NOT_SUPPORTED' ||
+      code === 'PERSISTED_QUERY_NOT_FOUND' ||
       code === 'OPERATION_RESOLUTION_FAILURE'
     ) {
       return {
