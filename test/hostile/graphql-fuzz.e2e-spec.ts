@@ -6,7 +6,7 @@ import { brief, HOSTILE_RUNS, HOSTILE_SEED, loadSchema, operations, pool, proble
 
 // Every operation of the schema, with generated hostile variables, as every kind of caller.
 // The share of the run's inputs this file tries (PARLEY_HOSTILE_RUNS in all, 5 000 by default).
-const INPUTS = Math.ceil(HOSTILE_RUNS * 0.65);
+const INPUTS = Math.ceil(HOSTILE_RUNS * 0.7);
 const SESSION_ENDING = new Set(['logout']);
 
 // a keep-alive connection the server closed as it went idle is retried once

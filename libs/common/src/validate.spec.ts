@@ -43,3 +43,24 @@ describe(Check.name, () => {
     expect(() => c.done()).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', fields: { title: expect.stringMatching(/lone surrogate/) } }));
   });
 });
+
+describe('Check.done', () => {
+  it('keeps the message short however many fields are bad, and names them all in fields', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), (n) => {
+        const c = new Check();
+        for (let i = 0; i < n; i++) c.text(`parties[${i}]`, ' ', { min: 1, max: 100 });
+        try {
+          c.done();
+        } catch (e) {
+          const err = e as { message: string; fields: Record<string, string> };
+          expect(err.message.length).toBeLessThan(400);
+          expect(Object.keys(err.fields)).toHaveLength(n);
+          return;
+        }
+        throw new Error('expected BAD_USER_INPUT');
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -51,7 +51,12 @@ export class Check {
   }
 
   done(): void {
-    if (!this.ok) throw badInput({ ...this.bad });
+    if (this.ok) return;
+    // a list with hundreds of bad items gets a message of a few lines; `fields` names them all
+    const entries = Object.entries(this.bad);
+    const shown = entries.slice(0, 5).map(([f, why]) => `${f} ${why}`);
+    const more = entries.length > 5 ? ` (and ${entries.length - 5} more)` : '';
+    throw badInput({ ...this.bad }, entries.length > 5 ? `Invalid input: ${shown.join('; ')}${more}.` : undefined);
   }
 }
 

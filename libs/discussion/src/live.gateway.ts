@@ -66,18 +66,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     socket.use((packet, next) => {
       const [event, ...args] = packet as unknown[];
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : null;
-      const problem = this.inputProblem(socket, event, args);
+      const problem = this.inputProblem(event, args);
       if (!problem) return next();
-      const reply = socketError(this.logger, problem, typeof event === 'string' ? event.slice(0, 100) : 'unknown');
+      // refused events count toward the socket's rate limit too
+      const reply = socketError(this.logger, this.limiter.take(socket.id) ? problem : rateLimited(), typeof event === 'string' ? event.slice(0, 100) : 'unknown');
       if (ack) ack(reply);
       else if (!reply.ok) (socket as unknown as { emit(e: string, d: unknown): void }).emit('error', { ...reply.error, event: typeof event === 'string' ? event.slice(0, 100) : null });
     });
   }
 
-  private inputProblem(socket: LiveSocket, event: unknown, args: unknown[]) {
-    if (typeof event !== 'string' || !EVENTS.has(event)) {
-      return this.limiter.take(socket.id) ? badInput({ event: 'is not a known event' }, 'Unknown event.') : rateLimited();
-    }
+  private inputProblem(event: unknown, args: unknown[]) {
+    if (typeof event !== 'string' || !EVENTS.has(event)) return badInput({ event: 'is not a known event' }, 'Unknown event.');
     let size: number;
     try {
       size = Buffer.byteLength(JSON.stringify(args) ?? '');
