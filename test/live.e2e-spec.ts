@@ -321,10 +321,10 @@ describe('live gateway', () => {
       a.socket.emit('no:such:event', { x: 1 });
       a.socket.emit('typing', { roomId: room.id }, 'extra', 3);
       expect((await a.call('room:join')).error.code).toBe('BAD_USER_INPUT');
-      // a frame beyond maxHttpBufferSize ends that connection only
+      // a frame beyond the frame limit (1 MB) ends that connection only
       const big = await live(room.negotiators[1].client.token);
       const closed = new Promise((r) => big.socket.once('disconnect', r));
-      big.socket.emit('message:send', { roomId: room.id, body: 'x'.repeat(200_000), clientMsgId: 'big' });
+      big.socket.emit('message:send', { roomId: room.id, body: 'x'.repeat(2_000_000), clientMsgId: 'big' });
       await closed;
       const ok = await send(a, room.id, 'still here');
       expect(ok.body).toBe('still here');

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule, type Logger } from '@parley/common';
+import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule, textInputGuard, type Logger } from '@parley/common';
 import { DatabaseModule } from '@parley/database';
 import { FEATURE_MODULES } from './feature-modules';
 import { HealthController } from './health.controller';
@@ -32,6 +32,9 @@ export class AppModule {
           includeStacktraceInErrorResponses: false,
           allowBatchedHttpRequests: false,
           csrfPrevention: true,
+          // no automatic persisted queries: a hash the server never saw would otherwise be a 500
+          persistedQueries: false,
+          plugins: [textInputGuard()],
           validationRules: [queryLimitsRule()],
           formatError: formatGraphqlError(logger),
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),

@@ -2,10 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
-import type { AppConfig, Logger } from '@parley/common';
-
-// bounds one socket message (a 10 000 character body fits many times over)
-export const SOCKET_MAX_BYTES = 64 * 1024;
+import { SOCKET_FRAME_MAX_BYTES, type AppConfig, type Logger } from '@parley/common';
+import { dropSlowReaders } from './slow-readers';
 
 // socket.io on the API's HTTP server; with REDIS_URL, through the Redis adapter so every
 // instance's emits reach the sockets of every other instance.
@@ -45,9 +43,15 @@ export class LiveIoAdapter extends IoAdapter {
 
   // typed through IoAdapter: Nest brings its own copy of socket.io
   override createIOServer(port: number, options?: Parameters<IoAdapter['createIOServer']>[1]) {
-    const server = super.createIOServer(port, { ...options, maxHttpBufferSize: SOCKET_MAX_BYTES, serveClient: false } as typeof options);
+    const server = super.createIOServer(port, { ...options, maxHttpBufferSize: SOCKET_FRAME_MAX_BYTES, serveClient: false } as typeof options);
     if (this.redisAdapter) server.adapter(this.redisAdapter as never);
+    this.limitConnections(server);
     return server;
+  }
+
+  // frames are bounded by maxHttpBufferSize above; what waits to be sent, here
+  private limitConnections(server: { engine: unknown }): void {
+    dropSlowReaders(server.engine as Parameters<typeof dropSlowReaders>[0], this.config.socketBufferMaxBytes, this.log);
   }
 
   override async dispose(): Promise<void> {

@@ -17,6 +17,10 @@ export interface AppConfig {
   sessionTtlHours: number;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
+  // live sockets one session may hold open on one instance
+  socketsPerSession: number;
+  // a socket whose unsent output passes this many bytes (it stopped reading) is dropped
+  socketBufferMaxBytes: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
   countSql: boolean;
   // browser origins allowed to open a socket (PARLEY_ORIGINS); empty = the server's own origin
@@ -107,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
   const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
+  const socketsPerSession = int('PARLEY_SOCKETS_PER_SESSION', env.PARLEY_SOCKETS_PER_SESSION, 10, 1, 1000, problems);
+  const socketBufferMaxBytes = int('PARLEY_SOCKET_BUFFER_MAX_BYTES', env.PARLEY_SOCKET_BUFFER_MAX_BYTES, 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -119,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
     schedulerIntervalMs,
+    socketsPerSession,
+    socketBufferMaxBytes,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
     origins,
     statementTimeoutMs,

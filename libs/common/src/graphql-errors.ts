@@ -18,14 +18,19 @@ export function formatGraphqlError(logger: Logger) {
     }
     const code = formatted.extensions?.code as string | undefined;
     if (code && (ERROR_CODES as readonly string[]).includes(code) && original instanceof GraphQLError) {
-      return { message: formatted.message, path: formatted.path, extensions: { code } };
+      return { message: truncate(formatted.message), path: formatted.path, extensions: { code } };
     }
+    // graphql-js's own request errors (e.g. "Too many errors processing variables") carry no
+    // code: they come from the request itself, not from a resolver
+    const requestError = original instanceof GraphQLError && !original.originalError && !formatted.path;
     if (
+      requestError ||
       code === 'GRAPHQL_VALIDATION_FAILED' ||
       code === 'GRAPHQL_PARSE_FAILED' ||
       code === 'BAD_USER_INPUT' ||
       code === 'BAD_REQUEST' ||
       code === 'PERSISTED_QUERY_NOT_SUPPORTED' ||
+      code === 'PERSISTED_QUERY_NOT_FOUND' ||
       code === 'OPERATION_RESOLUTION_FAILURE'
     ) {
       return {

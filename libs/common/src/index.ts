@@ -5,5 +5,7 @@ export * from './logger';
 export * from './graphql-errors';
 export * from './rate-limiter';
 export * from './graphql-limits';
+export * from './graphql-input-guard';
 export * from './exception.filter';
 export * from './socket-errors';
+export * from './socket-limits';

@@ -18,8 +18,10 @@ export class Check {
     const min = opts.min ?? 0;
     if (v.length < min) this.bad[field] = min <= 1 ? 'must not be empty' : `must be at least ${min} characters`;
     else if (v.length > opts.max) this.bad[field] = `must be at most ${opts.max} characters`;
-    // eslint-disable-next-line no-control-regex
-    else if (/[\u0000]/.test(v)) this.bad[field] = 'must not contain NUL characters';
+    else {
+      const problem = textProblem(v);
+      if (problem) this.bad[field] = problem;
+    }
     return v;
   }
 
@@ -49,7 +51,12 @@ export class Check {
   }
 
   done(): void {
-    if (!this.ok) throw badInput({ ...this.bad });
+    if (this.ok) return;
+    // a list with hundreds of bad items gets a message of a few lines; `fields` names them all
+    const entries = Object.entries(this.bad);
+    const shown = entries.slice(0, 5).map(([f, why]) => `${f} ${why}`);
+    const more = entries.length > 5 ? ` (and ${entries.length - 5} more)` : '';
+    throw badInput({ ...this.bad }, entries.length > 5 ? `Invalid input: ${shown.join('; ')}${more}.` : undefined);
   }
 }
 
@@ -57,4 +64,35 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
+}
+
+// a lone UTF-16 surrogate cannot be stored (PostgreSQL refuses it in text and jsonb), nor can NUL
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+// why a string cannot be taken as text, or null when it can
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must be valid Unicode text (it holds a lone surrogate)';
+  return null;
+}
+
+// the path of the first string (key or value) in a parsed payload that is not valid text,
+// looking at most `budget` nodes deep into it; null when every string is fine
+export function findBadText(value: unknown, path = 'input', budget = { nodes: 10_000 }): string | null {
+  if (--budget.nodes < 0) return null;
+  if (typeof value === 'string') return textProblem(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findBadText(value[i], `${path}[${i}]`, budget);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (textProblem(k)) return `${path} key`;
+    const bad = findBadText(v, `${path}.${k}`, budget);
+    if (bad) return bad;
+  }
+  return null;
 }

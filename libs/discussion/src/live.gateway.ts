@@ -1,7 +1,20 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { APP_CONFIG, LOGGER, rateLimited, RateLimiter, socketError, type AppConfig, type Logger, type SocketAck } from '@parley/common';
+import {
+  APP_CONFIG,
+  badInput,
+  findBadText,
+  LOGGER,
+  rateLimited,
+  RateLimiter,
+  SOCKET_EVENT_MAX_BYTES,
+  SOCKET_TOKEN_MAX_CHARS,
+  socketError,
+  type AppConfig,
+  type Logger,
+  type SocketAck,
+} from '@parley/common';
 import { IdentityService, originAllowed, readCookie } from '@parley/identity';
 import { DiscussionService } from './discussion.service';
 import { LiveService, type LiveSocket } from './live.service';
@@ -9,9 +22,10 @@ import { LiveService, type LiveSocket } from './live.service';
 // per socket: a burst of 60 events in any 10 seconds
 const EVENTS_PER_WINDOW = 60;
 const WINDOW_MS = 10_000;
+const EVENTS = new Set(['room:join', 'room:leave', 'message:send', 'message:edit', 'message:redact', 'typing']);
 
 @WebSocketGateway({ namespace: '/live' })
-export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() server: Namespace;
   private readonly limiter = new RateLimiter(EVENTS_PER_WINDOW, WINDOW_MS);
 
@@ -28,10 +42,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     ns.use((socket, next) => {
       const token = this.handshakeToken(socket.handshake);
       if (token === false) return next(new Error('FORBIDDEN'));
+      // bounded before any work
+      if (typeof token !== 'string' || token.length > SOCKET_TOKEN_MAX_CHARS) return next(new Error('UNAUTHENTICATED'));
       this.identity
-        .authenticate(token as string)
+        .authenticate(token)
         .then((user) => {
           if (!user) return next(new Error('UNAUTHENTICATED'));
+          // counted and admitted in one synchronous step, so parallel handshakes cannot overshoot
+          if (this.live.socketsOfSession(user.sessionId) >= this.config.socketsPerSession) return next(new Error('RATE_LIMITED'));
           this.live.admit(socket as LiveSocket, user);
           next();
         })
@@ -52,6 +70,35 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     const token = (h.auth as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string' && token) return token;
     return origin !== undefined ? readCookie(h.headers) : null;
+  }
+
+  // before any handler: unknown events, oversized payloads and text that cannot be stored get
+  // an error answer (the ack, or an 'error' event when the client asked for none)
+  handleConnection(socket: LiveSocket): void {
+    socket.use((packet, next) => {
+      const [event, ...args] = packet as unknown[];
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: unknown) => void) : null;
+      const problem = this.inputProblem(event, args);
+      if (!problem) return next();
+      // refused events count toward the socket's rate limit too
+      const reply = socketError(this.logger, this.limiter.take(socket.id) ? problem : rateLimited(), typeof event === 'string' ? event.slice(0, 100) : 'unknown');
+      if (ack) ack(reply);
+      else if (!reply.ok) (socket as unknown as { emit(e: string, d: unknown): void }).emit('error', { ...reply.error, event: typeof event === 'string' ? event.slice(0, 100) : null });
+    });
+  }
+
+  private inputProblem(event: unknown, args: unknown[]) {
+    if (typeof event !== 'string' || !EVENTS.has(event)) return badInput({ event: 'is not a known event' }, 'Unknown event.');
+    let size: number;
+    try {
+      size = Buffer.byteLength(JSON.stringify(args) ?? '');
+    } catch {
+      return badInput({ payload: 'is not valid JSON' });
+    }
+    if (size > SOCKET_EVENT_MAX_BYTES) return badInput({ payload: `must be at most ${SOCKET_EVENT_MAX_BYTES / 1024} KB` }, `The event is larger than ${SOCKET_EVENT_MAX_BYTES / 1024} KB.`);
+    const bad = findBadText(args, 'payload');
+    if (bad) return badInput({ [bad]: 'must be valid Unicode text without NUL characters' });
+    return null;
   }
 
   handleDisconnect(socket: LiveSocket): void {

@@ -83,6 +83,11 @@ export class LiveService implements OnModuleDestroy {
     for (const s of this.subscriptions) s.unsubscribe();
   }
 
+  // this instance's sockets of one session (their handshakes included)
+  socketsOfSession(sessionId: string): number {
+    return this.namespace().adapter.rooms.get(sessionRoom(sessionId))?.size ?? 0;
+  }
+
   admit(socket: LiveSocket, user: AuthUser): void {
     socket.data = { user, joined: {} };
     void socket.join([sessionRoom(user.sessionId), userRoom(user.id)]);
