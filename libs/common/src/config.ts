@@ -14,7 +14,14 @@ export interface AppConfig {
   openSignup: boolean;
   logLevel: LogLevel;
   production: boolean;
+  // absolute session lifetime
   sessionTtlHours: number;
+  // a session unused for this long ends (requests and socket events count as use)
+  sessionIdleMinutes: number;
+  // origins allowed to call the API from a browser (CORS); empty = none
+  corsOrigins: string[];
+  // sign-in, sign-up and invitation attempts per client address per 15 minutes
+  authRatePerIp: number;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
@@ -53,6 +60,36 @@ function url(name: string, raw: string | undefined, protocols: string[], problem
   }
 }
 
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+// a comma-separated list of exact origins (scheme://host[:port]), no paths, no wildcards
+function origins(name: string, raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      problems.push(`${name} must be a comma-separated list of origins such as https://parley.example.org`);
+      return [];
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
 // One schema, validated once at boot; every problem is named, no value is echoed.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -70,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 1 || n > 24 * 90) problems.push('PARLEY_SESSION_TTL_HOURS must be an integer from 1 to 2160');
     else sessionTtlHours = n;
   }
+  const sessionIdleMinutes = int('PARLEY_SESSION_IDLE_MINUTES', env.PARLEY_SESSION_IDLE_MINUTES, 480, 5, 60 * 24 * 30, problems);
+  const authRatePerIp = int('PARLEY_AUTH_RATE_PER_IP', env.PARLEY_AUTH_RATE_PER_IP, 100, 1, 1_000_000, problems);
+  const corsOrigins = origins('PARLEY_CORS_ORIGINS', env.PARLEY_CORS_ORIGINS, problems);
   const redisPrefix = env.PARLEY_REDIS_PREFIX?.trim() || 'parley';
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(redisPrefix)) problems.push('PARLEY_REDIS_PREFIX must be 1 to 100 letters, digits, or _ . : -');
   let schedulerIntervalMs = 2000;
@@ -89,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
+    sessionIdleMinutes,
+    corsOrigins,
+    authRatePerIp,
     schedulerIntervalMs,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
   };

@@ -1,12 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { LOGGER, rateLimited, RateLimiter, socketError, type Logger, type SocketAck } from '@parley/common';
+import { LOGGER, rateLimited, RateLimiter, socketError, unauthenticated, type Logger, type SocketAck } from '@parley/common';
 import { IdentityService } from '@parley/identity';
 import { DiscussionService } from './discussion.service';
 import { LiveService, type LiveSocket } from './live.service';
+import { SocketSessions } from './socket-sessions';
 
-// per socket: a burst of 60 events in any 10 seconds
+// per session (all its sockets, across reconnects): a burst of 60 events in any 10 seconds
 const EVENTS_PER_WINDOW = 60;
 const WINDOW_MS = 10_000;
 
@@ -19,6 +20,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly identity: IdentityService,
     private readonly live: LiveService,
     private readonly discussion: DiscussionService,
+    private readonly sessions: SocketSessions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -31,6 +33,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
         .then((user) => {
           if (!user) return next(new Error('UNAUTHENTICATED'));
           this.live.admit(socket as LiveSocket, user);
+          this.sessions.admit(socket as LiveSocket);
           next();
         })
         .catch((e: unknown) => {
@@ -42,7 +45,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   handleDisconnect(socket: LiveSocket): void {
-    this.limiter.reset(socket.id);
+    this.sessions.forget(socket);
     this.live.disconnected(socket);
   }
 
@@ -76,10 +79,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayDisconnect {
     return this.answer(socket, 'typing', () => this.live.typing(socket, data));
   }
 
-  // every event: rate limit, then one call; never throws, always acks (when asked to)
+  // every event: session still valid, rate limit, then one call; never throws, always acks
+  // (when asked to)
   private async answer<T extends object>(socket: LiveSocket, event: string, work: () => Promise<T>): Promise<SocketAck<T>> {
-    if (!this.limiter.take(socket.id)) return socketError(this.logger, rateLimited(), event);
+    if (!this.limiter.take(socket.data.user.sessionId)) return socketError(this.logger, rateLimited(), event);
     try {
+      if (!(await this.sessions.stillValid(socket))) return socketError(this.logger, unauthenticated(), event);
       return { ok: true, ...(await work()) };
     } catch (e) {
       return socketError(this.logger, e, event);

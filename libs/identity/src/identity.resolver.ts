@@ -1,7 +1,7 @@
-import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { UseGuards } from '@nestjs/common';
 import { IdentityService } from './identity.service';
-import { AuthPayload, SignUpInput, UserType } from './identity.types';
+import { AuthPayload, SessionType, SignUpInput, UserType } from './identity.types';
 import { CurrentUser, Public, type AuthUser } from './auth-user';
 import { LocalLoginGuard } from './guards';
 import type { UserEntity } from './user.entity';
@@ -17,10 +17,15 @@ export class IdentityResolver {
     return toUser(user);
   }
 
+  @Query(() => [SessionType], { description: "the caller's sessions that have not ended" })
+  sessions(@CurrentUser() user: AuthUser): Promise<SessionType[]> {
+    return this.identity.sessions(user);
+  }
+
   @Public()
   @Mutation(() => AuthPayload)
-  async signUp(@Args('input') input: SignUpInput): Promise<AuthPayload> {
-    const s = await this.identity.signUp(input);
+  async signUp(@Args('input') input: SignUpInput, @Context() ctx: { req: { ip?: string } }): Promise<AuthPayload> {
+    const s = await this.identity.signUp(input, ctx.req.ip ?? 'unknown');
     return { token: s.token, expiresAt: s.expiresAt, user: toUser(s.user) };
   }
 
@@ -39,5 +44,15 @@ export class IdentityResolver {
   @Mutation(() => Boolean)
   logout(@CurrentUser() user: AuthUser): Promise<boolean> {
     return this.identity.logout(user);
+  }
+
+  @Mutation(() => Boolean, { description: "ends one of the caller's sessions and its sockets" })
+  endSession(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    return this.identity.endSession(user, id);
+  }
+
+  @Mutation(() => Boolean, { description: "needs the current password; ends the caller's other sessions and their sockets" })
+  changePassword(@CurrentUser() user: AuthUser, @Args('oldPassword') oldPassword: string, @Args('newPassword') newPassword: string): Promise<boolean> {
+    return this.identity.changePassword(user, oldPassword, newPassword);
   }
 }

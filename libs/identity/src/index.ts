@@ -6,3 +6,4 @@ export * from './invite-redeemer';
 export * from './session-events';
 export { UserEntity } from './user.entity';
 export { newToken, tokenHash } from './tokens';
+export { passwordProblem, PASSWORD_RULES } from './password-policy';
