@@ -85,13 +85,13 @@ describe('sessions and passwords', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: ME }),
       });
-      expect((await inQuery.json()).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(((await inQuery.json()) as any).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
       const inBody = await fetch(`${app.server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: ME, access_token: u.client.token }),
       });
-      expect((await inBody.json()).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(((await inBody.json()) as any).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
       expect((await u.client.ok(ME)).me.id).toBe(u.id);
     });
   });

@@ -24,8 +24,9 @@ export function passwordProblem(password: string, context: { email?: string; dis
   if (commonPasswords().has(lower) || commonPasswords().has(squeezed)) return `is a common or breached password; use ${PASSWORD_RULES}`;
   // the same character repeated, or the account's own email or name
   if (/^(.)\1*$/su.test(squeezed)) return `is one character repeated; use ${PASSWORD_RULES}`;
-  const local = context.email?.toLowerCase().split('@')[0] ?? '';
-  const words = [context.email?.toLowerCase() ?? '', local, context.displayName?.toLowerCase().replace(/\s+/g, '') ?? ''].filter((w) => w.length >= 4);
+  // (only long enough ones: a short name like "Ann" is part of too many good passphrases)
+  const email = context.email?.toLowerCase() ?? '';
+  const words = [email, email.split('@')[0], context.displayName?.toLowerCase().replace(/\s+/g, '') ?? ''].filter((w) => w.length >= 6);
   if (words.some((w) => squeezed.includes(w))) return `contains your email address or name; use ${PASSWORD_RULES}`;
   return null;
 }
