@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { connectLive, startApp, startServer, Client, sleep, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
@@ -310,6 +310,20 @@ describe('configured limits', () => {
     for (let i = 0; i < 22; i++) codes.push(await u.client.code(ACCEPT_INVITE, { token: `${'z'.repeat(40)}${i}` }));
     expect(codes.slice(0, 20).every((c) => c === 'INVITE_INVALID')).toBe(true);
     expect(codes.slice(20)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('limits export downloads per account and public downloads per client address', async () => {
+    const u = await newUser(app.anon);
+    const member = async () =>
+      (await fetch(`${app.server.url}/api/agreements/${randomUUID()}/export.json`, { headers: { authorization: `Bearer ${u.client.token}` } })).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push(await member());
+    expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+    const publicStatuses: number[] = [];
+    for (let i = 0; i < 62; i++) publicStatuses.push((await fetch(`${app.server.url}/public/agreements/${fresh('slug')}.md`)).status);
+    expect(publicStatuses.slice(0, 60).every((s) => s === 404)).toBe(true);
+    expect(publicStatuses.slice(60)).toEqual([429, 429]);
   });
 
   it('answers CORS for a configured origin only', async () => {
