@@ -5,13 +5,14 @@ import type { LiveSocket } from './live.service';
 
 // a socket event records the session's use (idle timeout) at most this often
 const TOUCH_EVERY_MS = 30_000;
-// setTimeout's longest delay
-const MAX_DELAY_MS = 2 ** 31 - 1;
+// a quiet socket's session is looked up again at least this often, so a session ended outside
+// any instance (an operator's UPDATE) loses its sockets within minutes too
+const RECHECK_MS = 5 * 60_000;
 
 // A socket lives no longer than its session. The session's deadline (the earlier of its
 // absolute and idle limits) is held on the socket: every event compares against it without a
 // query, and a timer ends the socket when it passes unless the session was used meanwhile
-// (over HTTP, or by this socket's events). Revoked sessions (logout, endSession,
+// (over HTTP, or by this socket's events), and looks again every few minutes anyway. Revoked sessions (logout, endSession,
 // changePassword) lose their sockets through the adapter, on every instance, at once.
 @Injectable()
 export class SocketSessions implements OnModuleDestroy {
@@ -59,7 +60,7 @@ export class SocketSessions implements OnModuleDestroy {
 
   private schedule(socket: LiveSocket): void {
     clearTimeout(this.timers.get(socket.id));
-    const delay = Math.min(MAX_DELAY_MS, Math.max(0, socket.data.deadline - Date.now()) + 50);
+    const delay = Math.min(RECHECK_MS, Math.max(0, socket.data.deadline - Date.now()) + 50);
     const timer = setTimeout(() => void this.expire(socket), delay);
     timer.unref();
     this.timers.set(socket.id, timer);
