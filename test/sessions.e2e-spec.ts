@@ -153,11 +153,11 @@ describe('sessions and passwords', () => {
     it('ends a socket when its session expires, without any action from the client', async () => {
       const u = await newUser(app.anon);
       const room = await newRoom(app.anon, { facilitator: u });
-      await app.sql(`UPDATE user_session SET expires_at = now() + interval '3 seconds' WHERE user_id = $1`, [u.id]);
+      await app.sql(`UPDATE user_session SET expires_at = now() + interval '6 seconds' WHERE user_id = $1`, [u.id]);
       const socket = await live(u.client.token);
       await joinRoom(socket, room.id);
       const gone = closed(socket);
-      const reason = await Promise.race([gone, sleep(15_000).then(() => 'still open')]);
+      const reason = await Promise.race([gone, sleep(25_000).then(() => 'still open')]);
       expect(reason).toBe('io server disconnect');
       expect(await u.client.code(ME)).toBe('UNAUTHENTICATED');
     });
