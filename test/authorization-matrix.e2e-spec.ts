@@ -10,7 +10,7 @@ import { fresh, invite, join, newRoom, newUser, type TestRoom, type TestUser } f
 
 type Actor = 'facilitator' | 'negotiator' | 'observer' | 'outsider' | 'anonymous';
 const ACTORS: Actor[] = ['facilitator', 'negotiator', 'observer', 'outsider', 'anonymous'];
-type Outcome = 'OK' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE';
+type Outcome = 'OK' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE' | 'BAD_USER_INPUT';
 
 interface World {
   app: TestApp;
@@ -103,6 +103,22 @@ const ROWS: Record<string, Row> = {
     // a throwaway session of the same user, so the actor's own token stays valid
     expect: everyone(),
     call: async () => ({ query: `mutation { logout }` }),
+  },
+  sessions: { expect: everyone(), call: async () => ({ query: `{ sessions { id current } }` }) },
+  endSession: {
+    // a throwaway session of the actor's own user
+    expect: everyone(),
+    call: async (w, actor) => {
+      const user = actor === 'outsider' ? w.outsider : actor === 'facilitator' ? w.room.facilitator : actor === 'negotiator' ? w.room.negotiators[0] : w.room.observer;
+      const d = await w.app.anon.ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: user.email, p: user.password });
+      const s = await w.app.anon.as(d.login.token).ok(`{ sessions { id current } }`);
+      return { query: `mutation($id: ID!) { endSession(id: $id) }`, variables: { id: s.sessions.find((x: { current: boolean }) => x.current).id } };
+    },
+  },
+  changePassword: {
+    // needs a session; a wrong current password then answers BAD_USER_INPUT, changing nothing
+    expect: { ...everyone(), facilitator: 'BAD_USER_INPUT', negotiator: 'BAD_USER_INPUT', observer: 'BAD_USER_INPUT', outsider: 'BAD_USER_INPUT' },
+    call: async () => ({ query: `mutation { changePassword(oldPassword: "not the current one", newPassword: "a brand new long passphrase") }` }),
   },
   // rooms
   rooms: { expect: everyone(), call: async () => ({ query: `{ rooms { id } }` }) },

@@ -74,7 +74,7 @@ describe('identity', () => {
 
     it('accepts exactly 12 and 1024 character passwords', async () => {
       await newUser(app.anon); // warm
-      for (const password of ['p'.repeat(12), 'p'.repeat(1024)]) {
+      for (const password of ['pq7'.repeat(4), 'pq7x'.repeat(256)]) {
         const r = await app.anon.gql(SIGN_UP, { input: { email: `${fresh('len')}@example.org`, password, displayName: 'Len' } });
         expect(r.errors).toBeUndefined();
       }

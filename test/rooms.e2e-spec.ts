@@ -107,12 +107,12 @@ describe('rooms', () => {
       for (const token of tokens.slice(0, 4)) expect(await app.anon.code(PREVIEW, { token })).toBe('INVITE_INVALID');
     });
 
-    it('binds an invite to an email, in any case', async () => {
+    it('binds an invite to an email, in any case: redeemed by signing up with that address through it', async () => {
       const room = await newRoom(app.anon);
       const email = `${fresh('bound')}@example.org`;
       const token = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, email.toUpperCase());
-      const u = await newUser(app.anon, { email });
-      expect((await u.client.ok(ACCEPT_INVITE, { token })).acceptInvite.role).toBe('OBSERVER');
+      const u = await newUser(app.anon, { email, inviteToken: token });
+      expect((await u.client.ok(ROOM, { id: room.id })).room.myMembership.role).toBe('OBSERVER');
     });
 
     it('is single-use under a dozen simultaneous accepts', async () => {

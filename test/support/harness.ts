@@ -56,7 +56,9 @@ export interface ServerHandle {
 export async function startServer(env: Record<string, string | undefined>, opts: { cwd?: string } = {}): Promise<ServerHandle> {
   const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
+    // every test client shares one address: the per-address sign-in/sign-up limit would stop a
+    // test file's hundreds of sign-ups (the limit's own tests set it low)
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', PARLEY_AUTH_RATE_PER_IP: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

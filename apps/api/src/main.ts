@@ -5,6 +5,7 @@ import { AppExceptionFilter, ConfigError, createLogger, loadConfig, PinoNestLogg
 import { countSqlPerRequest, loadEmbeddedPostgres, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
+import { securityHeaders } from './security-headers';
 import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
 
@@ -40,6 +41,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
     bodyParser: false,
   });
   running.app = app;
+  securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalFilters(new AppExceptionFilter(logger));

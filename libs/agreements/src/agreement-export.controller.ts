@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Ip, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { notFound } from '@parley/common';
 import { CurrentUser, Public, type AuthUser } from '@parley/identity';
@@ -33,8 +33,8 @@ export class AgreementExportController {
 
   @Public()
   @Get('public/agreements/:file')
-  async public(@Param('file') file: string, @Res() res: Response) {
+  async public(@Param('file') file: string, @Ip() ip: string, @Res() res: Response) {
     const { id: slug, format } = parse(file);
-    send(res, await this.exports.forPublic(slug, format));
+    send(res, await this.exports.forPublic(slug, format, ip));
   }
 }

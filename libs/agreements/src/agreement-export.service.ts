@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { canonicalClauses, type AgreementBundle } from '@parley/domain';
 import { TransactionRunner } from '@parley/database';
+import { RateLimiter, rateLimited } from '@parley/common';
 import type { AuthUser } from '@parley/identity';
 import { RoomEntity } from '@parley/rooms';
 import { ProposalsService } from '@parley/negotiation';
@@ -22,6 +23,10 @@ export interface ExportFile {
 // discussion, and no person's name (parties only), so attribution holds by construction.
 @Injectable()
 export class AgreementExportService {
+  // rendering (a PDF above all) is work: per account for members, per address for the public
+  private readonly byUser = new RateLimiter(30, 60_000);
+  private readonly byIp = new RateLimiter(60, 60_000);
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly agreements: AgreementsService,
@@ -84,11 +89,13 @@ export class AgreementExportService {
   }
 
   async forMember(user: AuthUser, agreementId: string, format: ExportFormat): Promise<ExportFile> {
+    if (!this.byUser.take(user.id)) throw rateLimited('Too many downloads; try again in a minute.');
     const { agreement } = await this.agreements.scope(user, agreementId, 'read');
     return this.render(agreement, format);
   }
 
-  async forPublic(slug: string, format: ExportFormat): Promise<ExportFile> {
+  async forPublic(slug: string, format: ExportFormat, clientIp = 'unknown'): Promise<ExportFile> {
+    if (!this.byIp.take(clientIp)) throw rateLimited('Too many downloads; try again in a minute.');
     return this.render(await this.agreements.publishedOrThrow(slug), format);
   }
 }

@@ -14,7 +14,14 @@ export interface AppConfig {
   openSignup: boolean;
   logLevel: LogLevel;
   production: boolean;
+  // absolute session lifetime
   sessionTtlHours: number;
+  // a session unused for this long ends (requests and socket events count as use)
+  sessionIdleMinutes: number;
+  // origins allowed to call the API from a browser (CORS); empty = none
+  corsOrigins: string[];
+  // sign-in, sign-up and invitation attempts per client address per 15 minutes
+  authRatePerIp: number;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
   // live sockets one session may hold open on one instance
@@ -73,6 +80,26 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
   return n;
 }
 
+// a comma-separated list of exact origins (scheme://host[:port]), no paths, no wildcards
+function originList(name: string, raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      problems.push(`${name} must be a comma-separated list of origins such as https://parley.example.org`);
+      return [];
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
 // One schema, validated once at boot; every problem is named, no value is echoed.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -90,6 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 1 || n > 24 * 90) problems.push('PARLEY_SESSION_TTL_HOURS must be an integer from 1 to 2160');
     else sessionTtlHours = n;
   }
+  const sessionIdleMinutes = int('PARLEY_SESSION_IDLE_MINUTES', env.PARLEY_SESSION_IDLE_MINUTES, 480, 5, 60 * 24 * 30, problems);
+  const authRatePerIp = int('PARLEY_AUTH_RATE_PER_IP', env.PARLEY_AUTH_RATE_PER_IP, 100, 1, 1_000_000, problems);
+  const corsOrigins = originList('PARLEY_CORS_ORIGINS', env.PARLEY_CORS_ORIGINS, problems);
   const redisPrefix = env.PARLEY_REDIS_PREFIX?.trim() || 'parley';
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(redisPrefix)) problems.push('PARLEY_REDIS_PREFIX must be 1 to 100 letters, digits, or _ . : -');
   let schedulerIntervalMs = 2000;
@@ -98,17 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isInteger(n) || n < 100 || n > 600_000) problems.push('PARLEY_SCHEDULER_INTERVAL_MS must be an integer from 100 to 600000');
     else schedulerIntervalMs = n;
   }
-  const origins: string[] = [];
-  for (const raw of (env.PARLEY_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
-    try {
-      const u = new URL(raw);
-      if (!['http:', 'https:'].includes(u.protocol) || u.origin !== raw.replace(/\/$/, '')) throw new Error('not an origin');
-      origins.push(u.origin);
-    } catch {
-      problems.push('PARLEY_ORIGINS must be a comma-separated list of origins such as https://parley.example.org');
-      break;
-    }
-  }
+  const origins = originList('PARLEY_ORIGINS', env.PARLEY_ORIGINS, problems);
   const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
   const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
   const socketsPerSession = int('PARLEY_SOCKETS_PER_SESSION', env.PARLEY_SOCKETS_PER_SESSION, 10, 1, 1000, problems);
@@ -124,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     production: env.NODE_ENV === 'production',
     sessionTtlHours,
+    sessionIdleMinutes,
+    corsOrigins,
+    authRatePerIp,
     schedulerIntervalMs,
     socketsPerSession,
     socketBufferMaxBytes,

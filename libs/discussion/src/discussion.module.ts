@@ -6,10 +6,11 @@ import { DiscussionService } from './discussion.service';
 import { DiscussionResolver } from './discussion.resolver';
 import { LiveService } from './live.service';
 import { LiveGateway } from './live.gateway';
+import { SocketSessions } from './socket-sessions';
 
 @Module({
   imports: [IdentityModule, TypeOrmModule.forFeature([MessageEntity])],
-  providers: [DiscussionService, DiscussionResolver, LiveService, LiveGateway],
+  providers: [DiscussionService, DiscussionResolver, LiveService, LiveGateway, SocketSessions],
   exports: [DiscussionService],
 })
 export class DiscussionModule {}

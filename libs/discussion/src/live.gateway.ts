@@ -11,6 +11,7 @@ import {
   SOCKET_EVENT_MAX_BYTES,
   SOCKET_TOKEN_MAX_CHARS,
   socketError,
+  unauthenticated,
   type AppConfig,
   type Logger,
   type SocketAck,
@@ -18,8 +19,9 @@ import {
 import { IdentityService, originAllowed, readCookie } from '@parley/identity';
 import { DiscussionService } from './discussion.service';
 import { LiveService, type LiveSocket } from './live.service';
+import { SocketSessions } from './socket-sessions';
 
-// per socket: a burst of 60 events in any 10 seconds
+// per session (all its sockets, across reconnects): a burst of 60 events in any 10 seconds
 const EVENTS_PER_WINDOW = 60;
 const WINDOW_MS = 10_000;
 const EVENTS = new Set(['room:join', 'room:leave', 'message:send', 'message:edit', 'message:redact', 'typing']);
@@ -33,6 +35,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly identity: IdentityService,
     private readonly live: LiveService,
     private readonly discussion: DiscussionService,
+    private readonly sessions: SocketSessions,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -51,6 +54,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           // counted and admitted in one synchronous step, so parallel handshakes cannot overshoot
           if (this.live.socketsOfSession(user.sessionId) >= this.config.socketsPerSession) return next(new Error('RATE_LIMITED'));
           this.live.admit(socket as LiveSocket, user);
+          this.sessions.admit(socket as LiveSocket);
           next();
         })
         .catch((e: unknown) => {
@@ -81,7 +85,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const problem = this.inputProblem(event, args);
       if (!problem) return next();
       // refused events count toward the socket's rate limit too
-      const reply = socketError(this.logger, this.limiter.take(socket.id) ? problem : rateLimited(), typeof event === 'string' ? event.slice(0, 100) : 'unknown');
+      const reply = socketError(this.logger, this.limiter.take(socket.data.user?.sessionId ?? socket.id) ? problem : rateLimited(), typeof event === 'string' ? event.slice(0, 100) : 'unknown');
       if (ack) ack(reply);
       else if (!reply.ok) (socket as unknown as { emit(e: string, d: unknown): void }).emit('error', { ...reply.error, event: typeof event === 'string' ? event.slice(0, 100) : null });
     });
@@ -102,7 +106,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(socket: LiveSocket): void {
-    this.limiter.reset(socket.id);
+    this.sessions.forget(socket);
     this.live.disconnected(socket);
   }
 
@@ -136,10 +140,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     return this.answer(socket, 'typing', () => this.live.typing(socket, data));
   }
 
-  // every event: rate limit, then one call; never throws, always acks (when asked to)
+  // every event: session still valid, rate limit, then one call; never throws, always acks
+  // (when asked to)
   private async answer<T extends object>(socket: LiveSocket, event: string, work: () => Promise<T>): Promise<SocketAck<T>> {
-    if (!this.limiter.take(socket.id)) return socketError(this.logger, rateLimited(), event);
+    if (!this.limiter.take(socket.data.user.sessionId)) return socketError(this.logger, rateLimited(), event);
     try {
+      if (!(await this.sessions.stillValid(socket))) return socketError(this.logger, unauthenticated(), event);
       return { ok: true, ...(await work()) };
     } catch (e) {
       return socketError(this.logger, e, event);

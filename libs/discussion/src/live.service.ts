@@ -11,6 +11,9 @@ export interface LiveSocketData {
   user: AuthUser;
   // roomId → the membership this socket joined it as
   joined: Record<string, string>;
+  // when the session ends unless used again (ms), and when this socket last recorded a use
+  deadline: number;
+  usedAt: number;
 }
 export type LiveSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, LiveSocketData>;
 
@@ -89,7 +92,7 @@ export class LiveService implements OnModuleDestroy {
   }
 
   admit(socket: LiveSocket, user: AuthUser): void {
-    socket.data = { user, joined: {} };
+    socket.data = { user, joined: {}, deadline: user.sessionDeadline.getTime(), usedAt: Date.now() };
     void socket.join([sessionRoom(user.sessionId), userRoom(user.id)]);
   }
 

@@ -6,6 +6,10 @@ export interface AuthUser {
   email: string;
   displayName: string;
   sessionId: string;
+  // when the session ends unless used again (the earlier of its absolute and idle limits)
+  sessionDeadline: Date;
+  // the account's address was proven to be its holder's (see docs/asvs.md)
+  emailVerified: boolean;
 }
 
 export const IS_PUBLIC = 'parley:isPublic';

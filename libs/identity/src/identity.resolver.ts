@@ -1,7 +1,7 @@
-import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { UseGuards } from '@nestjs/common';
 import { IdentityService } from './identity.service';
-import { AuthPayload, SetupStatus, SignUpInput, UserType } from './identity.types';
+import { AuthPayload, SessionType, SetupStatus, SignUpInput, UserType } from './identity.types';
 import { CurrentUser, Public, type AuthUser } from './auth-user';
 import { LocalLoginGuard } from './guards';
 import type { UserEntity } from './user.entity';
@@ -9,7 +9,7 @@ import type { NewSession } from './identity.service';
 import { clearedSessionCookie, sessionCookie, wantsCookieSession } from './session-cookie';
 
 interface HttpContext {
-  req: { headers: Record<string, string | string[] | undefined>; secure?: boolean };
+  req: { headers: Record<string, string | string[] | undefined>; secure?: boolean; ip?: string };
   res?: { setHeader(name: string, value: string): void };
 }
 
@@ -34,6 +34,11 @@ export class IdentityResolver {
     return toUser(user);
   }
 
+  @Query(() => [SessionType], { description: "the caller's sessions that have not ended" })
+  sessions(@CurrentUser() user: AuthUser): Promise<SessionType[]> {
+    return this.identity.sessions(user);
+  }
+
   @Public()
   @Query(() => SetupStatus)
   async setup(): Promise<SetupStatus> {
@@ -43,7 +48,7 @@ export class IdentityResolver {
   @Public()
   @Mutation(() => AuthPayload)
   async signUp(@Args('input') input: SignUpInput, @Context() ctx: HttpContext): Promise<AuthPayload> {
-    return issue(await this.identity.signUp(input), ctx);
+    return issue(await this.identity.signUp(input, ctx.req.ip ?? 'unknown'), ctx);
   }
 
   @Public()
@@ -62,5 +67,15 @@ export class IdentityResolver {
     const done = await this.identity.logout(user);
     ctx.res?.setHeader('Set-Cookie', clearedSessionCookie(!!ctx.req.secure));
     return done;
+  }
+
+  @Mutation(() => Boolean, { description: "ends one of the caller's sessions and its sockets" })
+  endSession(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    return this.identity.endSession(user, id);
+  }
+
+  @Mutation(() => Boolean, { description: "needs the current password; ends the caller's other sessions and their sockets" })
+  changePassword(@CurrentUser() user: AuthUser, @Args('oldPassword') oldPassword: string, @Args('newPassword') newPassword: string): Promise<boolean> {
+    return this.identity.changePassword(user, oldPassword, newPassword);
   }
 }

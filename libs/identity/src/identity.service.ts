@@ -1,10 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { IsNull } from 'typeorm';
-import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, RateLimiter, rateLimited } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
+import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, notFound, isUuid, RateLimiter, rateLimited } from '@parley/common';
+import { returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
-import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './password';
+import { hashPassword, verifyPassword, PASSWORD_MAX } from './password';
+import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
 import { INVITE_REDEEMER, type InviteRedeemer } from './invite-redeemer';
 import type { AuthUser } from './auth-user';
@@ -16,7 +16,18 @@ export interface NewSession {
   user: UserEntity;
 }
 
+export interface SessionView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  current: boolean;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const WINDOW_MS = 15 * 60_000;
+// a session's last use is written at most this often (one UPDATE per half minute, not per request)
+const TOUCH_EVERY_S = 30;
 
 export function isEmail(email: string): boolean {
   return EMAIL.test(email);
@@ -28,54 +39,79 @@ export function normaliseEmail(email: string): string {
 
 @Injectable()
 export class IdentityService {
-  // per email and per client address; a successful login clears the email's counter
-  private readonly loginByEmail = new RateLimiter(10, 15 * 60_000);
-  private readonly loginByIp = new RateLimiter(100, 15 * 60_000);
+  // per account: a successful login clears the email's counter
+  private readonly loginByEmail = new RateLimiter(10, WINDOW_MS);
+  private readonly loginByIp: RateLimiter;
+  private readonly signUpByIp: RateLimiter;
+  private readonly signUpByEmail = new RateLimiter(10, WINDOW_MS);
+  private readonly passwordChanges = new RateLimiter(10, WINDOW_MS);
 
   constructor(
     private readonly tx: TransactionRunner,
     private readonly sessionEvents: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(INVITE_REDEEMER) private readonly invites?: InviteRedeemer,
-  ) {}
+  ) {
+    this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
+    this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
+  }
 
   validateNewAccount(input: { email: unknown; password: unknown; displayName: unknown }) {
     const c = new Check();
     const email = normaliseEmail(c.text('email', input.email, { min: 3, max: 320 }));
     c.that('email', isEmail(email), 'must be an email address');
-    const password = c.text('password', input.password, { min: PASSWORD_MIN, max: PASSWORD_MAX, trim: false });
     const displayName = c.text('displayName', input.displayName, { min: 1, max: 100 });
+    const password = c.text('password', input.password, { max: PASSWORD_MAX, trim: false });
+    if (typeof input.password === 'string') {
+      const problem = passwordProblem(password, { email, displayName });
+      if (problem) c.that('password', false, problem);
+    }
     c.done();
     return { email, password, displayName };
   }
 
-  async signUp(input: { email: string; password: string; displayName: string; inviteToken?: string | null }): Promise<NewSession> {
+  // Says nothing about whether an email is registered unless the caller holds a usable
+  // invitation: the invitation is checked first (one INVITE_INVALID for every bad token, and
+  // an email-bound one only for its address), then argon2 runs in every case, then the
+  // address is looked up. See docs/asvs.md ("Sign-up and enumeration").
+  async signUp(input: { email: string; password: string; displayName: string; inviteToken?: string | null }, clientIp = 'unknown'): Promise<NewSession> {
     const fields = this.validateNewAccount(input);
+    if (!this.signUpByIp.take(clientIp) || !this.signUpByEmail.take(fields.email)) {
+      throw rateLimited('Too many sign-up attempts; wait a few minutes and try again.');
+    }
     const token = input.inviteToken?.trim() || null;
     if (token === null && !this.config.openSignup) {
       throw badInput({ inviteToken: 'is required: sign-up needs an invitation' }, 'Sign-up needs an invitation.');
     }
     if (token !== null && (token.length > 200 || !this.invites)) throw inviteInvalid();
+    // holding the token of an invitation bound to this address proves the mailbox
+    const emailVerified = token !== null ? (await this.invites!.check(token, fields.email)).boundToEmail : false;
     const passwordHash = await hashPassword(fields.password);
-    return this.tx.run(async (tx) => {
-      const taken = await tx.em.exists(UserEntity, { where: { email: fields.email } });
-      if (taken) throw badInput({ email: 'is already registered' });
-      const user = await tx.em.save(tx.em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash }));
-      if (token !== null) await this.invites!.redeem(tx, token, user);
-      return this.insertSession(tx.em, user);
-    }).catch((e: unknown) => {
-      // two sign-ups racing for one email: the unique index decides
-      if ((e as { code?: string }).code === '23505') throw badInput({ email: 'is already registered' });
-      throw e;
-    });
+    const taken = () =>
+      badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
+    return this.tx
+      .run(async (tx) => {
+        if (await tx.em.exists(UserEntity, { where: { email: fields.email } })) throw taken();
+        const user = await tx.em.save(
+          tx.em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash, emailVerifiedAt: emailVerified ? new Date() : null }),
+        );
+        if (token !== null) await this.invites!.redeem(tx, token, { ...user, emailVerified });
+        return this.insertSession(tx.em, user);
+      })
+      .catch((e: unknown) => {
+        // two sign-ups racing for one email: the unique index decides
+        if ((e as { code?: string }).code === '23505') throw taken();
+        throw e;
+      });
   }
 
+  // the operator's command (first facilitator): the operator vouches for the address
   async createUser(input: { email: string; password: string; displayName: string }): Promise<UserEntity> {
     const fields = this.validateNewAccount(input);
     const passwordHash = await hashPassword(fields.password);
     return this.tx.run(async ({ em }) => {
       if (await em.exists(UserEntity, { where: { email: fields.email } })) throw badInput({ email: 'is already registered' });
-      return em.save(em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash }));
+      return em.save(em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash, emailVerifiedAt: new Date() }));
     });
   }
 
@@ -103,6 +139,7 @@ export class IdentityService {
     return user;
   }
 
+  // a new random token at every login; earlier sessions are left as they are
   async login(user: UserEntity): Promise<NewSession> {
     return this.tx.run(({ em }) => this.insertSession(em, user));
   }
@@ -114,21 +151,130 @@ export class IdentityService {
     return { token, expiresAt, user };
   }
 
+  private deadline(expiresAt: Date, lastUsedAt: Date): Date {
+    return new Date(Math.min(expiresAt.getTime(), lastUsedAt.getTime() + this.config.sessionIdleMinutes * 60_000));
+  }
+
   async authenticate(token: string): Promise<AuthUser | null> {
     if (typeof token !== 'string' || token.length < 20 || token.length > 200) return null;
-    // every authenticated request passes here: one statement for the session and its user
-    const [row]: Array<{ id: string; email: string; display_name: string; session_id: string }> = await this.tx.manager.query(
-      `SELECT u.id, u.email, u.display_name, s.id AS session_id
-         FROM user_session s JOIN app_user u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [tokenHash(token)],
+    // every authenticated request passes here: one statement finds the session and its user
+    // and, at most every half minute, records the use (the idle timeout counts from it)
+    const [row]: Array<{ id: string; email: string; display_name: string; email_verified: boolean; session_id: string; expires_at: Date }> = await this.tx.manager.query(
+      `WITH s AS (
+         SELECT u.id, u.email, u.display_name, u.email_verified_at IS NOT NULL AS email_verified, s.id AS session_id, s.expires_at, s.last_used_at
+           FROM user_session s JOIN app_user u ON u.id = s.user_id
+          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+            AND s.last_used_at > now() - make_interval(mins => $2)
+       ), touched AS (
+         UPDATE user_session t SET last_used_at = now() FROM s
+          WHERE t.id = s.session_id AND t.last_used_at < now() - make_interval(secs => $3)
+       )
+       SELECT id, email, display_name, email_verified, session_id, expires_at FROM s`,
+      [tokenHash(token), this.config.sessionIdleMinutes, TOUCH_EVERY_S],
     );
-    return row ? { id: row.id, email: row.email, displayName: row.display_name, sessionId: row.session_id } : null;
+    if (!row) return null;
+    return {
+      id: row.id,
+      email: row.email,
+      displayName: row.display_name,
+      sessionId: row.session_id,
+      emailVerified: row.email_verified,
+      sessionDeadline: this.deadline(new Date(row.expires_at), new Date()),
+    };
+  }
+
+  // A live socket's session: when used (an event), record the use; either way, when it ends
+  // now (null = it has ended: revoked, expired or idle).
+  async sessionDeadline(sessionId: string, used: boolean): Promise<Date | null> {
+    const result: unknown = used
+      ? await this.tx.manager.query(
+          `UPDATE user_session SET last_used_at = now()
+            WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() AND last_used_at > now() - make_interval(mins => $2)
+           RETURNING expires_at, last_used_at`,
+          [sessionId, this.config.sessionIdleMinutes],
+        )
+      : await this.tx.manager.query(
+          `SELECT expires_at, last_used_at FROM user_session
+            WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() AND last_used_at > now() - make_interval(mins => $2)`,
+          [sessionId, this.config.sessionIdleMinutes],
+        );
+    const [row] = returnedRows<{ expires_at: Date; last_used_at: Date }>(result);
+    return row ? this.deadline(new Date(row.expires_at), new Date(row.last_used_at)) : null;
   }
 
   async logout(auth: AuthUser): Promise<boolean> {
-    await this.tx.run(({ em }) => em.update(SessionEntity, { id: auth.sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }));
-    this.sessionEvents.revoked.next({ sessionId: auth.sessionId, userId: auth.id });
+    await this.revoke(auth.id, { only: auth.sessionId });
     return true;
+  }
+
+  // the caller's live sessions, newest first; never their tokens
+  async sessions(auth: AuthUser): Promise<SessionView[]> {
+    const rows: Array<{ id: string; created_at: Date; last_used_at: Date; expires_at: Date }> = await this.tx.manager.query(
+      `SELECT id, created_at, last_used_at, expires_at FROM user_session
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND last_used_at > now() - make_interval(mins => $2)
+        ORDER BY created_at DESC, id`,
+      [auth.id, this.config.sessionIdleMinutes],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: new Date(r.created_at),
+      lastUsedAt: new Date(r.last_used_at),
+      expiresAt: this.deadline(new Date(r.expires_at), new Date(r.last_used_at)),
+      current: r.id === auth.sessionId,
+    }));
+  }
+
+  // ends one of the caller's own sessions (another's, or an unknown id: NOT_FOUND)
+  async endSession(auth: AuthUser, sessionId: string): Promise<boolean> {
+    if (!isUuid(sessionId)) throw notFound();
+    const ended = await this.revoke(auth.id, { only: sessionId.toLowerCase() });
+    if (!ended.length) throw notFound();
+    return true;
+  }
+
+  // Needs the current password; ends every other session of the user, and their sockets, at once.
+  async changePassword(auth: AuthUser, oldPassword: unknown, newPassword: unknown): Promise<boolean> {
+    const c = new Check();
+    c.text('oldPassword', oldPassword, { min: 1, max: PASSWORD_MAX, trim: false });
+    const next = c.text('newPassword', newPassword, { max: PASSWORD_MAX, trim: false });
+    if (typeof newPassword === 'string') {
+      const problem = passwordProblem(next, { email: auth.email, displayName: auth.displayName });
+      if (problem) c.that('newPassword', false, problem);
+      c.that('newPassword', newPassword !== oldPassword, 'must differ from the current password');
+    }
+    c.done();
+    if (!this.passwordChanges.take(auth.id)) throw rateLimited('Too many attempts; wait a few minutes and try again.');
+    const user = await this.tx.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    if (!(await verifyPassword(user.passwordHash, oldPassword as string))) {
+      throw badInput({ oldPassword: 'is not your current password' });
+    }
+    const passwordHash = await hashPassword(next);
+    const ended = await this.tx.run(async ({ em }) => {
+      await em.update(UserEntity, { id: auth.id }, { passwordHash });
+      return this.revokeIn(em, auth.id, { except: auth.sessionId });
+    });
+    this.announce(auth.id, ended);
+    return true;
+  }
+
+  private async revoke(userId: string, which: { only?: string; except?: string }): Promise<string[]> {
+    const ended = await this.tx.run(({ em }) => this.revokeIn(em, userId, which));
+    this.announce(userId, ended);
+    return ended;
+  }
+
+  private async revokeIn(em: TransactionRunner['manager'], userId: string, which: { only?: string; except?: string }): Promise<string[]> {
+    const rows = returnedRows<{ id: string }>(await em.query(
+      `UPDATE user_session SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id = $2) AND ($3::uuid IS NULL OR id <> $3)
+        RETURNING id`,
+      [userId, which.only ?? null, which.except ?? null],
+    ));
+    return rows.map((r) => r.id);
+  }
+
+  // after commit: every instance ends these sessions' sockets (through the socket.io adapter)
+  private announce(userId: string, sessionIds: string[]) {
+    for (const sessionId of sessionIds) this.sessionEvents.revoked.next({ sessionId, userId });
   }
 }

@@ -29,3 +29,13 @@ export class SetupStatus {
   @Field() needsFirstUser: boolean;
   @Field() openSignup: boolean;
 }
+
+// one of the caller's sessions: where it stands, never its token
+@ObjectType('Session')
+export class SessionType {
+  @Field(() => ID) id: string;
+  @Field(() => GraphQLISODateTime) createdAt: Date;
+  @Field(() => GraphQLISODateTime) lastUsedAt: Date;
+  @Field(() => GraphQLISODateTime, { description: 'when it ends unless used again: the earlier of its absolute and idle limits' }) expiresAt: Date;
+  @Field({ description: 'the session this request came with' }) current: boolean;
+}

@@ -23,6 +23,12 @@ export class BearerStrategy extends PassportStrategy(BearerStrategyBase, 'bearer
     super();
   }
 
+  // the token only from the Authorization header: never from a query string or a body
+  // (passport-http-bearer also reads `access_token` there, which ends up in logs and history)
+  override authenticate(req: Request, options?: object) {
+    return super.authenticate({ headers: { authorization: req.headers?.authorization } } as Request, options);
+  }
+
   async validate(token: string): Promise<AuthUser | false> {
     return (await this.identity.authenticate(token)) ?? false;
   }

@@ -14,6 +14,10 @@ export class UserEntity {
   @Column('text', { name: 'password_hash' })
   passwordHash: string;
 
+  // set when the address was proven to be the holder's (see docs/asvs.md, invitations)
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

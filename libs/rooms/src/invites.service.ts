@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { badInput, Check, forbidden, invalidState, inviteInvalid, isUuid, notFound } from '@parley/common';
+import { APP_CONFIG, badInput, Check, forbidden, invalidState, inviteInvalid, isUuid, notFound, RateLimiter, rateLimited, type AppConfig } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { isEmail, newToken, normaliseEmail, tokenHash, type AuthUser, type InviteRedeemer } from '@parley/identity';
 import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, type RoomRole } from './rooms.entities';
@@ -12,16 +12,25 @@ import type { CreatedInviteType, InvitePreviewType, InviteType, MembershipType }
 const DEFAULT_HOURS = 72;
 const MAX_HOURS = 30 * 24;
 const ROLES: RoomRole[] = ['FACILITATOR', 'NEGOTIATOR', 'OBSERVER'];
+const LIMIT_WINDOW_MS = 15 * 60_000;
 
 
 @Injectable()
 export class InvitesService implements InviteRedeemer {
+  // guessing tokens is hopeless (256 bits), but each try costs a lookup: bounded per client
+  // address for previews, per account for acceptances
+  private readonly previewsByIp: RateLimiter;
+  private readonly acceptsByUser = new RateLimiter(20, LIMIT_WINDOW_MS);
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
     private readonly rooms: RoomsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.previewsByIp = new RateLimiter(config.authRatePerIp, LIMIT_WINDOW_MS);
+  }
 
   private async view(invite: InviteEntity, parties?: Map<string, PartyEntity>): Promise<InviteType> {
     let party: PartyEntity | null | undefined = null;
@@ -113,16 +122,27 @@ export class InvitesService implements InviteRedeemer {
     return invite;
   }
 
-  async preview(token: string): Promise<InvitePreviewType> {
+  async preview(token: string, clientIp = 'unknown'): Promise<InvitePreviewType> {
+    if (!this.previewsByIp.take(clientIp)) throw rateLimited();
     const invite = await this.usable(token);
     const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: invite.roomId } });
     const party = invite.partyId ? await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } }) : null;
     return { roomTitle: room.title, role: invite.role, partyName: party?.name ?? null, expiresAt: invite.expiresAt };
   }
 
+  // for signUp, before any work on the account: usable now, and by this address
+  async check(token: string, email: string): Promise<{ boundToEmail: boolean }> {
+    const invite = await this.usable(token);
+    if (invite.email !== null && invite.email !== email) throw inviteInvalid();
+    return { boundToEmail: invite.email !== null };
+  }
+
   // Single use under any concurrency: one conditional UPDATE claims the invite; the loser
   // of a race finds no row and gets INVITE_INVALID like any other unusable token.
-  async redeem(tx: Tx, tokenRaw: string, user: { id: string; email: string; displayName: string }): Promise<MembershipEntity> {
+  // An invitation bound to an email is redeemed only by an account whose address was proven
+  // (created through such an invitation, or by the operator): an account that merely claims
+  // the address at an open sign-up cannot take it.
+  async redeem(tx: Tx, tokenRaw: string, user: { id: string; email: string; displayName: string; emailVerified: boolean }): Promise<MembershipEntity> {
     if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
     const found = await tx.em.findOne(InviteEntity, { where: { tokenHash: tokenHash(tokenRaw.trim()) } });
     if (!found) throw inviteInvalid();
@@ -132,10 +152,10 @@ export class InvitesService implements InviteRedeemer {
       await tx.em.query(
         `UPDATE invite SET used_at = now(), used_by = $2
           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-            AND (email IS NULL OR email = $3)
+            AND (email IS NULL OR (email = $3 AND $4::boolean))
             AND EXISTS (SELECT 1 FROM room WHERE room.id = invite.room_id AND room.archived_at IS NULL)
           RETURNING id, room_id AS "roomId", role, party_id AS "partyId"`,
-        [found.id, user.id, user.email],
+        [found.id, user.id, user.email, user.emailVerified],
       ),
     );
     const invite = rows[0];
@@ -155,6 +175,7 @@ export class InvitesService implements InviteRedeemer {
   }
 
   async accept(user: AuthUser, token: string): Promise<MembershipType> {
+    if (!this.acceptsByUser.take(user.id)) throw rateLimited();
     return this.tx.run(async (tx) => {
       const membership = await this.redeem(tx, token, user);
       const room = await tx.em.findOneOrFail(RoomEntity, { where: { id: membership.roomId } });

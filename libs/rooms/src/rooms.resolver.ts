@@ -1,4 +1,4 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentUser, Public, type AuthUser } from '@parley/identity';
 import { RoomsService } from './rooms.service';
 import { InvitesService } from './invites.service';
@@ -91,8 +91,8 @@ export class InvitesResolver {
 
   @Public()
   @Query(() => InvitePreviewType)
-  invitePreview(@Args('token') token: string) {
-    return this.invites.preview(token);
+  invitePreview(@Args('token') token: string, @Context() ctx: { req: { ip?: string } }) {
+    return this.invites.preview(token, ctx.req.ip ?? 'unknown');
   }
 
   @Mutation(() => MembershipType)
