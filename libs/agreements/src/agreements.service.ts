@@ -2,14 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { In, IsNull } from 'typeorm';
 import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCommitment } from '@parley/domain';
-import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
+import { badInput, Check, invalidState, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import { PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+// How RoomAccessService.roomOfOrThrow finds the room of an agreement, and of a sealed
+// commitment (its party's members alone may know it exists).
+const AGREEMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM agreement WHERE id = $1` };
+const COMMITMENT_ROOM: RoomOf = {
+  sql: `SELECT a.room_id, c.party_id AS audience_party_id FROM commitment c JOIN agreement a ON a.id = c.agreement_id WHERE c.id = $1`,
+};
 const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
 
 export interface SignOff {
@@ -32,19 +39,17 @@ export class AgreementsService {
     private readonly rooms: RoomsService,
   ) {}
 
-  // Resolves the agreement's room first; an agreement of another room is NOT_FOUND.
+  // Resolves the agreement's room together with the caller's membership: an agreement of
+  // another room is NOT_FOUND, exactly as an unknown one.
   async scope(user: AuthUser, agreementId: string, action: RoomAction = 'read'): Promise<AgreementScope> {
-    if (!isUuid(agreementId)) throw notFound();
-    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreementId } });
-    if (!agreement) throw notFound();
-    return { agreement, access: await this.access.check(user, agreement.roomId, action) };
+    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId);
+    const access = await this.access.check(user, roomId, action);
+    return { agreement: await this.tx.manager.findOneOrFail(AgreementEntity, { where: { id: agreementId } }), access };
   }
 
   private async lockScope(tx: Tx, user: AuthUser, agreementId: string, action: RoomAction): Promise<AgreementScope> {
-    if (!isUuid(agreementId)) throw notFound();
-    const found = await tx.em.findOne(AgreementEntity, { where: { id: agreementId } });
-    if (!found) throw notFound();
-    const access = await this.access.lock(tx, user, found.roomId, action);
+    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId, tx.em);
+    const access = await this.access.lock(tx, user, roomId, action);
     const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
     return { agreement, access };
   }
@@ -202,11 +207,13 @@ export class AgreementsService {
   }
 
   async withdrawCommitment(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
-    if (!isUuid(commitmentId)) throw notFound();
-    const found = await this.tx.manager.findOne(CommitmentEntity, { where: { id: commitmentId } });
-    if (!found) throw notFound();
+    // another party's commitment does not exist as far as this caller may know
+    const roomId = await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
     return this.tx.run(async (tx) => {
+      const found = await tx.em.findOne(CommitmentEntity, { where: { id: commitmentId } });
+      if (!found) throw notFound();
       const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
+      if (agreement.roomId !== roomId) throw notFound();
       const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
       // another party's commitment does not exist as far as this caller may know
       if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();

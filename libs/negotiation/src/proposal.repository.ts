@@ -3,7 +3,13 @@ import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
+import type { RoomOf } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
+
+// How RoomAccessService.roomOfOrThrow finds the room of each negotiation object.
+export const PROPOSAL_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
+export const BALLOT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
+export const AMENDMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM amendment WHERE id = $1` };
 
 // The only code that touches the negotiation tables.
 @Injectable()
@@ -77,8 +83,9 @@ export class ProposalRepository {
     return a;
   }
 
-  async lockAmendmentOrThrow(tx: Tx, id: string): Promise<AmendmentEntity> {
-    const a = await tx.em.findOne(AmendmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  // `proposalId`: only an amendment of that proposal (another room's is not found, nor locked)
+  async lockAmendmentOrThrow(tx: Tx, id: string, proposalId?: string): Promise<AmendmentEntity> {
+    const a = await tx.em.findOne(AmendmentEntity, { where: { id, ...(proposalId ? { proposalId } : {}) }, lock: { mode: 'pessimistic_write' } });
     if (!a) throw notFound();
     return a;
   }
@@ -102,13 +109,6 @@ export class ProposalRepository {
   }
 
   // ballots
-  async ballotOrThrow(id: string): Promise<BallotEntity> {
-    if (!isUuid(id)) throw notFound();
-    const b = await this.em.findOne(BallotEntity, { where: { id } });
-    if (!b) throw notFound();
-    return b;
-  }
-
   async lockBallotOrThrow(tx: Tx, id: string): Promise<BallotEntity> {
     const b = await tx.em.findOne(BallotEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!b) throw notFound();
