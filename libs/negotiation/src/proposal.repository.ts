@@ -134,19 +134,22 @@ export class ProposalRepository {
     return this.em.find(BallotEntity, { where: { proposalId: In(proposalIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  // ballot ids still open past their deadline (the scheduler re-checks each under locks)
+  // ballot ids still open past their deadline (the scheduler re-checks each under locks);
+  // an archived room is read-only, so its ballots stay as they were when it was archived
   async dueBallots(limit = 100): Promise<Array<{ id: string; roomId: string }>> {
     const rows: Array<{ id: string; room_id: string }> = await this.em.query(
-      `SELECT id, room_id FROM ballot WHERE status = 'OPEN' AND closes_at <= now() ORDER BY closes_at LIMIT $1`,
+      `SELECT b.id, b.room_id FROM ballot b JOIN room r ON r.id = b.room_id AND r.archived_at IS NULL
+        WHERE b.status = 'OPEN' AND b.closes_at <= now() ORDER BY b.closes_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({ id: r.id, roomId: r.room_id }));
   }
 
-  // Locks the room row (the order every write follows), then the ballot if it is still open
-  // and due and no other instance holds it.
+  // Locks the room row (the order every write follows) unless it is archived, then the
+  // ballot if it is still open and due and no other instance holds it.
   async lockDueBallot(tx: Tx, roomId: string, ballotId: string): Promise<BallotEntity | null> {
-    await tx.em.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+    const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
+    if (!room.length) return null;
     const rows: Array<{ id: string }> = await tx.em.query(
       `SELECT id FROM ballot WHERE id = $1 AND status = 'OPEN' AND closes_at <= now() FOR UPDATE SKIP LOCKED`,
       [ballotId],
