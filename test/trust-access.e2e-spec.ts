@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { connectLive, sleep, type TestApp, startApp } from './support/harness';
-import { ACCEPT_INVITE, invite, join, newRoom, newUser, type TestRoom, type TestUser } from './support/factories';
+import { ACCEPT_INVITE, CREATE_ROOM, invite, join, newRoom, newUser, type TestRoom, type TestUser } from './support/factories';
 import { joinRoom, REMOVE_MEMBER, send } from './support/live';
 import { createProposal, openBallot, PROPOSE_AMENDMENT } from './support/negotiation';
 
@@ -148,6 +148,9 @@ describe('trust of access', () => {
     it('takes a removed member out of the live room even when delivering the removal fails', async () => {
       const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
       const [a, b] = room.negotiators;
+      // b stays in another room, so its socket stays connected and must leave this room alone
+      const other = (await room.facilitator.client.ok(CREATE_ROOM, { input: { title: 'Elsewhere', purpose: '', speakerAttribution: 'ATTRIBUTED', parties: [] } })).createRoom.id;
+      await b.client.ok(ACCEPT_INVITE, { token: await invite(room.facilitator.client, other, 'OBSERVER') });
       const live = { fac: await connectLive(app.server.url, room.facilitator.client.token), a: await connectLive(app.server.url, a.client.token), b: await connectLive(app.server.url, b.client.token) };
       try {
         for (const c of Object.values(live)) await joinRoom(c, room.id);
@@ -166,6 +169,7 @@ describe('trust of access', () => {
         const m = await send(live.fac, room.id, 'after the removal');
         await live.a.waitFor('room:event', (e) => e.seq === m.seq);
         expect(live.b.events.some((e) => e.seq >= m.seq)).toBe(false);
+        expect(live.b.socket.connected).toBe(true);
         const left = await live.b.call('room:leave', { roomId: room.id });
         expect(left.ok).toBe(false);
       } finally {

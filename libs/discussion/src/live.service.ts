@@ -243,6 +243,7 @@ export class LiveService implements OnModuleDestroy {
     // reading the roster or delivering the events below fails
     const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);
     for (const membershipId of removed) this.eject(roomId, membershipId);
+    if (removed.length) await this.endRoomless(removed);
     let roster = this.rosters.get(roomId);
     if (!roster || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
@@ -252,13 +253,20 @@ export class LiveService implements OnModuleDestroy {
     for (const d of await this.events.deliveries(roomId, batch, local, roster)) {
       ns.to(d.membershipIds.map(memberRoom)).emit('room:event', wire(d.view));
     }
-    if (!removed.length) return;
-    for (const membershipId of removed) {
-      // removed from every room: nothing is left for this user's sockets to see
-      const roomless = await this.rooms.userLeftWithoutRooms(membershipId);
-      if (roomless) ns.in(userRoom(roomless)).disconnectSockets(true);
+    if (removed.length) void this.presence(roomId);
+  }
+
+  // removed from every room: nothing is left for this user's sockets to see
+  private async endRoomless(membershipIds: string[]): Promise<void> {
+    try {
+      for (const membershipId of membershipIds) {
+        const roomless = await this.rooms.userLeftWithoutRooms(membershipId);
+        if (roomless) this.namespace().local.in(userRoom(roomless)).disconnectSockets(true);
+      }
+    } catch (e) {
+      // the sockets have left the room already; this only tidies up connections
+      this.logger.warn({ err: e }, 'could not check whether a removed member is left without rooms');
     }
-    void this.presence(roomId);
   }
 
   // This instance's sockets of a removed membership leave every socket.io room of the room
