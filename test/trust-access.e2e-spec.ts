@@ -236,9 +236,18 @@ describe('trust of access', () => {
         expect(JSON.parse(existing.body).errors[0].extensions.code).toBe('NOT_FOUND');
         expect(existing.statements).toBeGreaterThan(0);
       }
+      // the member download of an agreement, over REST
+      const download = async (id: string) => {
+        const res = await fetch(`${app.server.url}/api/agreements/${id}/export.json`, { headers: { authorization: `Bearer ${outsider.client.token}` } });
+        return { status: res.status, body: await res.text(), statements: Number(res.headers.get('x-sql-count')) };
+      };
+      const agreementId = probes.find((x) => x.name === 'agreement')!.id;
+      const [existing, unknown] = [await download(agreementId), await download(randomUUID())];
+      expect(existing).toEqual(unknown);
+      expect(existing.status).toBe(404);
       const sealed = await answer(rival.client.token!, rivalProbe.query, rivalProbe.vars(rivalProbe.id));
-      const unknown = await answer(rival.client.token!, rivalProbe.query, rivalProbe.vars(randomUUID()));
-      expect(sealed).toEqual(unknown);
+      const random = await answer(rival.client.token!, rivalProbe.query, rivalProbe.vars(randomUUID()));
+      expect(sealed).toEqual(random);
     });
 
     it('answers a message of another room over the socket as it answers a random id', async () => {
