@@ -10,6 +10,7 @@ import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
 
 // How RoomAccessService.roomOfOrThrow finds the room of an agreement, and of a sealed
 // commitment (its party's members alone may know it exists).
@@ -17,7 +18,6 @@ const AGREEMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_pa
 const COMMITMENT_ROOM: RoomOf = {
   sql: `SELECT a.room_id, c.party_id AS audience_party_id FROM commitment c JOIN agreement a ON a.id = c.agreement_id WHERE c.id = $1`,
 };
-const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
 
 export interface SignOff {
   agreementId: string;
@@ -208,14 +208,12 @@ export class AgreementsService {
 
   async withdrawCommitment(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
     // another party's commitment does not exist as far as this caller may know
-    const roomId = await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
+    await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
     return this.tx.run(async (tx) => {
-      const found = await tx.em.findOne(CommitmentEntity, { where: { id: commitmentId } });
-      if (!found) throw notFound();
+      const found = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
       const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
-      if (agreement.roomId !== roomId) throw notFound();
       const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
-      // another party's commitment does not exist as far as this caller may know
+      // a commitment of another party, or one already withdrawn
       if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
       row.withdrawnAt = new Date();

@@ -12,10 +12,11 @@ import type { MessageType } from './discussion.types';
 
 export const BODY_MAX = 10_000;
 
-// a caucus message exists only for its party's members
-const MESSAGE_ROOM: RoomOf = { sql: `SELECT room_id, audience_party_id FROM message WHERE id = $1` };
 const CLIENT_MSG_ID_MAX = 100;
 const PAGE_MAX = 200;
+
+// a caucus message exists only for its party's members
+const MESSAGE_ROOM: RoomOf = { sql: `SELECT room_id, audience_party_id FROM message WHERE id = $1` };
 
 // socket payloads arrive as anything; every field check starts from an object
 export function payloadObject(value: unknown): Record<string, unknown> {
