@@ -254,8 +254,9 @@ const ROWS: Record<string, Row> = {
     call: async (w) => ({ query: `mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will", minParties: 2 }) { id } }`, variables: { a: (await agreementIn(w)).id } }),
   },
   withdrawCommitment: {
-    // the commitment is the matrix negotiator's party's own
-    expect: partyAction(),
+    // the commitment is the matrix negotiator's party's own; sealed, it does not exist for
+    // anyone outside that party (as a caucus), so a facilitator or observer gets NOT_FOUND
+    expect: { ...partyAction(), facilitator: 'NOT_FOUND', observer: 'NOT_FOUND' },
     call: async (w) => {
       const a = await agreementIn(w);
       const d = await w.room.negotiators[0].client.ok(`mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will" }) { id } }`, { a: a.id });

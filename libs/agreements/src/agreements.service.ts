@@ -2,15 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { In, IsNull } from 'typeorm';
 import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCommitment } from '@parley/domain';
-import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
+import { badInput, Check, invalidState, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import { MembershipEntity, PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
+
+// How RoomAccessService.roomOfOrThrow finds the room of an agreement, and of a sealed
+// commitment (its party's members alone may know it exists).
+const AGREEMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM agreement WHERE id = $1` };
+const COMMITMENT_ROOM: RoomOf = {
+  sql: `SELECT a.room_id, c.party_id AS audience_party_id FROM commitment c JOIN agreement a ON a.id = c.agreement_id WHERE c.id = $1`,
+};
 
 export interface SignOff {
   agreementId: string;
@@ -32,19 +39,17 @@ export class AgreementsService {
     private readonly rooms: RoomsService,
   ) {}
 
-  // Resolves the agreement's room first; an agreement of another room is NOT_FOUND.
+  // Resolves the agreement's room together with the caller's membership: an agreement of
+  // another room is NOT_FOUND, exactly as an unknown one.
   async scope(user: AuthUser, agreementId: string, action: RoomAction = 'read'): Promise<AgreementScope> {
-    if (!isUuid(agreementId)) throw notFound();
-    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreementId } });
-    if (!agreement) throw notFound();
-    return { agreement, access: await this.access.check(user, agreement.roomId, action) };
+    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId);
+    const access = await this.access.check(user, roomId, action);
+    return { agreement: await this.tx.manager.findOneOrFail(AgreementEntity, { where: { id: agreementId } }), access };
   }
 
   private async lockScope(tx: Tx, user: AuthUser, agreementId: string, action: RoomAction): Promise<AgreementScope> {
-    if (!isUuid(agreementId)) throw notFound();
-    const found = await tx.em.findOne(AgreementEntity, { where: { id: agreementId } });
-    if (!found) throw notFound();
-    const access = await this.access.lock(tx, user, found.roomId, action);
+    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId, tx.em);
+    const access = await this.access.lock(tx, user, roomId, action);
     const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
     return { agreement, access };
   }
@@ -202,13 +207,13 @@ export class AgreementsService {
   }
 
   async withdrawCommitment(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
-    if (!isUuid(commitmentId)) throw notFound();
-    const found = await this.tx.manager.findOne(CommitmentEntity, { where: { id: commitmentId } });
-    if (!found) throw notFound();
+    // another party's commitment does not exist as far as this caller may know
+    await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
     return this.tx.run(async (tx) => {
+      const found = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
       const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
       const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
-      // another party's commitment does not exist as far as this caller may know
+      // a commitment of another party, or one already withdrawn
       if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
       row.withdrawnAt = new Date();
@@ -223,24 +228,33 @@ export class AgreementsService {
       const scope = await this.lockScope(tx, user, agreementId, 'facilitate');
       const { agreement, access } = scope;
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
-      const rows = await tx.em.find(CommitmentEntity, { where: { agreementId, withdrawnAt: IsNull() } });
-      const { binding } = resolveCommitments(rows.map((r) => ({ id: r.id, partyId: r.partyId, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })));
-      const bindingSet = new Set(binding);
-      if (binding.length) await tx.em.update(CommitmentEntity, { id: In(binding) }, { status: 'BINDING' });
-      const lapsed = rows.filter((r) => !bindingSet.has(r.id)).map((r) => r.id);
-      if (lapsed.length) await tx.em.update(CommitmentEntity, { id: In(lapsed) }, { status: 'LAPSED' });
-      agreement.commitmentsResolvedAt = new Date();
-      await tx.em.update(AgreementEntity, { id: agreementId }, { commitmentsResolvedAt: agreement.commitmentsResolvedAt });
-      const bound = rows.filter((r) => bindingSet.has(r.id));
-      // reveals the binding commitments only; lapsed ones are never mentioned
-      await this.events.append(tx, {
-        roomId: agreement.roomId,
-        type: 'commitments.resolved',
-        actor: access.membership,
-        payload: { agreementId, binding: bound.map((r) => ({ id: r.id, partyId: r.partyId, statement: r.statement, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })) },
-      });
+      await this.resolveLocked(tx, agreement, access.membership);
       await this.maybePublish(tx, agreement);
       return scope;
+    });
+  }
+
+  // Under the agreement row lock. The same step, with the same event, whether any commitment
+  // was made or not: nobody learns from the path to publication that one was.
+  private async resolveLocked(tx: Tx, agreement: AgreementEntity, actor: MembershipEntity | null): Promise<void> {
+    const agreementId = agreement.id;
+    const rows = await tx.em.find(CommitmentEntity, { where: { agreementId, withdrawnAt: IsNull() } });
+    const { binding } = resolveCommitments(rows.map((r) => ({ id: r.id, partyId: r.partyId, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })));
+    const bindingSet = new Set(binding);
+    // one statement however many (or few) there are: the step costs the same either way
+    await tx.em.query(`UPDATE commitment SET status = CASE WHEN id = ANY($2::uuid[]) THEN 'BINDING' ELSE 'LAPSED' END WHERE agreement_id = $1 AND withdrawn_at IS NULL`, [
+      agreementId,
+      binding,
+    ]);
+    agreement.commitmentsResolvedAt = new Date();
+    await tx.em.update(AgreementEntity, { id: agreementId }, { commitmentsResolvedAt: agreement.commitmentsResolvedAt });
+    const bound = rows.filter((r) => bindingSet.has(r.id));
+    // reveals the binding commitments only; lapsed ones are never mentioned
+    await this.events.append(tx, {
+      roomId: agreement.roomId,
+      type: 'commitments.resolved',
+      actor,
+      payload: { agreementId, binding: bound.map((r) => ({ id: r.id, partyId: r.partyId, statement: r.statement, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })) },
     });
   }
 
@@ -269,16 +283,17 @@ export class AgreementsService {
   }
 
   // Publication happens once: under the agreement row lock, when every party signed and
-  // consented, commitments (if any) are resolved and the latest embargo has passed.
+  // consented and the latest embargo has passed. Commitments are always resolved on the way:
+  // by the facilitator earlier, or here by themselves at the last sign-off, whether or not
+  // any were made, so status, events and timing never tell.
   private async maybePublish(tx: Tx, agreement: AgreementEntity): Promise<boolean> {
     if (agreement.status === 'PUBLISHED') return false;
     const parties = (await this.rooms.parties(agreement.roomId, tx.em)).length;
     // one connection in a transaction: queries run one after another
     const signed = await tx.em.count(SignatureEntity, { where: { agreementId: agreement.id } });
     const consents = await tx.em.count(PublishConsentEntity, { where: { agreementId: agreement.id } });
-    const open = await tx.em.count(CommitmentEntity, { where: { agreementId: agreement.id, withdrawnAt: IsNull() } });
     if (parties === 0 || signed < parties || consents < parties) return false;
-    if (open > 0 && !agreement.commitmentsResolvedAt) return false;
+    if (!agreement.commitmentsResolvedAt) await this.resolveLocked(tx, agreement, null);
     if (agreement.embargoUntil && agreement.embargoUntil.getTime() > Date.now()) return false;
     agreement.status = 'PUBLISHED';
     agreement.publishedAt = new Date();
@@ -288,17 +303,20 @@ export class AgreementsService {
     return true;
   }
 
-  // For the scheduler: agreements whose embargo has passed since their last consent.
+  // For the scheduler: agreements whose embargo has passed since their last consent. An
+  // archived room is read-only: nothing in it publishes any more.
   async publishDue(): Promise<number> {
     const candidates: Array<{ id: string; room_id: string }> = await this.tx.manager.query(
-      `SELECT id, room_id FROM agreement WHERE status <> 'PUBLISHED' AND embargo_until IS NOT NULL AND embargo_until <= now()`,
+      `SELECT a.id, a.room_id FROM agreement a JOIN room r ON r.id = a.room_id AND r.archived_at IS NULL
+        WHERE a.status <> 'PUBLISHED' AND a.embargo_until IS NOT NULL AND a.embargo_until <= now()`,
     );
     let published = 0;
     for (const { id, room_id: roomId } of candidates) {
       const done = await this.tx.run(async (tx) => {
         // the room row first, as every write in a room does; a second instance waits here
         // and then finds the agreement already published
-        await tx.em.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+        const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
+        if (!room.length) return false;
         const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
         return this.maybePublish(tx, agreement);
       });

@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { IsNull, LessThan } from 'typeorm';
+import { IsNull, LessThan, type EntityManager } from 'typeorm';
 import { attribute } from '@parley/domain';
-import { badInput, Check, forbidden, invalidState, isUuid, notFound } from '@parley/common';
+import { badInput, Check, forbidden, invalidState, notFound } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, type RoomAccessContext, type RoomOf, type SpeakerDirectory } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
 import { parseThread, type Thread } from './thread';
 import type { MessageType } from './discussion.types';
 
 export const BODY_MAX = 10_000;
+
 const CLIENT_MSG_ID_MAX = 100;
 const PAGE_MAX = 200;
+
+// a caucus message exists only for its party's members
+const MESSAGE_ROOM: RoomOf = { sql: `SELECT room_id, audience_party_id FROM message WHERE id = $1` };
 
 // socket payloads arrive as anything; every field check starts from an object
 export function payloadObject(value: unknown): Record<string, unknown> {
@@ -93,10 +97,10 @@ export class DiscussionService {
     const input = payloadObject(raw);
     const c = new Check();
     const body = c.text('body', input.body, { min: 1, max: BODY_MAX });
-    const found = await this.messageOrThrow(input.messageId);
+    const roomId = await this.access.roomOfOrThrow(user, MESSAGE_ROOM, input.messageId);
     const { ctx, message } = await this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'message');
-      const message = this.visibleOrThrow(ctx, await tx.em.findOneOrFail(MessageEntity, { where: { id: found.id } }));
+      const ctx = await this.access.lock(tx, user, roomId, 'message');
+      const message = await this.messageIn(tx.em, ctx, input.messageId as string);
       if (message.userId !== user.id) throw forbidden('Only its author can edit a message.');
       if (message.redactedAt) throw invalidState('This message was redacted.');
       c.done();
@@ -119,10 +123,10 @@ export class DiscussionService {
   // events serve the body empty (RoomEventsService.view).
   async redact(user: AuthUser, raw: unknown): Promise<MessageType> {
     const input = payloadObject(raw);
-    const found = await this.messageOrThrow(input.messageId);
+    const roomId = await this.access.roomOfOrThrow(user, MESSAGE_ROOM, input.messageId);
     const { ctx, message } = await this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'message');
-      const message = this.visibleOrThrow(ctx, await tx.em.findOneOrFail(MessageEntity, { where: { id: found.id } }));
+      const ctx = await this.access.lock(tx, user, roomId, 'message');
+      const message = await this.messageIn(tx.em, ctx, input.messageId as string);
       if (message.userId !== user.id && ctx.membership.role !== 'FACILITATOR') throw forbidden('Only its author or a facilitator can redact a message.');
       if (message.redactedAt) return { ctx, message };
       message.body = '';
@@ -161,14 +165,10 @@ export class DiscussionService {
     return this.toMessages(ctx, rows);
   }
 
-  private async messageOrThrow(id: unknown): Promise<MessageEntity> {
-    if (!isUuid(id)) throw notFound();
-    const message = await this.tx.manager.findOne(MessageEntity, { where: { id: id.toLowerCase() } });
+  // after the room lock: the message, if this member may see it
+  private async messageIn(em: EntityManager, ctx: RoomAccessContext, id: string): Promise<MessageEntity> {
+    const message = await em.findOne(MessageEntity, { where: { id: id.toLowerCase(), roomId: ctx.room.id } });
     if (!message) throw notFound();
-    return message;
-  }
-
-  private visibleOrThrow(ctx: RoomAccessContext, message: MessageEntity): MessageEntity {
     if (message.audiencePartyId !== null) this.access.assertCaucusMember(ctx, message.audiencePartyId);
     return message;
   }

@@ -131,7 +131,7 @@ export class LiveService implements OnModuleDestroy {
     const roomId = this.roomIdOf(payloadObject(raw));
     const membershipId = socket.data.joined[roomId];
     if (!membershipId) throw notFound();
-    this.leaveRooms(socket, roomId, [...socket.rooms].filter((r) => r === roomRoom(roomId) || r === memberRoom(membershipId) || r.startsWith(`p:${roomId}:`)));
+    this.leaveRooms(socket, roomId, this.roomsOf(socket, roomId, membershipId));
     void this.presence(roomId);
     return {};
   }
@@ -232,6 +232,8 @@ export class LiveService implements OnModuleDestroy {
         try {
           await this.deliver(roomId, batch, local);
         } catch (e) {
+          // fail closed: whatever was cached may be stale, so the next event reads the roster again
+          this.rosters.delete(roomId);
           this.logger.error({ err: e, roomId, seqs: [batch[0].seq, batch.at(-1)!.seq] }, 'live delivery failed; clients catch up with afterSeq');
         }
         this.cursors.set(roomId, Math.max(this.cursors.get(roomId) ?? 0, batch.at(-1)!.seq));
@@ -245,6 +247,11 @@ export class LiveService implements OnModuleDestroy {
 
   private async deliver(roomId: string, batch: RoomEventEntity[], local: Set<string>): Promise<void> {
     const ns = this.namespace().local;
+    // removals first, from memory alone: a removed member's sockets leave the room even when
+    // reading the roster or delivering the events below fails
+    const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);
+    for (const membershipId of removed) this.eject(roomId, membershipId);
+    if (removed.length) await this.endRoomless(removed);
     let roster = this.rosters.get(roomId);
     if (!roster || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
@@ -254,16 +261,36 @@ export class LiveService implements OnModuleDestroy {
     for (const d of await this.events.deliveries(roomId, batch, local, roster)) {
       ns.to(d.membershipIds.map(memberRoom)).emit('room:event', { ...wire(d.view), roomId });
     }
-    const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);
-    if (!removed.length) return;
-    const parties = await this.rooms.parties(roomId);
-    for (const membershipId of removed) {
-      ns.to(memberRoom(membershipId)).emit('room:removed', { roomId });
-      ns.in(memberRoom(membershipId)).socketsLeave([roomRoom(roomId), ...parties.map((p) => caucusRoom(roomId, p.id)), memberRoom(membershipId)]);
-      // removed from every room: nothing is left for this user's sockets to see
-      const roomless = await this.rooms.userLeftWithoutRooms(membershipId);
-      if (roomless) ns.in(userRoom(roomless)).disconnectSockets(true);
+    if (removed.length) void this.presence(roomId);
+  }
+
+  // removed from every room: nothing is left for this user's sockets to see
+  private async endRoomless(membershipIds: string[]): Promise<void> {
+    try {
+      for (const membershipId of membershipIds) {
+        const roomless = await this.rooms.userLeftWithoutRooms(membershipId);
+        if (roomless) this.namespace().local.in(userRoom(roomless)).disconnectSockets(true);
+      }
+    } catch (e) {
+      // the sockets have left the room already; this only tidies up connections
+      this.logger.warn({ err: e }, 'could not check whether a removed member is left without rooms');
     }
-    void this.presence(roomId);
+  }
+
+  // This instance's sockets of a removed membership leave every socket.io room of the room
+  // (room, caucus, membership) and forget it; they are told with `room:removed`.
+  private eject(roomId: string, membershipId: string): void {
+    const ns = this.namespace();
+    const ids = [...(ns.adapter.rooms.get(memberRoom(membershipId)) ?? [])];
+    ns.local.to(memberRoom(membershipId)).emit('room:removed', { roomId });
+    for (const id of ids) {
+      const socket = ns.sockets.get(id) as LiveSocket | undefined;
+      if (socket) this.leaveRooms(socket, roomId, this.roomsOf(socket, roomId, membershipId));
+    }
+  }
+
+  // the socket.io rooms a socket holds for one room as one membership
+  private roomsOf(socket: LiveSocket, roomId: string, membershipId: string): string[] {
+    return [...socket.rooms].filter((r) => r === roomRoom(roomId) || r === memberRoom(membershipId) || r.startsWith(`p:${roomId}:`));
   }
 }

@@ -7,7 +7,7 @@ import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@pa
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
 import { author, domainRule, type PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';
-import { ProposalRepository } from './proposal.repository';
+import { AMENDMENT_ROOM, ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
 import type { AmendmentType, ProposalType, ProposeAmendmentInput } from './negotiation.types';
 
@@ -81,8 +81,9 @@ export class AmendmentsService {
 
   // the amendment's room locked first, then the amendment, not on an open ballot
   private async settle(tx: Tx, user: AuthUser, id: string, action: 'draft' | 'facilitate') {
+    const roomId = await this.access.roomOfOrThrow(user, AMENDMENT_ROOM, id, tx.em);
+    const ctx = await this.access.lock(tx, user, roomId, action);
     const found = await this.repo.amendmentOrThrow(id, tx.em);
-    const ctx = await this.access.lock(tx, user, found.roomId, action);
     const p = await this.repo.lockProposalOrThrow(tx, found.proposalId);
     const a = await this.repo.lockAmendmentOrThrow(tx, found.id);
     if (a.status !== 'OPEN') throw invalidState(`The amendment is already ${a.status.toLowerCase()}.`);

@@ -10,7 +10,7 @@ import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author, domainRule } from './negotiation.support';
 import { ballotView, voteView } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
-import { ProposalRepository, type ConvergenceFigures } from './proposal.repository';
+import { BALLOT_ROOM, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
 
@@ -40,8 +40,9 @@ export class BallotsService {
     return this.repo.convergenceFigures(tx, ref);
   }
 
-  async roomOfBallot(ballotId: string): Promise<string> {
-    return (await this.repo.ballotOrThrow(ballotId)).roomId;
+  // the ballot's room, NOT_FOUND unless `user` is a member of it
+  roomOfBallot(user: AuthUser, ballotId: string): Promise<string> {
+    return this.access.roomOfOrThrow(user, BALLOT_ROOM, ballotId);
   }
 
   ballotAwaiting(tx: Tx, ballotId: string) {
@@ -99,8 +100,7 @@ export class BallotsService {
       const open = await this.repo.openBallots(tx, p.id);
       let amendmentId: string | null = null;
       if (input.amendmentId) {
-        const a = await this.repo.lockAmendmentOrThrow(tx, input.amendmentId);
-        if (a.proposalId !== p.id) throw notFound();
+        const a = await this.repo.lockAmendmentOrThrow(tx, input.amendmentId, p.id);
         if (a.status !== 'OPEN') throw invalidState(`The amendment is already ${a.status.toLowerCase()}.`);
         if (open.some((b) => b.amendmentId === a.id)) throw invalidState('A ballot on this amendment is already open.');
         amendmentId = a.id;
@@ -147,10 +147,10 @@ export class BallotsService {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
-    const found = await this.repo.ballotOrThrow(input.ballotId);
+    const roomId = await this.roomOfBallot(user, input.ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'partyAction');
-      const b = await this.repo.lockBallotOrThrow(tx, found.id);
+      const ctx = await this.access.lock(tx, user, roomId, 'partyAction');
+      const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
       // past its deadline counts as closed even before the scheduler has closed it
       if (b.status !== 'OPEN' || (b.closesAt && b.closesAt.getTime() <= Date.now())) throw ballotClosed();
       const partyId = ctx.membership.partyId!;
@@ -174,10 +174,10 @@ export class BallotsService {
   }
 
   async close(user: AuthUser, ballotId: string): Promise<BallotType> {
-    const found = await this.repo.ballotOrThrow(ballotId);
+    const roomId = await this.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'facilitate');
-      const b = await this.repo.lockBallotOrThrow(tx, found.id);
+      const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
+      const b = await this.repo.lockBallotOrThrow(tx, ballotId);
       if (b.status !== 'OPEN') throw invalidState('The ballot is already closed.');
       await this.closeLocked(tx, b, ctx.membership, 'FACILITATOR');
       return this.viewIn(tx, ctx, b);

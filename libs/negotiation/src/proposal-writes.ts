@@ -3,7 +3,7 @@ import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, type RoomAccessContext, type RoomAction } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
-import { ProposalRepository } from './proposal.repository';
+import { PROPOSAL_ROOM, ProposalRepository } from './proposal.repository';
 
 // One write on a proposal: resolve its room (NOT_FOUND for strangers), open the transaction,
 // lock the room row first as every write does, then the proposal row.
@@ -16,10 +16,10 @@ export class ProposalWrites {
   ) {}
 
   async run<T>(user: AuthUser, proposalId: string, action: RoomAction, work: (tx: Tx, ctx: RoomAccessContext, p: ProposalEntity) => Promise<T>): Promise<T> {
-    const found = await this.repo.proposalOrThrow(proposalId);
+    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL_ROOM, proposalId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, action);
-      const p = await this.repo.lockProposalOrThrow(tx, found.id);
+      const ctx = await this.access.lock(tx, user, roomId, action);
+      const p = await this.repo.lockProposalOrThrow(tx, proposalId);
       return work(tx, ctx, p);
     });
   }

@@ -3,7 +3,13 @@ import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
+import type { RoomOf } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
+
+// How RoomAccessService.roomOfOrThrow finds the room of each negotiation object.
+export const PROPOSAL_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
+export const BALLOT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
+export const AMENDMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM amendment WHERE id = $1` };
 
 // The only code that touches the negotiation tables.
 @Injectable()
@@ -77,8 +83,9 @@ export class ProposalRepository {
     return a;
   }
 
-  async lockAmendmentOrThrow(tx: Tx, id: string): Promise<AmendmentEntity> {
-    const a = await tx.em.findOne(AmendmentEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  // `proposalId`: only an amendment of that proposal (another room's is not found, nor locked)
+  async lockAmendmentOrThrow(tx: Tx, id: string, proposalId?: string): Promise<AmendmentEntity> {
+    const a = await tx.em.findOne(AmendmentEntity, { where: { id, ...(proposalId ? { proposalId } : {}) }, lock: { mode: 'pessimistic_write' } });
     if (!a) throw notFound();
     return a;
   }
@@ -102,13 +109,6 @@ export class ProposalRepository {
   }
 
   // ballots
-  async ballotOrThrow(id: string): Promise<BallotEntity> {
-    if (!isUuid(id)) throw notFound();
-    const b = await this.em.findOne(BallotEntity, { where: { id } });
-    if (!b) throw notFound();
-    return b;
-  }
-
   async lockBallotOrThrow(tx: Tx, id: string): Promise<BallotEntity> {
     const b = await tx.em.findOne(BallotEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!b) throw notFound();
@@ -134,19 +134,22 @@ export class ProposalRepository {
     return this.em.find(BallotEntity, { where: { proposalId: In(proposalIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  // ballot ids still open past their deadline (the scheduler re-checks each under locks)
+  // ballot ids still open past their deadline (the scheduler re-checks each under locks);
+  // an archived room is read-only, so its ballots stay as they were when it was archived
   async dueBallots(limit = 100): Promise<Array<{ id: string; roomId: string }>> {
     const rows: Array<{ id: string; room_id: string }> = await this.em.query(
-      `SELECT id, room_id FROM ballot WHERE status = 'OPEN' AND closes_at <= now() ORDER BY closes_at LIMIT $1`,
+      `SELECT b.id, b.room_id FROM ballot b JOIN room r ON r.id = b.room_id AND r.archived_at IS NULL
+        WHERE b.status = 'OPEN' AND b.closes_at <= now() ORDER BY b.closes_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({ id: r.id, roomId: r.room_id }));
   }
 
-  // Locks the room row (the order every write follows), then the ballot if it is still open
-  // and due and no other instance holds it.
+  // Locks the room row (the order every write follows) unless it is archived, then the
+  // ballot if it is still open and due and no other instance holds it.
   async lockDueBallot(tx: Tx, roomId: string, ballotId: string): Promise<BallotEntity | null> {
-    await tx.em.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+    const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
+    if (!room.length) return null;
     const rows: Array<{ id: string }> = await tx.em.query(
       `SELECT id FROM ballot WHERE id = $1 AND status = 'OPEN' AND closes_at <= now() FOR UPDATE SKIP LOCKED`,
       [ballotId],

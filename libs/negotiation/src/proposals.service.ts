@@ -9,7 +9,7 @@ import { RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, t
 import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';
-import { ProposalRepository } from './proposal.repository';
+import { PROPOSAL_ROOM, ProposalRepository } from './proposal.repository';
 import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
 
 export const MAX_TITLE = 300;
@@ -62,9 +62,9 @@ export class ProposalsService {
   // reads
 
   async proposal(user: AuthUser, id: string): Promise<ProposalType> {
-    const p = await this.repo.proposalOrThrow(id);
-    const scope = await this.access.check(user, p.roomId, 'read');
-    return this.view(scope, p);
+    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL_ROOM, id);
+    const scope = await this.access.check(user, roomId, 'read');
+    return this.view(scope, await this.repo.proposalOrThrow(id));
   }
 
   // `known` parties: a caller that has read the room's parties already passes them on

@@ -50,7 +50,7 @@ export class ProgressService {
   // A closed ballot (or one past its deadline) answers BALLOT_CLOSED, as castVote does: the
   // reminder is about voting on it.
   async remind(user: AuthUser, ballotId: string): Promise<boolean> {
-    const roomId = await this.ballots.roomOfBallot(ballotId);
+    const roomId = await this.ballots.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
       const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
       const ballot = await this.ballots.ballotAwaiting(tx, ballotId);

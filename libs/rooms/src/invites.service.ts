@@ -4,7 +4,7 @@ import { APP_CONFIG, badInput, Check, forbidden, invalidState, inviteInvalid, is
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { isEmail, newToken, normaliseEmail, tokenHash, type AuthUser, type InviteRedeemer } from '@parley/identity';
 import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, type RoomRole } from './rooms.entities';
-import { RoomAccessService, type RoomAccessContext } from './room-access.service';
+import { RoomAccessService, type RoomAccessContext, type RoomOf } from './room-access.service';
 import { RoomEventsService } from './room-events.service';
 import { RoomsService, toParty } from './rooms.service';
 import type { CreatedInviteType, InvitePreviewType, InviteType, MembershipType } from './rooms.types';
@@ -14,6 +14,13 @@ const MAX_HOURS = 30 * 24;
 const ROLES: RoomRole[] = ['FACILITATOR', 'NEGOTIATOR', 'OBSERVER'];
 const LIMIT_WINDOW_MS = 15 * 60_000;
 
+export const INVITE_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM invite WHERE id = $1` };
+
+// An invitation is redeemable only while its maker could still make it: a facilitator who
+// is still a member of the room, and the room not archived (`invite` is the outer row).
+const CREATOR_STILL_ABLE = `EXISTS (SELECT 1 FROM membership c JOIN room r ON r.id = c.room_id
+    WHERE c.id = invite.created_by AND c.room_id = invite.room_id AND c.removed_at IS NULL
+      AND c.role = 'FACILITATOR' AND r.archived_at IS NULL)`;
 
 @Injectable()
 export class InvitesService implements InviteRedeemer {
@@ -97,12 +104,11 @@ export class InvitesService implements InviteRedeemer {
   }
 
   async revoke(user: AuthUser, inviteId: string): Promise<InviteType> {
-    if (!isUuid(inviteId)) throw notFound();
-    const found = await this.tx.manager.findOne(InviteEntity, { where: { id: inviteId } });
-    if (!found) throw notFound();
+    const roomId = await this.access.roomOfOrThrow(user, INVITE_ROOM, inviteId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, found.roomId, 'manage');
-      const invite = await tx.em.findOneOrFail(InviteEntity, { where: { id: inviteId } });
+      const ctx = await this.access.lock(tx, user, roomId, 'manage');
+      const invite = await tx.em.findOne(InviteEntity, { where: { id: inviteId, roomId } });
+      if (!invite) throw notFound();
       if (invite.usedAt) throw invalidState('This invitation has already been used.');
       if (!invite.revokedAt) {
         invite.revokedAt = new Date();
@@ -115,10 +121,12 @@ export class InvitesService implements InviteRedeemer {
 
   private async usable(tokenRaw: unknown): Promise<InviteEntity> {
     if (typeof tokenRaw !== 'string' || tokenRaw.length < 20 || tokenRaw.length > 200) throw inviteInvalid();
-    const invite = await this.tx.manager.findOne(InviteEntity, { where: { tokenHash: tokenHash(tokenRaw.trim()) } });
-    if (!invite || invite.usedAt || invite.revokedAt || invite.expiresAt.getTime() <= Date.now()) throw inviteInvalid();
-    const room = await this.tx.manager.findOne(RoomEntity, { where: { id: invite.roomId } });
-    if (!room || room.archivedAt) throw inviteInvalid();
+    const rows: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT id FROM invite WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND ${CREATOR_STILL_ABLE}`,
+      [tokenHash(tokenRaw.trim())],
+    );
+    const invite = rows.length ? await this.tx.manager.findOne(InviteEntity, { where: { id: rows[0].id } }) : null;
+    if (!invite) throw inviteInvalid();
     return invite;
   }
 
@@ -153,7 +161,7 @@ export class InvitesService implements InviteRedeemer {
         `UPDATE invite SET used_at = now(), used_by = $2
           WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
             AND (email IS NULL OR (email = $3 AND $4::boolean))
-            AND EXISTS (SELECT 1 FROM room WHERE room.id = invite.room_id AND room.archived_at IS NULL)
+            AND ${CREATOR_STILL_ABLE}
           RETURNING id, room_id AS "roomId", role, party_id AS "partyId"`,
         [found.id, user.id, user.email, user.emailVerified],
       ),

@@ -25,6 +25,13 @@ const ALLOWED: Record<RoomAction, (m: MembershipEntity) => boolean> = {
 
 const READ_ONLY: ReadonlySet<RoomAction> = new Set(['read']);
 
+// How to find an object's room: one SELECT of `room_id` and `audience_party_id` (null = the
+// whole room; set = only that party's members may know the object) for the id `$1`.
+// Each capability declares its own, so this service never names another's tables.
+export interface RoomOf {
+  readonly sql: string;
+}
+
 export interface RoomAccessContext {
   room: RoomEntity;
   membership: MembershipEntity;
@@ -62,6 +69,23 @@ export class RoomAccessService {
     }
     if (!READ_ONLY.has(action) && room.archivedAt) throw invalidState('This room is archived and read-only.');
     return { room, membership };
+  }
+
+  // The room of an object, resolved in the same statement as the caller's membership: a
+  // non-member (or a member outside the object's audience) gets NOT_FOUND after that one
+  // statement whether the object exists or not, so neither the answer nor its timing tells.
+  // Role and archive checks follow with check()/lock() on the returned room.
+  async roomOfOrThrow(user: AuthUser, source: RoomOf, id: unknown, em: TransactionRunner['manager'] = this.tx.manager): Promise<string> {
+    if (!isUuid(id)) throw notFound();
+    const rows: Array<{ room_id: string }> = await em.query(
+      `SELECT o.room_id FROM (${source.sql}) o
+         JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
+        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
+        LIMIT 1`,
+      [id, user.id],
+    );
+    if (!rows.length) throw notFound();
+    return rows[0].room_id;
   }
 
   // A party's caucus (`party:<id>`): only that party's members; everyone else gets NOT_FOUND.

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { attributedLabel } from '@parley/domain';
-import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
+import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { returnedRows, TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, PartyEntity, RoomEntity } from './rooms.entities';
-import { RoomAccessService, type RoomAccessContext } from './room-access.service';
+import { RoomAccessService, type RoomAccessContext, type RoomOf } from './room-access.service';
 import { RoomEventsService } from './room-events.service';
 import type { MembershipType, PartyType, RoomType } from './rooms.types';
 
 const MAX_PARTIES = 100;
+
+export const MEMBERSHIP_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM membership WHERE id = $1` };
 const ATTRIBUTIONS = ['ATTRIBUTED', 'PARTY_ONLY', 'ANONYMOUS'];
 
 export const toParty = (p: PartyEntity): PartyType => ({ id: p.id, name: p.name });
@@ -146,12 +148,10 @@ export class RoomsService {
   }
 
   async removeMember(user: AuthUser, membershipId: string): Promise<boolean> {
-    if (!isUuid(membershipId)) throw notFound();
-    const target = await this.tx.manager.findOne(MembershipEntity, { where: { id: membershipId } });
-    if (!target) throw notFound();
+    const roomId = await this.access.roomOfOrThrow(user, MEMBERSHIP_ROOM, membershipId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, target.roomId, 'manage');
-      const current = await tx.em.findOne(MembershipEntity, { where: { id: membershipId } });
+      const ctx = await this.access.lock(tx, user, roomId, 'manage');
+      const current = await tx.em.findOne(MembershipEntity, { where: { id: membershipId, roomId } });
       if (!current || current.removedAt) throw notFound();
       if (current.role === 'FACILITATOR') {
         const facilitators = await tx.em.count(MembershipEntity, { where: { roomId: current.roomId, role: 'FACILITATOR', removedAt: IsNull() } });
@@ -164,6 +164,16 @@ export class RoomsService {
         actor: ctx.membership,
         payload: { membershipId: current.id },
       });
+      // removal is final: the invitations this member made die with the membership
+      const revoked = returnedRows<{ id: string }>(
+        await tx.em.query(
+          `UPDATE invite SET revoked_at = now() WHERE room_id = $1 AND created_by = $2 AND used_at IS NULL AND revoked_at IS NULL RETURNING id`,
+          [current.roomId, current.id],
+        ),
+      );
+      for (const { id } of revoked) {
+        await this.events.append(tx, { roomId: current.roomId, type: 'invite.revoked', actor: ctx.membership, payload: { inviteId: id } });
+      }
       return true;
     });
   }
