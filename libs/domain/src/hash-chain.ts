@@ -116,12 +116,14 @@ export interface SealedEventBody {
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // The parts of an event: its actor, each payload field, and each field of `author` apart,
-// so a room can show a speaker's party without their name.
+// so a room can show a speaker's party without their name. An undefined field is no part:
+// the stored (JSON) payload will not have it either.
 export function eventParts(actor: string | null, payload: Record<string, unknown>): EventPart[] {
   const parts: EventPart[] = [{ path: 'actor', value: actor }];
   for (const [key, value] of Object.entries(payload)) {
+    if (value === undefined) continue;
     if (key === 'author' && isPlainObject(value)) {
-      for (const [sub, v] of Object.entries(value)) parts.push({ path: `author.${sub}`, value: v });
+      for (const [sub, v] of Object.entries(value)) if (v !== undefined) parts.push({ path: `author.${sub}`, value: v });
     } else {
       parts.push({ path: key, value });
     }

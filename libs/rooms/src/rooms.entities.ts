@@ -67,7 +67,7 @@ export class RoomEventEntity {
   @Column('timestamptz') at: Date;
   @Column('text', { name: 'prev_hash' }) prevHash: string;
   @Column('text') hash: string;
-  @Column('smallint', { default: 2 }) format: number;
+  @Column('smallint', { default: 1 }) format: number;
   // per part (see eventParts), the salt of its commitment; null in format 1
   @Column('jsonb', { nullable: true }) salts: Record<string, string> | null;
 }
