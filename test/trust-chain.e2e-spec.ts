@@ -94,6 +94,17 @@ describe('trust of the event chain', () => {
     });
   });
 
+  it('tells an ANONYMOUS room how many are online, never who', async () => {
+    const room = await newRoom(app.anon, { speakerAttribution: 'ANONYMOUS' });
+    const a = await live(room.negotiators[0].client.token);
+    await joinRoom(a, room.id);
+    const b = await live(room.negotiators[1].client.token);
+    await joinRoom(b, room.id);
+    const p = await a.waitFor('presence', (x) => x.count === 2);
+    expect(p.online).toEqual([]);
+    for (const m of room.membershipIds.values()) expect(JSON.stringify(a.received)).not.toContain(m);
+  });
+
   describe('private activity leaves no trace', () => {
     it("a party's caucus moves nothing another party can count, and its own stream is gapless and verifiable", async () => {
       const room = await newRoom(app.anon);
