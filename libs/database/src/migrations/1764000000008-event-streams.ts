@@ -27,9 +27,10 @@ export class EventStreams1764000000008 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM room_event WHERE stream <> 'room'`);
-    // one room-wide seq cannot hold several streams' seqs without rewriting their chains
-    if (n > 0) throw new Error(`cannot revert EventStreams1764000000008: ${n} party-stream event(s) would collide in one room-wide sequence`);
+    // Format-2 events cannot be kept by the old schema: without their salts their hashes can
+    // never be checked again, and one room-wide seq cannot hold several streams' seqs.
+    const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM room_event WHERE format = 2`);
+    if (n > 0) throw new Error(`cannot revert EventStreams1764000000008: ${n} format-2 event(s) would lose their salts and stream`);
     await q.query(`ALTER TABLE agreement DROP COLUMN published_bundle, DROP COLUMN adopted_head_hash, DROP COLUMN adopted_head_seq`);
     await q.query(`ALTER TABLE room DROP COLUMN chain_v2_from`);
     await q.query(`ALTER TABLE room_event DROP CONSTRAINT room_event_pkey`);
