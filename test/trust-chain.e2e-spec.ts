@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eventHash, GENESIS_HASH, verifyBundle, verifyViewedStream, type EventProof } from '@parley/domain';
-import { connectLive, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
+import pg from 'pg';
+import { connectLive, createTestDatabase, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
 import { newRoom, type TestRoom } from './support/factories';
 import { joinRoom, send } from './support/live';
 
@@ -280,5 +281,66 @@ describe('trust of the event chain', () => {
       expect(broken.out).toContain(`BROKEN at seq ${legacySeq} (`);
       expect(broken.out).toContain(`BROKEN at seq ${legacySeq + 1} in stream party:${caucusParty}`);
     });
+  });
+
+  describe('migration 1764000000008', () => {
+    it('marks the events of a room an old server wrote as format 1, verifiable, and refuses to revert once format 2 exists', async () => {
+      const db = await createTestDatabase();
+      const env = { ...process.env, DATABASE_URL: db.url };
+      const cli = (args: string[]) =>
+        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env }).then(
+          (r) => ({ code: 0, out: r.stdout + r.stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+        );
+      const c = new pg.Client({ connectionString: db.url });
+      try {
+        expect((await cli(['migrate'])).code).toBe(0);
+        expect((await cli(['migrate:revert', '--steps', '1'])).out).toContain('reverted EventStreams1764000000008');
+        await c.connect();
+        // what an old server left: one chain over the room, a caucus event in it
+        const [user] = (await c.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ('old@example.org', 'Old', 'x') RETURNING id`)).rows;
+        const [room] = (await c.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Old', 'Old', 'ANONYMOUS', $1) RETURNING id`, [user.id])).rows;
+        const [party] = (await c.query(`INSERT INTO party (room_id, name) VALUES ($1, 'Lab A') RETURNING id`, [room.id])).rows;
+        const [m] = (await c.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, 'Old') RETURNING id`, [room.id, user.id, party.id])).rows;
+        const old = [
+          { type: 'room.created', actor: m.id, audience: null, payload: { title: 'Old' } },
+          { type: 'message.posted', actor: m.id, audience: party.id, payload: { body: 'old caucus', thread: `party:${party.id}` } },
+          { type: 'message.posted', actor: m.id, audience: null, payload: { body: 'old room' } },
+        ];
+        let prev = GENESIS_HASH;
+        for (const [i, e] of old.entries()) {
+          const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
+          const hash = eventHash(prev, { roomId: room.id, seq: i + 1, type: e.type, actor: e.actor, payload: e.payload, at: at.toISOString() });
+          await c.query(`INSERT INTO room_event (room_id, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+            room.id,
+            i + 1,
+            e.type,
+            e.actor,
+            e.audience,
+            e.payload,
+            at,
+            prev,
+            hash,
+          ]);
+          prev = hash;
+        }
+        await c.query(`UPDATE room SET last_seq = 3, head_hash = $2 WHERE id = $1`, [room.id, prev]);
+
+        expect((await cli(['migrate'])).code).toBe(0);
+        const marked = (await c.query(`SELECT r.chain_v2_from, array_agg(DISTINCT e.format) AS formats, array_agg(DISTINCT e.stream) AS streams FROM room r JOIN room_event e ON e.room_id = r.id WHERE r.id = $1 GROUP BY r.chain_v2_from`, [room.id])).rows[0];
+        expect(marked).toEqual({ chain_v2_from: 3, formats: [1], streams: ['room'] });
+        const verified = await cli(['audit:verify', '--room', room.id]);
+        expect(verified).toMatchObject({ code: 0 });
+        expect(verified.out).toContain(`valid: 3 events, head ${prev}`);
+        // once a format-2 event exists, reverting refuses (it reverted above while none did)
+        await c.query(`UPDATE room_event SET format = 2 WHERE room_id = $1 AND seq = 3`, [room.id]);
+        const refused = await cli(['migrate:revert', '--steps', '1']);
+        expect(refused.code).not.toBe(0);
+        expect(refused.out).toContain('cannot revert EventStreams1764000000008');
+      } finally {
+        await c.end().catch(() => undefined);
+        await db.drop();
+      }
+    }, 240_000);
   });
 });
