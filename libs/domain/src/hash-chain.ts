@@ -81,6 +81,8 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export function eventParts(actor: string | null, payload: Record<string, unknown>): EventPart[] {
   const parts: EventPart[] = [{ path: 'actor', value: actor }];
   for (const [key, value] of Object.entries(payload)) {
+    // a part's path names it alone: its salt and whether it is shown hang on it
+    if (key === 'actor' || key.includes('.')) throw new TypeError(`a payload field cannot be named ${key}`);
     if (value === undefined) continue;
     if (key === 'author' && isPlainObject(value)) {
       for (const [sub, v] of Object.entries(value)) if (v !== undefined) parts.push({ path: `author.${sub}`, value: v });
