@@ -18,7 +18,7 @@ const HELP = `parley <command> [options]
 
   user:create --email EMAIL --name NAME   create an account (the first facilitator);
                                           the password is read from stdin or a prompt
-  audit:verify --room ROOM_ID             verify a room's hash-chained event log
+  audit:verify --room ROOM_ID             verify a room's hash-chained event log, every stream
   migrate                                 apply pending database migrations
   migrate:revert [--steps N | --all]      revert the latest migration (or N, or all of them)
   export --agreement ID --format md|pdf|json --out FILE
@@ -204,13 +204,14 @@ const commands: Record<string, Command> = {
         console.error(`no room ${values.room}`);
         return 2;
       }
-      const result = await ctx.app.get(RoomEventsService).verify(room.id);
-      if (result.valid) {
-        console.log(`valid: ${result.length} events, head ${result.head}`);
-        return 0;
+      // one line per stream: the room's first, then each party's private stream
+      const results = await ctx.app.get(RoomEventsService).verify(room.id);
+      for (const r of results) {
+        const where = r.stream === 'room' ? '' : ` in stream ${r.stream}`;
+        if (r.valid) console.log(`valid: ${r.length} events${where}, head ${r.head}`);
+        else console.log(`BROKEN at seq ${r.firstBrokenSeq}${where} (${r.length} events read; last good hash ${r.head})`);
       }
-      console.log(`BROKEN at seq ${result.firstBrokenSeq} (${result.length} events read; last good hash ${result.head})`);
-      return 1;
+      return results.every((r) => r.valid) ? 0 : 1;
     } finally {
       await ctx.close();
     }

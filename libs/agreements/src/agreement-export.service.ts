@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { canonicalClauses, type AgreementBundle } from '@parley/domain';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { LOGGER, type Logger } from '@parley/common';
+import { BUNDLE_FORMAT, canonicalClauses, type AgreementBundle } from '@parley/domain';
 import { TransactionRunner } from '@parley/database';
 import { RateLimiter, rateLimited } from '@parley/common';
 import type { AuthUser } from '@parley/identity';
-import { RoomEntity } from '@parley/rooms';
 import { ProposalsService } from '@parley/negotiation';
-import type { AgreementEntity } from './agreement.entities';
+import { AgreementEntity } from './agreement.entities';
 import { AgreementsService } from './agreements.service';
 import { ServerSigningKeyService } from './server-signing-key.service';
 import { renderMarkdown } from './agreement-markdown';
@@ -21,8 +21,10 @@ export interface ExportFile {
 
 // Exports carry the agreed text, parties, signatures and binding commitments; never any
 // discussion, and no person's name (parties only), so attribution holds by construction.
+// A published agreement's bundle is made once, right after publication commits, and kept:
+// what anyone downloads after that never changes, whatever the room does next.
 @Injectable()
-export class AgreementExportService {
+export class AgreementExportService implements OnModuleInit {
   // rendering (a PDF above all) is work: per account for members, per address for the public
   private readonly byUser = new RateLimiter(30, 60_000);
   private readonly byIp = new RateLimiter(60, 60_000);
@@ -32,25 +34,40 @@ export class AgreementExportService {
     private readonly agreements: AgreementsService,
     private readonly proposals: ProposalsService,
     private readonly signingKey: ServerSigningKeyService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  onModuleInit(): void {
+    this.agreements.onPublished((agreement) =>
+      this.frozen(agreement).catch((e: unknown) => this.logger.error({ err: e, agreementId: agreement.id }, 'freezing the published bundle failed; the first download freezes it')),
+    );
+  }
+
+  // The stored bundle of a published agreement, made and stored by whoever comes first.
+  async frozen(agreement: AgreementEntity): Promise<AgreementBundle> {
+    if (agreement.publishedBundle) return agreement.publishedBundle;
+    const made = await this.bundle(agreement);
+    await this.tx.manager.query(`UPDATE agreement SET published_bundle = $1 WHERE id = $2 AND status = 'PUBLISHED' AND published_bundle IS NULL`, [made, agreement.id]);
+    const row = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreement.id }, select: { id: true, publishedBundle: true } });
+    return row?.publishedBundle ?? made;
+  }
+
   async bundle(agreement: AgreementEntity): Promise<AgreementBundle> {
-    const [title, versions, parties, signatures, binding, room, keys] = await Promise.all([
+    if (agreement.adoptedHeadSeq === null || agreement.adoptedHeadHash === null) throw new Error(`agreement ${agreement.id} has no adoption head`);
+    const [title, versions, parties, signatures, binding, keys] = await Promise.all([
       this.proposals.titleOf(agreement.proposalId),
       this.proposals.versionHashes(agreement.proposalId),
       this.agreements.parties(agreement.roomId),
       this.agreements.signatureRows(agreement.id),
       this.agreements.commitmentsVisibleTo(agreement, null),
-      this.tx.manager.findOneOrFail(RoomEntity, { where: { id: agreement.roomId } }),
       this.agreements.partyKeyRows(agreement.roomId),
     ]);
     const partyName = new Map(parties.map((p) => [p.id, p.name]));
     const keyById = new Map(keys.map((k) => [k.id, k.publicKeyPem]));
     return this.signingKey.attest({
-      format: 'parley-agreement-bundle/1',
+      format: BUNDLE_FORMAT,
       agreement: {
         id: agreement.id,
-        roomId: agreement.roomId,
         title,
         version: agreement.version,
         textHash: agreement.textHash,
@@ -70,13 +87,13 @@ export class AgreementExportService {
         partyPublicKey: s.partyKeyId ? (keyById.get(s.partyKeyId) ?? null) : null,
       })),
       bindingCommitments: binding.map((c) => ({ id: c.id, partyId: c.party.id, statement: c.statement, minParties: c.minParties, requiredPartyIds: c.requiredParties.map((p) => p.id) })),
-      eventLogHead: { seq: room.lastSeq, hash: room.headHash },
+      eventLogHead: { seq: agreement.adoptedHeadSeq, hash: agreement.adoptedHeadHash },
     });
   }
 
   async render(agreement: AgreementEntity, format: ExportFormat): Promise<ExportFile> {
-    const bundle = await this.bundle(agreement);
     const published = agreement.status === 'PUBLISHED';
+    const bundle = published ? await this.frozen(agreement) : await this.bundle(agreement);
     const base = `agreement-${agreement.id}${published ? '' : '-not-published'}`;
     switch (format) {
       case 'json':

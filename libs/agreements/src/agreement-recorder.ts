@@ -31,6 +31,8 @@ export class AgreementRecorder implements OnModuleInit {
       textHash: adopted.textHash,
       clauses: adopted.clauses as never,
       status: 'AWAITING_SIGNATURES',
+      adoptedHeadSeq: event.seq,
+      adoptedHeadHash: event.hash,
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { Clause } from '@parley/domain';
+import type { AgreementBundle, Clause } from '@parley/domain';
 
 export type AgreementStatus = 'AWAITING_SIGNATURES' | 'SIGNED' | 'PUBLISHED';
 
@@ -18,6 +18,11 @@ export class AgreementEntity {
   @Column('timestamptz', { name: 'embargo_until', nullable: true }) embargoUntil: Date | null;
   @Column('timestamptz', { name: 'published_at', nullable: true }) publishedAt: Date | null;
   @Column('text', { name: 'public_slug', nullable: true }) publicSlug: string | null;
+  // the room stream's head at adoption: the proposal.adopted event
+  @Column('integer', { name: 'adopted_head_seq', nullable: true }) adoptedHeadSeq: number | null;
+  @Column('text', { name: 'adopted_head_hash', nullable: true }) adoptedHeadHash: string | null;
+  // the bundle as attested right after publication; every later export serves it unchanged
+  @Column('jsonb', { name: 'published_bundle', nullable: true }) publishedBundle: AgreementBundle | null;
 }
 
 @Entity('party_key')

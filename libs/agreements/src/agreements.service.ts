@@ -32,6 +32,13 @@ export interface AgreementScope {
 
 @Injectable()
 export class AgreementsService {
+  // run once an agreement's publication has committed (the export freezes its bundle)
+  private readonly publishedHooks: Array<(agreement: AgreementEntity) => Promise<unknown>> = [];
+
+  onPublished(hook: (agreement: AgreementEntity) => Promise<unknown>): void {
+    this.publishedHooks.push(hook);
+  }
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly access: RoomAccessService,
@@ -300,6 +307,10 @@ export class AgreementsService {
     agreement.publicSlug = randomBytes(12).toString('base64url');
     await tx.em.update(AgreementEntity, { id: agreement.id }, { status: 'PUBLISHED', publishedAt: agreement.publishedAt, publicSlug: agreement.publicSlug });
     await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.published', actor: null, payload: { agreementId: agreement.id, publicSlug: agreement.publicSlug } });
+    const published = agreement;
+    tx.afterCommit(() => {
+      for (const hook of this.publishedHooks) void hook(published);
+    });
     return true;
   }
 

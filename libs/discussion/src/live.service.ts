@@ -3,7 +3,8 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Subscription } from 'rxjs';
 import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
-import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, ROSTER_EVENTS, type RoomEventEntity, type RoomEventView, type Roster } from '@parley/rooms';
+import { partyStream, ROOM_STREAM } from '@parley/domain';
+import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, ROSTER_EVENTS, viewerOf, type RoomEventEntity, type RoomEventView, type Roster } from '@parley/rooms';
 import { DiscussionService, payloadObject } from './discussion.service';
 import { parseThread } from './thread';
 
@@ -27,17 +28,19 @@ const roomRoom = (roomId: string) => `r:${roomId}`;
 const caucusRoom = (roomId: string, partyId: string) => `p:${roomId}:${partyId}`;
 
 const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
+// a cursor per stream of a room: the room's, and each party's private one
+const streamKey = (roomId: string, stream: string) => `${roomId} ${stream}`;
 
-// The live feed. Every instance delivers to its own sockets, reading the room's log in seq
-// order from a per-room cursor, so each client gets every event once, in order, wherever it
-// was committed. A commit here, or a 'room:committed' notice from another instance (through
-// the Redis adapter), only says "the log of room r has grown to seq n".
+// The live feed. Every instance delivers to its own sockets, reading each stream of a room's
+// log in seq order from a per-stream cursor, so each client gets every event once, in order,
+// wherever it was committed. A commit here, or a 'room:committed' notice from another
+// instance (through the Redis adapter), only says "stream s of room r has grown to seq n".
 @Injectable()
 export class LiveService implements OnModuleDestroy {
   private ns: Namespace | null = null;
   private readonly subscriptions: Subscription[] = [];
-  // per room with local sockets: the last seq delivered to them, and the highest seq known
-  // to be committed; one drain per room at a time keeps seq order
+  // per stream (streamKey) of a room with local sockets: the last seq delivered to them, and
+  // the highest seq known to be committed; one drain per stream at a time keeps seq order
   private readonly cursors = new Map<string, number>();
   private readonly known = new Map<string, number>();
   private readonly draining = new Set<string>();
@@ -59,7 +62,7 @@ export class LiveService implements OnModuleDestroy {
 
   attach(ns: Namespace): void {
     this.ns = ns;
-    ns.on('room:committed', (roomId: unknown, seq: unknown) => this.remoteCommit(roomId, seq));
+    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown) => this.remoteCommit(roomId, seq, stream));
     this.subscriptions.push(
       this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
@@ -67,19 +70,20 @@ export class LiveService implements OnModuleDestroy {
   }
 
   private committedHere(event: RoomEventEntity): void {
-    if (this.cursors.has(event.roomId)) {
-      const held = this.buffered.get(event.roomId) ?? new Map<number, RoomEventEntity>();
+    const key = streamKey(event.roomId, event.stream);
+    if (this.cursors.has(key)) {
+      const held = this.buffered.get(key) ?? new Map<number, RoomEventEntity>();
       held.set(event.seq, event);
-      this.buffered.set(event.roomId, held);
+      this.buffered.set(key, held);
     }
-    this.committed(event.roomId, event.seq);
+    this.committed(event.roomId, event.stream, event.seq);
     // other instances learn of it through the adapter; the in-memory adapter has no peers
-    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq);
+    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream);
   }
 
-  // from another instance
-  remoteCommit(roomId: unknown, seq: unknown): void {
-    if (typeof roomId === 'string' && Number.isInteger(seq)) this.committed(roomId, seq as number);
+  // from another instance (one without a stream is the room's)
+  remoteCommit(roomId: unknown, seq: unknown, stream: unknown = ROOM_STREAM): void {
+    if (typeof roomId === 'string' && Number.isInteger(seq) && typeof stream === 'string') this.committed(roomId, stream, seq as number);
   }
 
   onModuleDestroy(): void {
@@ -96,18 +100,23 @@ export class LiveService implements OnModuleDestroy {
     void socket.join([sessionRoom(user.sessionId), userRoom(user.id)]);
   }
 
-  async join(socket: LiveSocket, raw: unknown): Promise<{ lastSeq: number; events: ReturnType<typeof wire>[] }> {
+  // Joins the room's stream and, for a member of a party, that party's private stream:
+  // `afterSeq` replays the room's, `afterPartySeq` the party's (each event names its stream).
+  async join(socket: LiveSocket, raw: unknown): Promise<{ lastSeq: number; partyLastSeq?: number; events: ReturnType<typeof wire>[] }> {
     const input = payloadObject(raw);
     const c = new Check();
     const afterSeq = input.afterSeq == null ? null : c.int('afterSeq', input.afterSeq, { min: 0, max: 2 ** 31 - 1 });
+    const afterPartySeq = input.afterPartySeq == null ? null : c.int('afterPartySeq', input.afterPartySeq, { min: 0, max: 2 ** 31 - 1 });
     c.done();
     const roomId = this.roomIdOf(input);
     const { user } = socket.data;
     const ctx = await this.access.check(user, roomId, 'read');
     const { membership } = ctx;
-    // live delivery to this instance's sockets starts after what the room holds now; the
+    const party = membership.partyId ? partyStream(membership.partyId) : null;
+    // live delivery to this instance's sockets starts after what each stream holds now; the
     // replay below covers the rest (a client may see an event twice, never miss one)
-    if (!this.cursors.has(roomId)) this.cursors.set(roomId, ctx.room.lastSeq);
+    if (!this.cursors.has(streamKey(roomId, ROOM_STREAM))) this.cursors.set(streamKey(roomId, ROOM_STREAM), ctx.room.lastSeq);
+    if (party && !this.cursors.has(streamKey(roomId, party))) this.cursors.set(streamKey(roomId, party), await this.events.lastSeq(ctx.room, party));
     const rooms = [roomRoom(roomId), memberRoom(membership.id)];
     if (membership.partyId) rooms.push(caucusRoom(roomId, membership.partyId));
     await socket.join(rooms);
@@ -121,10 +130,14 @@ export class LiveService implements OnModuleDestroy {
       this.leaveRooms(socket, roomId, rooms);
       throw e;
     }
-    const viewer = { membershipId: membership.id, partyId: membership.partyId };
+    const viewer = viewerOf(membership);
     const replay = afterSeq === null ? [] : await this.events.list(fresh.room, viewer, afterSeq, REPLAY_MAX);
+    const lastSeq = Math.max(fresh.room.lastSeq, replay.at(-1)?.seq ?? 0);
     void this.presence(roomId);
-    return { lastSeq: Math.max(fresh.room.lastSeq, replay.at(-1)?.seq ?? 0), events: replay.map(wire) };
+    if (!party) return { lastSeq, events: replay.map(wire) };
+    const partyReplay = afterPartySeq === null ? [] : await this.events.list(fresh.room, viewer, afterPartySeq, REPLAY_MAX, party);
+    const partyLastSeq = Math.max(await this.events.lastSeq(fresh.room, party), partyReplay.at(-1)?.seq ?? 0);
+    return { lastSeq, partyLastSeq, events: [...replay, ...partyReplay].map(wire) };
   }
 
   async leave(socket: LiveSocket, raw: unknown): Promise<object> {
@@ -169,27 +182,31 @@ export class LiveService implements OnModuleDestroy {
     return this.ns;
   }
 
-  // membership ids of the sockets in the room, on every instance
+  // membership ids of the sockets in the room, on every instance; a room that does not
+  // attribute speakers learns only how many are online, never who
   private async presence(roomId: string): Promise<void> {
     try {
       const ns = this.namespace();
       const sockets = await ns.in(roomRoom(roomId)).fetchSockets();
       const online = [...new Set(sockets.map((s) => (s.data as LiveSocketData | undefined)?.joined?.[roomId]).filter((id): id is string => !!id))];
-      ns.to(roomRoom(roomId)).emit('presence', { roomId, online });
+      const attribution = (this.rosters.get(roomId) ?? (await this.events.roster(roomId)))?.dir.attribution;
+      if (attribution === 'ATTRIBUTED') ns.to(roomRoom(roomId)).emit('presence', { roomId, online, count: online.length });
+      else ns.to(roomRoom(roomId)).emit('presence', { roomId, online: [], count: online.length });
     } catch (e) {
       this.logger.warn({ err: e, roomId }, 'presence update failed');
     }
   }
 
-  private committed(roomId: string, seq: number): void {
-    if (!this.cursors.has(roomId)) return; // no socket here has joined the room
-    this.known.set(roomId, Math.max(seq, this.known.get(roomId) ?? 0));
-    if (!this.draining.has(roomId)) void this.drain(roomId);
+  private committed(roomId: string, stream: string, seq: number): void {
+    const key = streamKey(roomId, stream);
+    if (!this.cursors.has(key)) return; // no socket here has joined this stream
+    this.known.set(key, Math.max(seq, this.known.get(key) ?? 0));
+    if (!this.draining.has(key)) void this.drain(roomId, stream);
   }
 
   // the run of held events right after the cursor (older ones are dropped)
-  private takeBuffered(roomId: string, cursor: number): RoomEventEntity[] {
-    const held = this.buffered.get(roomId);
+  private takeBuffered(key: string, cursor: number): RoomEventEntity[] {
+    const held = this.buffered.get(key);
     if (!held) return [];
     for (const seq of held.keys()) if (seq <= cursor) held.delete(seq);
     const run: RoomEventEntity[] = [];
@@ -197,7 +214,7 @@ export class LiveService implements OnModuleDestroy {
       run.push(held.get(next)!);
       held.delete(next);
     }
-    if (!held.size) this.buffered.delete(roomId);
+    if (!held.size) this.buffered.delete(key);
     return run;
   }
 
@@ -211,37 +228,38 @@ export class LiveService implements OnModuleDestroy {
     return members;
   }
 
-  private async drain(roomId: string): Promise<void> {
-    this.draining.add(roomId);
+  private async drain(roomId: string, stream: string): Promise<void> {
+    const key = streamKey(roomId, stream);
+    this.draining.add(key);
     try {
       for (;;) {
-        const cursor = this.cursors.get(roomId);
-        if (cursor === undefined || cursor >= (this.known.get(roomId) ?? 0)) break;
+        const cursor = this.cursors.get(key);
+        if (cursor === undefined || cursor >= (this.known.get(key) ?? 0)) break;
         const local = this.localMembers(roomId);
         if (!local.size) {
           // nobody here is in the room any more: forget it until someone joins again
-          this.cursors.delete(roomId);
-          this.known.delete(roomId);
-          this.buffered.delete(roomId);
-          this.rosters.delete(roomId);
+          this.cursors.delete(key);
+          this.known.delete(key);
+          this.buffered.delete(key);
+          if (stream === ROOM_STREAM) this.rosters.delete(roomId);
           break;
         }
-        const batch = this.takeBuffered(roomId, cursor);
-        if (!batch.length) batch.push(...(await this.events.committedAfter(roomId, cursor, 500)));
+        const batch = this.takeBuffered(key, cursor);
+        if (!batch.length) batch.push(...(await this.events.committedAfter(roomId, stream, cursor, 500)));
         if (!batch.length) break;
         try {
           await this.deliver(roomId, batch, local);
         } catch (e) {
           // fail closed: whatever was cached may be stale, so the next event reads the roster again
           this.rosters.delete(roomId);
-          this.logger.error({ err: e, roomId, seqs: [batch[0].seq, batch.at(-1)!.seq] }, 'live delivery failed; clients catch up with afterSeq');
+          this.logger.error({ err: e, roomId, stream, seqs: [batch[0].seq, batch.at(-1)!.seq] }, 'live delivery failed; clients catch up with afterSeq');
         }
-        this.cursors.set(roomId, Math.max(this.cursors.get(roomId) ?? 0, batch.at(-1)!.seq));
+        this.cursors.set(key, Math.max(this.cursors.get(key) ?? 0, batch.at(-1)!.seq));
       }
     } catch (e) {
-      this.logger.error({ err: e, roomId }, 'reading the room log for live delivery failed');
+      this.logger.error({ err: e, roomId, stream }, 'reading the room log for live delivery failed');
     } finally {
-      this.draining.delete(roomId);
+      this.draining.delete(key);
     }
   }
 
@@ -253,7 +271,10 @@ export class LiveService implements OnModuleDestroy {
     for (const membershipId of removed) this.eject(roomId, membershipId);
     if (removed.length) await this.endRoomless(removed);
     let roster = this.rosters.get(roomId);
-    if (!roster || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
+    // a party stream may be read before the room stream's member.joined: a member the roster
+    // does not know yet means reading it again
+    const stale = roster && [...local].some((m) => !roster!.active.some((a) => a.id === m));
+    if (!roster || stale || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
       if (roster) this.rosters.set(roomId, roster);
     }

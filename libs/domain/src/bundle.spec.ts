@@ -5,6 +5,7 @@ import {
   attestationPayload,
   attestBundle,
   BUNDLE_FORMAT,
+  BUNDLE_FORMAT_V1,
   parsePublicKeyPem,
   partySignatureValid,
   sameKey,
@@ -36,7 +37,7 @@ const at = '2030-01-02T03:04:05.000Z';
 function unsigned(): UnsignedBundle {
   return {
     format: BUNDLE_FORMAT,
-    agreement: { id: 'ag1', roomId: 'r1', title: 'Incident reporting', version: 3, textHash: hash, status: 'PUBLISHED', publishedAt: at, embargoUntil: null },
+    agreement: { id: 'ag1', title: 'Incident reporting', version: 3, textHash: hash, status: 'PUBLISHED', publishedAt: at, embargoUntil: null },
     parties: [
       { id: 'pa', name: 'Party A' },
       { id: 'pb', name: 'Party B' },
@@ -96,6 +97,13 @@ describe('attestBundle', () => {
 });
 
 describe('verifyBundle', () => {
+  it('still verifies a format-1 bundle, which names its room', () => {
+    const v1 = reattested((u) => Object.assign(u, { format: BUNDLE_FORMAT_V1, agreement: { ...u.agreement, roomId: 'r1' } }));
+    expect(verifyBundle(v1, { trustedServerKey: server.publicKey })).toMatchObject({ ok: true, failure: null });
+    expect(verifyBundle(v1).checks[0]).toMatch(/parley-agreement-bundle\/1/);
+    expect(verifyBundle(reattested((u) => Object.assign(u, { format: BUNDLE_FORMAT_V1 }))).failure).toBe('agreement.roomId: is missing');
+  });
+
   it('accepts an untouched bundle, also after a JSON round trip, and says what it checked', () => {
     const b = attested();
     for (const input of [b, JSON.parse(JSON.stringify(b)), JSON.parse(JSON.stringify(b, null, 2))]) {
@@ -119,7 +127,8 @@ describe('verifyBundle', () => {
     ['the attestation signature', (b) => (b.attestation.signature = sign(null, Buffer.from('x'), server.privateKey).toString('base64')), /^attestation\.signature/],
     ['the attestation time', (b) => (b.attestation.signedAt = '2030-01-02T03:04:06.000Z'), /^attestation\.signature/],
     ['a version hash', (b) => (b.versions[0].textHash = 'f'.repeat(64)), /^attestation\.signature/],
-    ['the format', (b) => ((b as { format: string }).format = 'parley-agreement-bundle/2'), /^format: must be "parley-agreement-bundle\/1"$/],
+    ['the format', (b) => ((b as { format: string }).format = 'parley-agreement-bundle/3'), /^format: must be "parley-agreement-bundle\/2"$/],
+    ['the format to 1 (which names its room)', (b) => ((b as { format: string }).format = BUNDLE_FORMAT_V1), /^agreement\.roomId: is missing$/],
     ['an added field', (b) => Object.assign(b.agreement, { note: 'x' }), /^attestation\.signature/],
   ])('fails when %s is changed', (_what, edit, failure) => {
     const result = verifyBundle(tampered(edit));

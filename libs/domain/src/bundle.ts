@@ -3,13 +3,17 @@ import { canonicalJson } from './canonical-json';
 import { textHash, type Clause } from './clauses';
 import { commitmentHolds } from './commitments';
 
-export const BUNDLE_FORMAT = 'parley-agreement-bundle/1';
+// Format 2 leaves the room id out (a public bundle names nothing it need not) and its
+// eventLogHead is the room stream's head at adoption (the proposal.adopted event), fixed
+// for good. Format 1 bundles (room id, the head when exported) still verify.
+export const BUNDLE_FORMAT = 'parley-agreement-bundle/2';
+export const BUNDLE_FORMAT_V1 = 'parley-agreement-bundle/1';
 
 export interface AgreementBundle {
-  format: typeof BUNDLE_FORMAT;
+  format: typeof BUNDLE_FORMAT | typeof BUNDLE_FORMAT_V1;
   agreement: {
     id: string;
-    roomId: string;
+    roomId?: string; // format 1 only
     title: string;
     version: number;
     textHash: string;
@@ -162,35 +166,37 @@ const list =
     return null;
   };
 
-const bundleShape = obj({
-  format: exactly(BUNDLE_FORMAT),
-  agreement: obj({
-    id: str,
-    roomId: str,
-    title: str,
-    version: int(1),
-    textHash: hash,
-    status: str,
-    publishedAt: nullable(str),
-    embargoUntil: nullable(str),
-  }),
-  parties: list(obj({ id: str, name: str })),
-  clauses: list(obj({ key: str, heading: nullable(str), text: str, alternatives: list(obj({ id: str, text: str, partyId: nullable(str) })) })),
-  versions: list(obj({ number: int(1), textHash: hash, createdAt: str })),
-  signatures: list(
-    obj({
-      partyId: str,
-      partyName: str,
-      textHash: hash,
-      signedAt: str,
-      partySignature: nullable(str),
-      partyPublicKey: nullable(str),
-    }),
-  ),
-  bindingCommitments: list(obj({ id: str, partyId: str, statement: str, minParties: nullable(int(1)), requiredPartyIds: list(str) })),
-  eventLogHead: obj({ seq: int(0), hash }),
-  attestation: obj({ algorithm: exactly('Ed25519'), publicKey: str, signature: str, signedAt: str }),
-});
+const agreementFields = {
+  id: str,
+  title: str,
+  version: int(1),
+  textHash: hash,
+  status: str,
+  publishedAt: nullable(str),
+  embargoUntil: nullable(str),
+};
+
+const bundleShape = (format: string) =>
+  obj({
+    format: exactly(format),
+    agreement: obj(format === BUNDLE_FORMAT_V1 ? { ...agreementFields, roomId: str } : agreementFields),
+    parties: list(obj({ id: str, name: str })),
+    clauses: list(obj({ key: str, heading: nullable(str), text: str, alternatives: list(obj({ id: str, text: str, partyId: nullable(str) })) })),
+    versions: list(obj({ number: int(1), textHash: hash, createdAt: str })),
+    signatures: list(
+      obj({
+        partyId: str,
+        partyName: str,
+        textHash: hash,
+        signedAt: str,
+        partySignature: nullable(str),
+        partyPublicKey: nullable(str),
+      }),
+    ),
+    bindingCommitments: list(obj({ id: str, partyId: str, statement: str, minParties: nullable(int(1)), requiredPartyIds: list(str) })),
+    eventLogHead: obj({ seq: int(0), hash }),
+    attestation: obj({ algorithm: exactly('Ed25519'), publicKey: str, signature: str, signedAt: str }),
+  });
 
 // ---- verification ----
 
@@ -207,11 +213,12 @@ export function verifyBundle(bundle: unknown, opts: { trustedServerKey?: string 
 }
 
 function runChecks(input: unknown, opts: { trustedServerKey?: string }, checks: string[]): string | null {
-  const shapeProblem = bundleShape(input, 'bundle');
+  const format = isObj(input) && input.format === BUNDLE_FORMAT_V1 ? BUNDLE_FORMAT_V1 : BUNDLE_FORMAT;
+  const shapeProblem = bundleShape(format)(input, 'bundle');
   if (shapeProblem) return shapeProblem;
   const b = input as AgreementBundle;
   const { agreement } = b;
-  checks.push(`format ${BUNDLE_FORMAT}: every field present and well-formed`);
+  checks.push(`format ${format}: every field present and well-formed`);
 
   if (textHash(b.clauses) !== agreement.textHash) return 'clauses: text hash does not match agreement.textHash';
   checks.push(`clauses: ${b.clauses.length} clause(s) hash to agreement.textHash ${agreement.textHash}`);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ChainVerifier, eventHash, GENESIS_HASH, verifyChain, type ChainedEvent } from './hash-chain';
+import { eventHash, GENESIS_HASH, ROOM_STREAM, StreamVerifier, type ChainedEvent } from './hash-chain';
+
+// format-1 events, as rooms made before format 2 hold them
+const verifyChain = (events: ChainedEvent[]) => {
+  const v = new StreamVerifier(ROOM_STREAM);
+  for (const e of events) v.push({ ...e, stream: ROOM_STREAM, payload: e.payload as Record<string, unknown>, format: 1, salts: null });
+  const { stream: _stream, ...result } = v.result();
+  return result;
+};
 
 function chain(payloads: unknown[]): ChainedEvent[] {
   let prev = GENESIS_HASH;
@@ -13,17 +21,14 @@ function chain(payloads: unknown[]): ChainedEvent[] {
   });
 }
 
-describe('verifyChain', () => {
-  it('accepts any untouched chain, and the incremental verifier agrees', () => {
+describe('format-1 chains', () => {
+  it('accepts any untouched chain', () => {
     fc.assert(
       fc.property(fc.array(fc.jsonValue(), { maxLength: 30 }), (payloads) => {
         const events = chain(payloads);
         const result = verifyChain(events);
         expect(result.valid).toBe(true);
         expect(result.length).toBe(events.length);
-        const v = new ChainVerifier();
-        events.forEach((e) => v.push(e));
-        expect(v.result()).toEqual(result);
       }),
     );
   });

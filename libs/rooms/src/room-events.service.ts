@@ -1,7 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { IsNull, MoreThan } from 'typeorm';
-import { attribute, ChainVerifier, eventHash, type ChainVerification, type SpeakerAttribution } from '@parley/domain';
-import { badInput } from '@parley/common';
+import {
+  attribute,
+  disclosedPayload,
+  eventHashV2,
+  eventParts,
+  GENESIS_HASH,
+  hiddenParts,
+  partyStream,
+  proofFor,
+  ROOM_STREAM,
+  sealedDigests,
+  StreamVerifier,
+  type SpeakerAttribution,
+  type StreamVerification,
+} from '@parley/domain';
+import { badInput, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
@@ -20,9 +35,11 @@ export interface AppendEvent {
 export interface Viewer {
   membershipId: string;
   partyId: string | null;
+  role?: string | null;
 }
 
 export interface RoomEventView {
+  stream: string;
   seq: number;
   type: string;
   at: Date;
@@ -30,6 +47,13 @@ export interface RoomEventView {
   payload: string;
   hash: string;
   prevHash: string;
+  // JSON of the viewer's EventProof (disclosed parts with salts, digests of the rest); null in format 1
+  proof: string | null;
+}
+
+// The streams a member verifies: the room's, and their party's when they have one.
+export interface AuditResult extends StreamVerification {
+  partyStream: StreamVerification | null;
 }
 
 // One committed event as a group of members sees it (the live feed).
@@ -54,12 +78,12 @@ export const ROSTER_EVENTS: ReadonlySet<string> = new Set(['room.created', 'part
 
 export interface Roster {
   dir: SpeakerDirectory;
-  active: Array<{ id: string; partyId: string | null }>;
+  active: Array<{ id: string; partyId: string | null; role: string }>;
 }
 
 export interface SpeakerDirectory {
   attribution: SpeakerAttribution;
-  members: Map<string, { displayName: string; partyId: string | null }>;
+  members: Map<string, { displayName: string; partyId: string | null; role?: string }>;
   partyNames: Map<string, string>;
 }
 
@@ -100,41 +124,66 @@ export class RoomEventsService {
     private readonly access: RoomAccessService,
   ) {}
 
-  async listFor(user: AuthUser, roomId: string, afterSeq: number, limit: number): Promise<RoomEventView[]> {
+  async listFor(user: AuthUser, roomId: string, afterSeq: number, limit: number, stream: string = ROOM_STREAM): Promise<RoomEventView[]> {
     const ctx = await this.access.check(user, roomId, 'read');
-    return this.list(ctx.room, { membershipId: ctx.membership.id, partyId: ctx.membership.partyId }, afterSeq, limit);
+    return this.list(ctx.room, viewerOf(ctx.membership), afterSeq, limit, stream);
   }
 
-  async verifyFor(user: AuthUser, roomId: string): Promise<ChainVerification> {
+  async verifyFor(user: AuthUser, roomId: string): Promise<AuditResult> {
     const ctx = await this.access.check(user, roomId, 'read');
-    return this.verify(ctx.room.id);
+    const party = ctx.membership.partyId ? partyStream(ctx.membership.partyId) : null;
+    const [room, ...rest] = await this.verifyStreams(ctx.room, party ? [ROOM_STREAM, party] : [ROOM_STREAM]);
+    const partyResult = rest[0] ?? null;
+    return { ...room, valid: room.valid && (partyResult?.valid ?? true), partyStream: partyResult };
   }
 
-  // Appends one event in the caller's transaction: next gapless seq under the room row
-  // lock, hash chained to the previous event; broadcast only after commit.
+  // Appends one event in the caller's transaction: next gapless seq of its stream under the
+  // room row lock, chained to the stream's previous event by salted commitments to its
+  // parts; broadcast only after commit.
   async append(tx: Tx, input: AppendEvent): Promise<RoomEventEntity> {
     const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
     if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
-    const seq = room.lastSeq + 1;
+    const audiencePartyId = input.audiencePartyId ?? null;
+    const stream = audiencePartyId ? partyStream(audiencePartyId) : ROOM_STREAM;
+    const head = audiencePartyId ? await this.streamHead(tx, room, stream) : { seq: room.lastSeq, hash: room.headHash };
+    const seq = head.seq + 1;
     const at = new Date();
     const actor = input.actor?.id ?? null;
-    const hash = eventHash(room.headHash, { roomId: room.id, seq, type: input.type, actor, payload: input.payload, at: at.toISOString() });
+    const parts = eventParts(actor, input.payload);
+    const salts = Object.fromEntries(parts.map((p) => [p.path, randomBytes(16).toString('hex')]));
+    const hash = eventHashV2(head.hash, { roomId: room.id, stream, seq, type: input.type, at: at.toISOString(), digests: sealedDigests(parts, salts) });
     const event = tx.em.create(RoomEventEntity, {
       roomId: room.id,
+      stream,
       seq,
       type: input.type,
       actorMembershipId: actor,
-      audiencePartyId: input.audiencePartyId ?? null,
+      audiencePartyId,
       payload: input.payload,
       at,
-      prevHash: room.headHash,
+      prevHash: head.hash,
       hash,
+      format: 2,
+      salts,
     });
     await tx.em.insert(RoomEventEntity, event as never);
-    await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
+    if (!audiencePartyId) await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
     for (const hook of this.hooks) await hook(tx, event);
     tx.afterCommit(() => this.bus.committed.next(event));
     return event;
+  }
+
+  // A party stream's last event; one not yet written starts after the room's format-1 events.
+  private async streamHead(tx: Tx, room: RoomEntity, stream: string): Promise<{ seq: number; hash: string }> {
+    const last = await tx.em.findOne(RoomEventEntity, { where: { roomId: room.id, stream }, order: { seq: 'DESC' }, select: { seq: true, hash: true } });
+    return last ? { seq: last.seq, hash: last.hash } : { seq: room.chainV2From, hash: GENESIS_HASH };
+  }
+
+  // the last seq of a stream as it stands (0 or the format-1 mark when it has no event yet)
+  async lastSeq(room: RoomEntity, stream: string): Promise<number> {
+    if (stream === ROOM_STREAM) return room.lastSeq;
+    const last = await this.tx.manager.findOne(RoomEventEntity, { where: { roomId: room.id, stream }, order: { seq: 'DESC' }, select: { seq: true } });
+    return last?.seq ?? room.chainV2From;
   }
 
   onAppend(hook: AppendHook): void {
@@ -148,7 +197,7 @@ export class RoomEventsService {
     ]);
     return {
       attribution,
-      members: new Map(members.map((m) => [m.id, { displayName: m.displayName, partyId: m.partyId }])),
+      members: new Map(members.map((m) => [m.id, { displayName: m.displayName, partyId: m.partyId, role: m.role }])),
       partyNames: new Map(parties.map((p) => [p.id, p.name])),
     };
   }
@@ -157,15 +206,27 @@ export class RoomEventsService {
     return event.audiencePartyId === null || event.audiencePartyId === viewer.partyId;
   }
 
+  // What one viewer reads of an event: the payload fields they may see (a speaker as the
+  // room's attribution shows them) and, in format 2, the proof that lets them recompute the
+  // hash without the parts they may not see.
   view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
-    const payload: Record<string, unknown> = { ...event.payload };
-    const author = payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
+    const isRedacted = BODY_EVENTS.has(event.type) && redacted.has(event.payload.messageId as string);
+    const hidden = hiddenParts(dir.attribution, { membershipId: viewer.membershipId, partyId: viewer.partyId, role: viewer.role ?? dir.members.get(viewer.membershipId)?.role ?? null }, {
+      type: event.type,
+      actor: event.actorMembershipId,
+      payload: event.payload,
+      redacted: isRedacted,
+    });
+    const payload = disclosedPayload(event.payload, hidden);
+    const author = event.payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
     if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
-    if (BODY_EVENTS.has(event.type) && redacted.has(payload.messageId as string)) {
+    if (isRedacted) {
       payload.body = '';
       payload.redacted = true;
     }
+    const proof = event.format === 2 && event.salts ? JSON.stringify(proofFor(event.stream, eventParts(event.actorMembershipId, event.payload), event.salts, hidden)) : null;
     return {
+      stream: event.stream,
       seq: event.seq,
       type: event.type,
       at: event.at,
@@ -173,15 +234,22 @@ export class RoomEventsService {
       payload: JSON.stringify(payload),
       hash: event.hash,
       prevHash: event.prevHash,
+      proof,
     };
   }
 
-  async list(room: RoomEntity, viewer: Viewer, afterSeq: number, limit: number): Promise<RoomEventView[]> {
+  // the streams a viewer may read: the room's, and their own party's
+  assertStream(viewer: Viewer, stream: string): void {
+    if (stream !== ROOM_STREAM && !(viewer.partyId && stream === partyStream(viewer.partyId))) throw notFound();
+  }
+
+  async list(room: RoomEntity, viewer: Viewer, afterSeq: number, limit: number, stream: string = ROOM_STREAM): Promise<RoomEventView[]> {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw badInput({ afterSeq: 'must be a non-negative integer' });
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badInput({ limit: 'must be between 1 and 1000' });
+    this.assertStream(viewer, stream);
     const qb = this.tx.manager
       .createQueryBuilder(RoomEventEntity, 'e')
-      .where('e.room_id = :roomId AND e.seq > :afterSeq', { roomId: room.id, afterSeq })
+      .where('e.room_id = :roomId AND e.stream = :stream AND e.seq > :afterSeq', { roomId: room.id, stream, afterSeq })
       .andWhere(viewer.partyId ? '(e.audience_party_id IS NULL OR e.audience_party_id = :partyId)' : 'e.audience_party_id IS NULL', {
         partyId: viewer.partyId,
       })
@@ -203,9 +271,9 @@ export class RoomEventsService {
     return new Set(rows.map((r) => r.id));
   }
 
-  // committed events after a seq, in order (live delivery reads the log through this)
-  committedAfter(roomId: string, afterSeq: number, limit: number): Promise<RoomEventEntity[]> {
-    return this.tx.manager.find(RoomEventEntity, { where: { roomId, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit });
+  // committed events of a stream after a seq, in order (live delivery reads the log through this)
+  committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEventEntity[]> {
+    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit });
   }
 
   // who is in the room now and how they are named; changes only with ROSTER_EVENTS
@@ -214,7 +282,7 @@ export class RoomEventsService {
     if (!room) return null;
     const [dir, active] = await Promise.all([
       this.directory(roomId, room.speakerAttribution),
-      this.tx.manager.find(MembershipEntity, { where: { roomId, removedAt: IsNull() }, select: { id: true, partyId: true } }),
+      this.tx.manager.find(MembershipEntity, { where: { roomId, removedAt: IsNull() }, select: { id: true, partyId: true, role: true } }),
     ]);
     return { dir, active };
   }
@@ -234,10 +302,10 @@ export class RoomEventsService {
       const groups = new Map<string, EventDelivery>();
       for (const m of active) {
         if (only && !only.has(m.id)) continue;
-        const viewer = { membershipId: m.id, partyId: m.partyId };
+        const viewer = { membershipId: m.id, partyId: m.partyId, role: m.role };
         if (!this.visibleTo(event, viewer)) continue;
         const view = this.view(event, viewer, dir, redacted);
-        const key = `${view.actor}\u0000${view.payload}`;
+        const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
         const group = groups.get(key);
         if (group) group.membershipIds.push(m.id);
         else groups.set(key, { event, view, membershipIds: [m.id] });
@@ -247,22 +315,32 @@ export class RoomEventsService {
     return out;
   }
 
-  // Reads the whole chain page by page; memory stays flat however long the log is.
-  async verify(roomId: string): Promise<ChainVerification> {
-    const verifier = new ChainVerifier();
-    let after = 0;
-    for (;;) {
-      const page = await this.tx.manager.find(RoomEventEntity, {
-        where: { roomId, seq: MoreThan(after) },
-        order: { seq: 'ASC' },
-        take: 2000,
-      });
-      for (const e of page) {
-        verifier.push({ roomId: e.roomId, seq: e.seq, type: e.type, actor: e.actorMembershipId, payload: e.payload, at: e.at.toISOString(), prevHash: e.prevHash, hash: e.hash });
+  // Every stream of a room (`parley audit:verify`), each read page by page so memory stays
+  // flat however long the log is. The room stream comes first.
+  async verify(roomId: string): Promise<StreamVerification[]> {
+    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: roomId } });
+    const rows: Array<{ stream: string }> = await this.tx.manager.query(
+      `SELECT DISTINCT stream FROM room_event WHERE room_id = $1 AND stream <> $2 ORDER BY stream`,
+      [roomId, ROOM_STREAM],
+    );
+    return this.verifyStreams(room, [ROOM_STREAM, ...rows.map((r) => r.stream)]);
+  }
+
+  private async verifyStreams(room: RoomEntity, streams: string[]): Promise<StreamVerification[]> {
+    const out: StreamVerification[] = [];
+    for (const stream of streams) {
+      const verifier = new StreamVerifier(stream, stream === ROOM_STREAM ? {} : { firstSeq: room.chainV2From + 1 });
+      let after = 0;
+      for (;;) {
+        const page = await this.tx.manager.find(RoomEventEntity, { where: { roomId: room.id, stream, seq: MoreThan(after) }, order: { seq: 'ASC' }, take: 2000 });
+        for (const e of page) verifier.push({ ...e, actor: e.actorMembershipId, at: e.at.toISOString() });
+        if (page.length < 2000) break;
+        after = page[page.length - 1].seq;
       }
-      if (page.length < 2000) break;
-      after = page[page.length - 1].seq;
+      out.push(verifier.result());
     }
-    return verifier.result();
+    return out;
   }
 }
+
+export const viewerOf = (m: { id: string; partyId: string | null; role: string }): Viewer => ({ membershipId: m.id, partyId: m.partyId, role: m.role });

@@ -14,6 +14,8 @@ export class RoomEntity {
   @Column('timestamptz', { name: 'archived_at', nullable: true }) archivedAt: Date | null;
   @Column('integer', { name: 'last_seq', default: 0 }) lastSeq: number;
   @Column('text', { name: 'head_hash' }) headHash: string;
+  // events up to this seq were written in format 1 (one chain for every audience)
+  @Column('integer', { name: 'chain_v2_from', default: 0 }) chainV2From: number;
 }
 
 @Entity('party')
@@ -55,6 +57,8 @@ export class InviteEntity {
 @Entity('room_event')
 export class RoomEventEntity {
   @PrimaryColumn('uuid', { name: 'room_id' }) roomId: string;
+  // 'room', or 'party:<id>' for one party's private stream; seq is gapless per stream
+  @PrimaryColumn('text') stream: string;
   @PrimaryColumn('integer') seq: number;
   @Column('text') type: string;
   @Column('uuid', { name: 'actor_membership_id', nullable: true }) actorMembershipId: string | null;
@@ -63,4 +67,7 @@ export class RoomEventEntity {
   @Column('timestamptz') at: Date;
   @Column('text', { name: 'prev_hash' }) prevHash: string;
   @Column('text') hash: string;
+  @Column('smallint', { default: 1 }) format: number;
+  // per part (see eventParts), the salt of its commitment; null in format 1
+  @Column('jsonb', { nullable: true }) salts: Record<string, string> | null;
 }

@@ -111,8 +111,9 @@ export class RoomEventsResolver {
     @Args('roomId', { type: () => ID }) roomId: string,
     @Args('afterSeq', { type: () => Int, defaultValue: 0 }) afterSeq: number,
     @Args('limit', { type: () => Int, defaultValue: 100 }) limit: number,
+    @Args('stream', { defaultValue: 'room' }) stream: string,
   ) {
-    return this.events.listFor(user, roomId, afterSeq, limit);
+    return this.events.listFor(user, roomId, afterSeq, limit, stream);
   }
 
   @Query(() => AuditVerificationType)

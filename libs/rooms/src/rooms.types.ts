@@ -67,6 +67,8 @@ export class InvitePreviewType {
 
 @ObjectType('RoomEvent')
 export class RoomEventType {
+  // 'room', or 'party:<id>' for the caller's party's private stream; seq counts per stream
+  @Field() stream: string;
   @Field(() => Int) seq: number;
   @Field() type: string;
   @Field(() => GraphQLISODateTime) at: Date;
@@ -74,14 +76,27 @@ export class RoomEventType {
   @Field() payload: string;
   @Field() hash: string;
   @Field() prevHash: string;
+  // JSON {v:2, stream, disclosed:[[salt,path,value]], hidden:[digest]}: recompute the hash from it; null for events before format 2
+  @Field(() => String, { nullable: true }) proof: string | null;
 }
 
+@ObjectType('StreamVerification')
+export class StreamVerificationType {
+  @Field() stream: string;
+  @Field() valid: boolean;
+  @Field(() => Int) length: number;
+  @Field() head: string;
+  @Field(() => Int, { nullable: true }) firstBrokenSeq: number | null;
+}
+
+// the room stream's figures; valid covers the caller's party stream too
 @ObjectType('AuditVerification')
 export class AuditVerificationType {
   @Field() valid: boolean;
   @Field(() => Int) length: number;
   @Field() head: string;
   @Field(() => Int, { nullable: true }) firstBrokenSeq: number | null;
+  @Field(() => StreamVerificationType, { nullable: true }) partyStream: StreamVerificationType | null;
 }
 
 @InputType()
