@@ -65,7 +65,7 @@ export function TextPanel() {
         )}
       </div>
       {selected ? (
-        <ProposalView key={selected} id={selected} view={view} go={(v) => go({ view: v })} />
+        <ProposalView key={selected} id={selected} view={view} go={(v) => go({ proposal: selected, view: v })} />
       ) : (
         <>
           <h2>Negotiating text</h2>
@@ -118,7 +118,7 @@ function ProposalView({ id, view, go }: { id: string; view: View; go: (v: View) 
             Revise the text
           </Button>
         )}
-        {editable && isFacilitator && <WithdrawProposal id={p.id} />}
+        {editable && isFacilitator && <WithdrawProposal id={p.id} onWithdrawn={() => go(view)} />}
       </nav>
       {view === 'compare' && <VersionDiff proposal={p} />}
       {view === 'revise' && editable && can.draft && <ProposalEditor roomId={room.id} current={p} onDone={() => go('text')} onCancel={() => go('text')} />}
@@ -164,7 +164,7 @@ function StatusNote({ proposal: p, roomId }: { proposal: ProposalData; roomId: s
   return null;
 }
 
-function WithdrawProposal({ id }: { id: string }) {
+function WithdrawProposal({ id, onWithdrawn }: { id: string; onWithdrawn: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [r, withdraw] = useMutation(WithdrawProposalMutation);
   const [error, setError] = useState<PlainError | null>(null);
@@ -185,7 +185,11 @@ function WithdrawProposal({ id }: { id: string }) {
         onClick={async () => {
           const res = await withdraw({ proposalId: id });
           if (res.error) setError(plainError(res.error));
-          else setConfirming(false);
+          else {
+            setConfirming(false);
+            // keep this proposal in the URL: the default choice skips withdrawn ones
+            onWithdrawn();
+          }
         }}
       >
         Yes, withdraw
