@@ -11,7 +11,7 @@ const LIVE = { timeout: 20_000 };
 // Tab until `target` has the focus: proves it is reachable by keyboard, in tab order.
 async function tabTo(page: Page, target: Locator, max = 250): Promise<void> {
   for (let i = 0; i < max; i += 1) {
-    if (await target.evaluate((el) => el === el.ownerDocument.activeElement).catch(() => false)) return;
+    if (await target.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement).catch(() => false)) return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`could not reach ${target.toString()} with Tab`);
@@ -231,6 +231,9 @@ describe('the negotiating text and ballots in the browser', () => {
       await clause(labA, '2').getByText(suggestion.split(', ')[1] ?? 'and the facilitator').first().waitFor(LIVE);
     }
     const amendments = (page: Page) => clause(page, '2').getByRole('article');
+    await amendments(labA).nth(2).waitFor().catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${await clause(labA, '2').innerText()}`);
+    });
     await expect(amendments(labA).count()).resolves.toBe(3);
     // Lab A withdraws its first
     await press(labA, amendments(labA).nth(0).getByRole('button', { name: 'Withdraw' }));
@@ -276,7 +279,8 @@ describe('the negotiating text and ballots in the browser', () => {
     await ballot(labA).getByText('Lab A voted Oppose').waitFor(LIVE);
     await ballot(fac).getByText('Voted: Lab A').waitFor(LIVE);
     await press(fac, ballot(fac).getByRole('button', { name: 'Close ballot' }));
-    await ballot(fac).getByText('Closed: Failed').waitFor(LIVE);
+    // one party of three voted: below the 50% quorum
+    await ballot(fac).getByText('Closed: No quorum').waitFor(LIVE);
 
     // back to drafting: the facilitator withdraws the proposal
     await press(fac, tab(fac, 'Text and discussion'));

@@ -16,7 +16,7 @@ export interface DraftClause {
 interface CurrentText {
   id: string;
   version: number;
-  clauses: ReadonlyArray<{ key: string; heading?: string | null; text: string; alternatives: readonly unknown[] }>;
+  clauses: ReadonlyArray<{ key: string; heading?: string | null; text: string; alternatives: ReadonlyArray<{ text: string }> }>;
 }
 
 export const toDraft = (clauses: CurrentText['clauses']): DraftClause[] =>
@@ -153,7 +153,13 @@ export function ProposalEditor({
               return (
                 <li key={c.key} className="clause">
                   <span className="clause-key">{c.key}.</span> {c.heading && <strong>{c.heading}: </strong>}
-                  {mine && mine.text !== c.text ? <Hunks hunks={wordDiff(c.text, mine.text)} /> : c.text}
+                  {c.alternatives.length > 0 ? (
+                    <span className="bracket">[{c.alternatives.map((a) => a.text).join(' / ')}]</span>
+                  ) : mine && mine.text !== c.text ? (
+                    <Hunks hunks={wordDiff(c.text, mine.text)} />
+                  ) : (
+                    c.text
+                  )}
                   {!mine && <span className="badge badge-warning"> not in your edit</span>}
                 </li>
               );
