@@ -182,7 +182,6 @@ describe('the negotiating text and ballots in the browser', () => {
       await ballot(page).getByText('Lab B secret reason', { exact: false }).waitFor(LIVE);
     }
     await expect(ballot(fac).getByRole('list', { name: 'Votes' }).innerText()).resolves.toMatch(/Lab A: Support[\s\S]*Lab B: Support/);
-    await checkScreen(fac, 'ballots-closed');
 
     // the text is adopted, with a link to its agreement
     await tab(labB, 'Text and discussion').click();

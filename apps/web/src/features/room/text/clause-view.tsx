@@ -71,17 +71,17 @@ export function ClauseView({ clause, proposal, amendments, can }: { clause: Clau
           <div className="btn-row clause-actions">
             {can.draft && (
               <Button type="button" variant="link" aria-expanded={open === 'alternative'} onClick={() => toggle('alternative')}>
-                Add an alternative to clause {clause.key}
+                Add an alternative<span className="sr-only"> to clause {clause.key}</span>
               </Button>
             )}
             {can.facilitate && bracketed && (
               <Button type="button" variant="link" aria-expanded={open === 'resolve'} onClick={() => toggle('resolve')}>
-                Resolve the bracket in clause {clause.key}
+                Resolve the bracket<span className="sr-only"> in clause {clause.key}</span>
               </Button>
             )}
             {can.draft && (
               <Button type="button" variant="link" aria-expanded={open === 'amend'} onClick={() => toggle('amend')}>
-                Suggest an amendment to clause {clause.key}
+                Suggest an amendment<span className="sr-only"> to clause {clause.key}</span>
               </Button>
             )}
           </div>
@@ -250,7 +250,7 @@ function AmendmentCard({ amendment: a, clause, proposal, can }: { amendment: Ame
         </p>
       )}
       {can.editable && (
-        <div className="btn-row">
+        <div className="btn-row btn-row-small">
           {can.facilitate && (
             <>
               <Button type="button" variant="primary" busy={busy === 'accept'} onClick={() => void act('accept', () => accept({ id: a.id, expectedVersion: proposal.version }))}>

@@ -152,6 +152,7 @@ export function ProposalEditor({
               const mine = clauses.find((d) => d.key === c.key);
               return (
                 <li key={c.key} className="clause">
+                  <p className="clause-text">
                   <span className="clause-key">{c.key}.</span> {c.heading && <strong>{c.heading}: </strong>}
                   {c.alternatives.length > 0 ? (
                     <span className="bracket">[{c.alternatives.map((a) => a.text).join(' / ')}]</span>
@@ -161,6 +162,7 @@ export function ProposalEditor({
                     c.text
                   )}
                   {!mine && <span className="badge badge-warning"> not in your edit</span>}
+                  </p>
                 </li>
               );
             })}

@@ -170,7 +170,7 @@ function WithdrawProposal({ id, onWithdrawn }: { id: string; onWithdrawn: () => 
   const [error, setError] = useState<PlainError | null>(null);
   if (!confirming)
     return (
-      <Button type="button" variant="link" onClick={() => setConfirming(true)}>
+      <Button type="button" variant="link" className="withdraw-proposal" onClick={() => setConfirming(true)}>
         Withdraw proposal
       </Button>
     );
