@@ -31,13 +31,14 @@ describe('the negotiating text and ballots in the browser', () => {
   let fac: Page;
   let labA: Page;
   let labB: Page;
+  let observer: Page;
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     // three parties: two votes do not close the ballot by themselves
     room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B', 'Lab C'] });
     const pages: Page[] = [];
-    for (const user of [room.facilitator, room.negotiators[0], room.negotiators[1]]) {
+    for (const user of [room.facilitator, room.negotiators[0], room.negotiators[1], room.observer]) {
       const ctx = await newContext(browser, app.server.url);
       contexts.push(ctx);
       const page = await ctx.newPage();
@@ -45,7 +46,7 @@ describe('the negotiating text and ballots in the browser', () => {
       await page.goto(`/rooms/${room.id}`);
       pages.push(page);
     }
-    [fac, labA, labB] = pages;
+    [fac, labA, labB, observer] = pages;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -123,6 +124,10 @@ describe('the negotiating text and ballots in the browser', () => {
     // only a facilitator accepts or rejects
     await expect(clause(labA, '2').getByRole('button', { name: 'Accept' }).count()).resolves.toBe(0);
     await checkScreen(fac, 'text');
+    // an observer reads it all, live, and can only switch views
+    await clause(observer, '2').getByRole('article', { name: /Amendment by Lab A/ }).waitFor(LIVE);
+    await clause(observer, '1').getByText('(Lab A)').waitFor();
+    await expect(text(observer).getByRole('button').allTextContents()).resolves.toEqual(['Text', 'Compare versions']);
 
     // the facilitator resolves the bracket, rejects Lab A's and accepts Lab B's amendment
     await clause(fac, '1').getByRole('button', { name: 'Resolve the bracket in clause 1' }).click();
