@@ -144,7 +144,7 @@ export function ProposalEditor({
         <section className="card conflict" aria-labelledby="conflict-title">
           <h3 id="conflict-title">Someone else saved a new version</h3>
           <Notice tone="warning">
-            Version {current.version} was saved while you were editing version {baseVersion}. Nothing was overwritten and your edit is kept in the editor. Below is the
+            Version {current.version} was saved while you were editing version {baseVersion}. Nothing was overwritten and your edit is kept in the editor. Here is the
             current text, marked with what saving your edit would change. Bring in what you need, then save.
           </Notice>
           <ol className="clause-list conflict-text" aria-label={`Current text, version ${current.version}`}>
