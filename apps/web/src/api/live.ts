@@ -26,6 +26,9 @@ export interface Ack<T = Record<string, unknown>> {
 
 interface RoomWatch {
   lastSeq: number;
+  // while a join is in flight, live events wait here: they may be newer than the replay
+  // still on its way, and delivering them first would make the replay look already seen
+  held: RoomEvent[] | null;
   onEvent: Set<(e: RoomEvent) => void>;
   onPresence: Set<(online: string[]) => void>;
   onTyping: Set<(t: { thread: string | null; who: string }) => void>;
@@ -61,7 +64,23 @@ export class LiveConnection {
     this.socket.on('presence', (p: { roomId: string; online: string[] }) => this.rooms.get(p.roomId)?.onPresence.forEach((f) => f(p.online)));
     this.socket.on('typing', (t: { roomId: string; thread: string | null; who: string }) => this.rooms.get(t.roomId)?.onTyping.forEach((f) => f(t)));
     this.socket.on('room:removed', (r: { roomId: string }) => this.rooms.get(r.roomId)?.onRemoved.forEach((f) => f()));
+    // A lost network does not always close an open WebSocket at once (nor does a test's
+    // emulated offline): follow the browser's own online/offline signal so writes queue
+    // instead of vanishing into a dead connection, and the replay runs on return.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', this.wentOffline);
+      window.addEventListener('online', this.cameOnline);
+    }
   }
+
+  private wentOffline = () => {
+    this.socket.disconnect();
+    this.setStatus('offline');
+  };
+
+  private cameOnline = () => {
+    if (this.status !== 'ended' && !this.socket.connected) this.socket.connect();
+  };
 
   onStatus(f: (s: LiveStatus) => void): () => void {
     this.statusListeners.add(f);
@@ -79,7 +98,7 @@ export class LiveConnection {
     let w = this.rooms.get(roomId);
     const fresh = !w;
     if (!w) {
-      w = { lastSeq: afterSeq, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
+      w = { lastSeq: afterSeq, held: null, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
       this.rooms.set(roomId, w);
     }
     if (handlers.event) w.onEvent.add(handlers.event);
@@ -109,22 +128,28 @@ export class LiveConnection {
     const w = this.rooms.get(roomId);
     if (!w) return;
     let ack: Ack & { lastSeq?: number; events?: RoomEvent[] };
+    w.held = [];
     try {
       ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: w.lastSeq });
     } catch {
-      return; // the next connect joins again
+      ack = { ok: false }; // the next connect joins again
     }
-    if (!ack.ok) {
-      if (ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
-      return;
-    }
-    for (const e of ack.events ?? []) this.deliver({ ...e, roomId });
+    const held = w.held;
+    w.held = null;
+    if (!ack.ok && ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
+    const replay = ack.ok ? (ack.events ?? []) : [];
+    for (const e of [...replay, ...held].sort((a, b) => a.seq - b.seq)) this.deliver({ ...e, roomId });
   }
 
   private deliver(e: RoomEvent & { roomId?: string }) {
     const roomId = e.roomId ?? this.roomOfPayload(e);
     const w = roomId ? this.rooms.get(roomId) : undefined;
-    if (!w || e.seq <= w.lastSeq) return;
+    if (!w) return;
+    if (w.held) {
+      w.held.push(e);
+      return;
+    }
+    if (e.seq <= w.lastSeq) return;
     w.lastSeq = e.seq;
     w.onEvent.forEach((f) => f(e));
   }
@@ -172,6 +197,8 @@ export class LiveConnection {
   }
 
   close() {
+    window.removeEventListener('offline', this.wentOffline);
+    window.removeEventListener('online', this.cameOnline);
     this.socket.close();
     this.setStatus('ended');
   }
