@@ -43,6 +43,9 @@ interface Pending {
 
 const ACK_TIMEOUT_MS = 10_000;
 
+// the window's events, typed loosely: this file is also type-checked without the DOM library
+const page = globalThis as { addEventListener?: (type: string, f: () => void) => void; removeEventListener?: (type: string, f: () => void) => void };
+
 export class LiveConnection {
   private socket: Socket;
   private rooms = new Map<string, RoomWatch>();
@@ -67,10 +70,8 @@ export class LiveConnection {
     // A lost network does not always close an open WebSocket at once (nor does a test's
     // emulated offline): follow the browser's own online/offline signal so writes queue
     // instead of vanishing into a dead connection, and the replay runs on return.
-    if (typeof window !== 'undefined') {
-      window.addEventListener('offline', this.wentOffline);
-      window.addEventListener('online', this.cameOnline);
-    }
+    page.addEventListener?.('offline', this.wentOffline);
+    page.addEventListener?.('online', this.cameOnline);
   }
 
   private wentOffline = () => {
@@ -172,6 +173,11 @@ export class LiveConnection {
     });
   }
 
+  // A signal worth nothing once stale (typing): sent now if connected, never queued.
+  volatile(event: string, payload: unknown): void {
+    if (this.socket.connected) this.socket.volatile.emit(event, payload, () => undefined);
+  }
+
   get queued(): number {
     return this.queue.length;
   }
@@ -197,8 +203,8 @@ export class LiveConnection {
   }
 
   close() {
-    window.removeEventListener('offline', this.wentOffline);
-    window.removeEventListener('online', this.cameOnline);
+    page.removeEventListener?.('offline', this.wentOffline);
+    page.removeEventListener?.('online', this.cameOnline);
     this.socket.close();
     this.setStatus('ended');
   }
