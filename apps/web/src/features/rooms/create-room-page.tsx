@@ -7,6 +7,7 @@ import { plainError } from '../../api/errors';
 import { Button, ErrorNote, TextArea, TextField, fieldError } from '../../ui/form';
 import { Page } from '../../ui/page';
 import { attributionWords } from '../../ui/words';
+import './create-room.css';
 
 const CreateRoomMutation = graphql(`
   mutation CreateRoom($input: CreateRoomInput!) {

@@ -254,7 +254,8 @@ function Thread({ thread, label, queued, setQueued }: { thread: string | null; l
         </Button>
       )}
       {fetching && !data && <p className="muted">Loading messages…</p>}
-      <ol className="messages" role="log" aria-label={`Messages: ${label}`}>
+      <div role="log" aria-label={`Messages: ${label}`}>
+      <ol className="messages">
         {messages.map((m) => (
           <MessageItem key={m.id} m={m} act={act} />
         ))}
@@ -265,6 +266,7 @@ function Thread({ thread, label, queued, setQueued }: { thread: string | null; l
           </li>
         ))}
       </ol>
+      </div>
       {data && messages.length === 0 && queued.length === 0 && <p className="muted">No messages yet.</p>}
       {actionError && <ErrorNote>{actionError}</ErrorNote>}
       {!room.archived && (
