@@ -142,7 +142,10 @@ describe('a live negotiation in three browsers', () => {
     // Ctrl+Enter in the box sends too
     await north.page.getByRole('textbox', { name: /^Message to/ }).fill('North is ready.');
     await north.page.getByRole('textbox', { name: /^Message to/ }).press('Control+Enter');
-    await sendMessage(south.page, 'South is ready.');
+    // typing shows to the others, per attribution (names here)
+    await south.page.getByRole('textbox', { name: /^Message to/ }).fill('South is ready.');
+    await north.page.getByText('Sam South is typing…').waitFor();
+    await south.page.getByRole('button', { name: 'Send', exact: true }).press('Enter');
     const room = ['Welcome, both of you.', 'North is ready.', 'South is ready.'];
     for (const p of all) await expectBodies(p, room);
     await checkScreen(north.page, 'room-discussion');
@@ -234,5 +237,24 @@ describe('a live negotiation in three browsers', () => {
     await south.page.getByRole('heading', { level: 1, name: 'You no longer have access to this room' }).waitFor();
     await expect(south.page.content()).resolves.not.toContain('Offline thought');
     await until('members', () => fac.page.locator('.member-list').innerText(), (t) => !t.includes('Sam South'));
+
+    // --- the rest of the people panel, by keyboard: add a party, revoke an invitation, archive
+    stage = 'add a party, revoke an invitation, archive the room';
+    await fac.page.getByLabel('New party').fill('Lab East');
+    await fac.page.getByRole('button', { name: 'Add party' }).press('Enter');
+    await fac.page.locator('.people').getByText('Lab East · 0 members').waitFor();
+    await fac.page.getByLabel('Role').selectOption('OBSERVER');
+    await fac.page.getByLabel('Party', { exact: true }).selectOption('');
+    await fac.page.getByLabel('Email (optional)').fill('observer@example.org');
+    await fac.page.getByRole('button', { name: 'Create invitation' }).press('Enter');
+    const invites = fac.page.getByRole('list', { name: 'Invitations sent' });
+    await invites.getByText(/observer@example\.org · open until/).waitFor();
+    await invites.getByRole('button', { name: /^Revoke/ }).press('Enter');
+    await invites.getByText('observer@example.org · revoked').waitFor();
+    await fac.page.getByRole('button', { name: 'Archive this room' }).press('Enter');
+    await fac.page.getByRole('button', { name: 'Yes, archive it' }).press('Enter');
+    await fac.page.getByText('Archived: read-only').waitFor();
+    await north.page.getByText('Archived: read-only').waitFor();
+    await expect(north.page.getByRole('textbox', { name: /^Message to/ }).count()).resolves.toBe(0);
   }
 });

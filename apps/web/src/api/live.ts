@@ -43,6 +43,13 @@ interface Pending {
 
 const ACK_TIMEOUT_MS = 10_000;
 
+// who is typing, as the server attributes it (name, party, or neither)
+interface TypingWho {
+  displayName: string | null;
+  partyName: string | null;
+}
+const whoWords = (w: TypingWho | null): string => w?.displayName ?? (w?.partyName ? `A delegate of ${w.partyName}` : 'Someone');
+
 // the window's events, typed loosely: this file is also type-checked without the DOM library
 const page = globalThis as { addEventListener?: (type: string, f: () => void) => void; removeEventListener?: (type: string, f: () => void) => void };
 
@@ -65,7 +72,9 @@ export class LiveConnection {
     this.socket.on('connect_error', (e) => this.setStatus(e.message === 'UNAUTHENTICATED' || e.message === 'FORBIDDEN' ? 'ended' : 'offline'));
     this.socket.on('room:event', (e: RoomEvent & { roomId?: string }) => this.deliver(e));
     this.socket.on('presence', (p: { roomId: string; online: string[] }) => this.rooms.get(p.roomId)?.onPresence.forEach((f) => f(p.online)));
-    this.socket.on('typing', (t: { roomId: string; thread: string | null; who: string }) => this.rooms.get(t.roomId)?.onTyping.forEach((f) => f(t)));
+    this.socket.on('typing', (t: { roomId: string; thread: string | null; who: TypingWho | null }) =>
+      this.rooms.get(t.roomId)?.onTyping.forEach((f) => f({ thread: t.thread, who: whoWords(t.who) })),
+    );
     this.socket.on('room:removed', (r: { roomId: string }) => this.rooms.get(r.roomId)?.onRemoved.forEach((f) => f()));
     // A lost network does not always close an open WebSocket at once (nor does a test's
     // emulated offline): follow the browser's own online/offline signal so writes queue

@@ -7,6 +7,7 @@ import { useSession } from '../../session';
 import { Button, ErrorNote, TextField, fieldError } from '../../ui/form';
 import { Loading, Page } from '../../ui/page';
 import { roleWords, when } from '../../ui/words';
+import './accept-invite.css';
 
 // /invite#<token>: the token travels in the fragment, which browsers never send to a server,
 // so it stays out of every access log.

@@ -105,7 +105,7 @@ export function PeoplePanel() {
         <ul className="plain-list">
           {data?.parties.map((p) => (
             <li key={p.id}>
-              {p.name} · {data.members.filter((m) => m.party?.id === p.id).length} member(s)
+              {p.name} · {plural(data.members.filter((m) => m.party?.id === p.id).length, 'member')}
             </li>
           ))}
         </ul>
@@ -333,3 +333,5 @@ function Confirm({ label, confirmLabel, onConfirm, children, danger }: { label: 
     </div>
   );
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
