@@ -2,7 +2,6 @@ import { createContext, useCallback, useContext, useMemo, type ReactNode } from 
 import { useMutation, useQuery } from 'urql';
 import { Navigate, useLocation } from 'react-router';
 import { graphql } from './gql';
-import { closeLive } from './api/live';
 import { errorCode } from './api/errors';
 import { Loading } from './ui/page';
 
@@ -43,7 +42,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
   const signOut = useCallback(async () => {
     await logout({});
-    closeLive();
+    // loaded on demand: socket.io stays out of the first load (only room pages need it)
+    (await import('./api/live')).closeLive();
     // a full reload drops every cached answer of the signed-out user
     window.location.assign('/sign-in');
   }, [logout]);

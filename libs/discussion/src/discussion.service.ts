@@ -196,5 +196,6 @@ function toMessage(dir: SpeakerDirectory, viewerMembershipId: string, m: Message
     createdAt: m.createdAt,
     editedAt: m.editedAt,
     redacted: m.redactedAt !== null,
+    mine: m.authorMembershipId === viewerMembershipId,
   };
 }

@@ -13,4 +13,6 @@ export class MessageType {
   @Field(() => GraphQLISODateTime) createdAt: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) editedAt: Date | null;
   @Field() redacted: boolean;
+  // the caller wrote it (so the web app offers edit and redact); never names anyone
+  @Field() mine: boolean;
 }

@@ -26,6 +26,9 @@ export interface Ack<T = Record<string, unknown>> {
 
 interface RoomWatch {
   lastSeq: number;
+  // while a join is in flight, live events wait here: they may be newer than the replay
+  // still on its way, and delivering them first would make the replay look already seen
+  held: RoomEvent[] | null;
   onEvent: Set<(e: RoomEvent) => void>;
   onPresence: Set<(online: string[]) => void>;
   onTyping: Set<(t: { thread: string | null; who: string }) => void>;
@@ -39,6 +42,16 @@ interface Pending {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+
+// who is typing, as the server attributes it (name, party, or neither)
+interface TypingWho {
+  displayName: string | null;
+  partyName: string | null;
+}
+const whoWords = (w: TypingWho | null): string => w?.displayName ?? (w?.partyName ? `A delegate of ${w.partyName}` : 'Someone');
+
+// the window's events, typed loosely: this file is also type-checked without the DOM library
+const page = globalThis as { addEventListener?: (type: string, f: () => void) => void; removeEventListener?: (type: string, f: () => void) => void };
 
 export class LiveConnection {
   private socket: Socket;
@@ -59,9 +72,25 @@ export class LiveConnection {
     this.socket.on('connect_error', (e) => this.setStatus(e.message === 'UNAUTHENTICATED' || e.message === 'FORBIDDEN' ? 'ended' : 'offline'));
     this.socket.on('room:event', (e: RoomEvent & { roomId?: string }) => this.deliver(e));
     this.socket.on('presence', (p: { roomId: string; online: string[] }) => this.rooms.get(p.roomId)?.onPresence.forEach((f) => f(p.online)));
-    this.socket.on('typing', (t: { roomId: string; thread: string | null; who: string }) => this.rooms.get(t.roomId)?.onTyping.forEach((f) => f(t)));
+    this.socket.on('typing', (t: { roomId: string; thread: string | null; who: TypingWho | null }) =>
+      this.rooms.get(t.roomId)?.onTyping.forEach((f) => f({ thread: t.thread, who: whoWords(t.who) })),
+    );
     this.socket.on('room:removed', (r: { roomId: string }) => this.rooms.get(r.roomId)?.onRemoved.forEach((f) => f()));
+    // A lost network does not always close an open WebSocket at once (nor does a test's
+    // emulated offline): follow the browser's own online/offline signal so writes queue
+    // instead of vanishing into a dead connection, and the replay runs on return.
+    page.addEventListener?.('offline', this.wentOffline);
+    page.addEventListener?.('online', this.cameOnline);
   }
+
+  private wentOffline = () => {
+    this.socket.disconnect();
+    this.setStatus('offline');
+  };
+
+  private cameOnline = () => {
+    if (this.status !== 'ended' && !this.socket.connected) this.socket.connect();
+  };
 
   onStatus(f: (s: LiveStatus) => void): () => void {
     this.statusListeners.add(f);
@@ -79,7 +108,7 @@ export class LiveConnection {
     let w = this.rooms.get(roomId);
     const fresh = !w;
     if (!w) {
-      w = { lastSeq: afterSeq, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
+      w = { lastSeq: afterSeq, held: null, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
       this.rooms.set(roomId, w);
     }
     if (handlers.event) w.onEvent.add(handlers.event);
@@ -109,22 +138,28 @@ export class LiveConnection {
     const w = this.rooms.get(roomId);
     if (!w) return;
     let ack: Ack & { lastSeq?: number; events?: RoomEvent[] };
+    w.held = [];
     try {
       ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: w.lastSeq });
     } catch {
-      return; // the next connect joins again
+      ack = { ok: false }; // the next connect joins again
     }
-    if (!ack.ok) {
-      if (ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
-      return;
-    }
-    for (const e of ack.events ?? []) this.deliver({ ...e, roomId });
+    const held = w.held;
+    w.held = null;
+    if (!ack.ok && ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
+    const replay = ack.ok ? (ack.events ?? []) : [];
+    for (const e of [...replay, ...held].sort((a, b) => a.seq - b.seq)) this.deliver({ ...e, roomId });
   }
 
   private deliver(e: RoomEvent & { roomId?: string }) {
     const roomId = e.roomId ?? this.roomOfPayload(e);
     const w = roomId ? this.rooms.get(roomId) : undefined;
-    if (!w || e.seq <= w.lastSeq) return;
+    if (!w) return;
+    if (w.held) {
+      w.held.push(e);
+      return;
+    }
+    if (e.seq <= w.lastSeq) return;
     w.lastSeq = e.seq;
     w.onEvent.forEach((f) => f(e));
   }
@@ -145,6 +180,11 @@ export class LiveConnection {
       this.queue.push({ event, payload, resolve: resolve as (a: Ack) => void });
       void this.flush();
     });
+  }
+
+  // A signal worth nothing once stale (typing): sent now if connected, never queued.
+  volatile(event: string, payload: unknown): void {
+    if (this.socket.connected) this.socket.volatile.emit(event, payload, () => undefined);
   }
 
   get queued(): number {
@@ -172,6 +212,8 @@ export class LiveConnection {
   }
 
   close() {
+    page.removeEventListener?.('offline', this.wentOffline);
+    page.removeEventListener?.('online', this.cameOnline);
     this.socket.close();
     this.setStatus('ended');
   }

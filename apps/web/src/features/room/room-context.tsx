@@ -15,6 +15,10 @@ export interface RoomContextValue {
   subscribe(f: (e: RoomEvent) => void): () => void;
   // reload the room's own data (parties, members, proposals)
   refreshRoom(): void;
+  // membership ids online in this room now (the server's presence, per attribution)
+  online: string[];
+  // who is typing where (thread null = the room thread), as the server attributes it
+  subscribeTyping(f: (t: { thread: string | null; who: string }) => void): () => void;
 }
 
 export const RoomContext = createContext<RoomContextValue | null>(null);

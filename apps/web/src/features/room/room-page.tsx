@@ -56,7 +56,9 @@ export default function RoomPage() {
   const [{ data, error, fetching }, refetch] = useQuery({ query: RoomQueryDoc, variables: { id: roomId } });
   const [removed, setRemoved] = useState(false);
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [online, setOnline] = useState<string[]>([]);
   const listeners = useRef(new Set<(e: RoomEvent) => void>());
+  const typingListeners = useRef(new Set<(t: { thread: string | null; who: string }) => void>());
   const refreshRoom = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const lastSeq = data?.room.lastSeq;
   const ready = lastSeq !== undefined;
@@ -71,6 +73,8 @@ export default function RoomPage() {
         if (ROOM_EVENTS.some((p) => e.type.startsWith(p))) refreshRoom();
       },
       removed: () => setRemoved(true),
+      presence: setOnline,
+      typing: (t) => typingListeners.current.forEach((f) => f(t)),
     });
     return () => {
       offStatus();
@@ -85,11 +89,16 @@ export default function RoomPage() {
     return () => listeners.current.delete(f);
   }, []);
 
+  const subscribeTyping = useCallback((f: (t: { thread: string | null; who: string }) => void) => {
+    typingListeners.current.add(f);
+    return () => typingListeners.current.delete(f);
+  }, []);
+
   const value = useMemo<RoomContextValue | null>(() => {
     if (!data) return null;
     const me = data.room.myMembership;
-    return { room: data.room, me, isFacilitator: me.role === 'FACILITATOR', myParty: me.party ?? null, subscribe, refreshRoom };
-  }, [data, subscribe, refreshRoom]);
+    return { room: data.room, me, isFacilitator: me.role === 'FACILITATOR', myParty: me.party ?? null, subscribe, refreshRoom, online, subscribeTyping };
+  }, [data, subscribe, refreshRoom, online, subscribeTyping]);
 
   if (removed) {
     return (
