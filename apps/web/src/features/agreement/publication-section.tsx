@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { plainError } from '../../api/errors';
-import { Button, ErrorNote, fieldError, TextField } from '../../ui/form';
+import { Button, ErrorNote, TextField } from '../../ui/form';
 import { when } from '../../ui/words';
 import type { AgreementData, AgreementRoom } from './agreement-page';
 
@@ -99,9 +99,10 @@ export function PublicationSection({ agreement, room, myParty, onChange }: Props
             value={embargo}
             onChange={(e) => setEmbargo(e.target.value)}
             hint="Your local time. The latest embargo of all parties applies."
-            error={fieldError(error, 'embargoUntil')}
+            step={1}
+            error={error?.fields.embargoUntil ? `The embargo date ${error.fields.embargoUntil}.` : undefined}
           />
-          <ErrorNote error={error && !fieldError(error, 'embargoUntil') ? error : null} />
+          <ErrorNote error={error && !error.fields.embargoUntil ? error : null} />
           <Button type="submit" variant="primary" busy={consent.fetching}>
             Consent to publish for {myParty.name}
           </Button>
