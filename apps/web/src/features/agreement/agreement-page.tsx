@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import './agreement.css';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
@@ -160,10 +160,13 @@ export default function AgreementPage() {
   const roomId = proposalQ.data?.proposal.roomId;
   const [roomQ, refetchRoom] = useQuery({ query: AgreementRoomDoc, variables: { id: roomId ?? '' }, pause: !roomId });
   const room = roomQ.data?.room;
+  // stable across renders: the live watch below must not leave and rejoin the room on each one
+  const refetchers = useRef({ refetch, refetchRoom });
+  refetchers.current = { refetch, refetchRoom };
   const refresh = useCallback(() => {
-    refetch({ requestPolicy: 'network-only' });
-    refetchRoom({ requestPolicy: 'network-only' });
-  }, [refetch, refetchRoom]);
+    refetchers.current.refetch({ requestPolicy: 'network-only' });
+    refetchers.current.refetchRoom({ requestPolicy: 'network-only' });
+  }, []);
   const myParty = room && room.myMembership.role !== 'OBSERVER' ? (room.myMembership.party ?? null) : null;
   const [localKey, setLocalKey] = useState<StoredKey | null>(null);
   const keyFingerprints = useSignatureKeys(agreement, room);
@@ -175,6 +178,7 @@ export default function AgreementPage() {
 
   // live: signatures, commitments, consents and keys of others appear without a reload
   const lastSeq = room?.lastSeq;
+  const ready = lastSeq !== undefined;
   useEffect(() => {
     if (!roomId || lastSeq === undefined) return;
     return live().watch(roomId, lastSeq, {
@@ -183,7 +187,7 @@ export default function AgreementPage() {
       },
     });
     // lastSeq only seeds the watch
-  }, [roomId, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [roomId, ready, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (error) return plainError(error)?.code === 'NOT_FOUND' ? <NotFoundPage /> : <ErrorNote error={plainError(error)} />;
   if (!agreement || (fetching && !data)) return <Loading />;
