@@ -207,7 +207,7 @@ export default function AgreementPage() {
       </p>
       <div className="agreement-layout">
         <div>
-          <section className="card" aria-labelledby="text-h">
+          <section className="card agree-card" aria-labelledby="text-h">
             <h2 id="text-h">The adopted text</h2>
             <ClauseList clauses={agreement.clauses} />
             <HashBlock label="Text hash (SHA-256 of the canonical clauses): compare it with your own copy" hash={agreement.textHash} />
@@ -261,7 +261,7 @@ function SignaturesSection({
   }
   const parties = room?.parties ?? agreement.signatures.map((s) => s.party);
   return (
-    <section className="card" aria-labelledby="sig-h">
+    <section className="card agree-card" aria-labelledby="sig-h">
       <h2 id="sig-h">Signatures</h2>
       <ul className="signature-list">
         {parties.map((p) => {

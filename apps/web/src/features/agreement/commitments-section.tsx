@@ -54,7 +54,7 @@ export function CommitmentsSection({ agreement, room, myParty, onChange }: Props
   const open = !resolved && agreement.status !== 'PUBLISHED';
 
   return (
-    <section className="card" aria-labelledby="com-h">
+    <section className="card agree-card" aria-labelledby="com-h">
       <h2 id="com-h">Conditional commitments</h2>
       <p className="meta">
         {resolved

@@ -67,7 +67,7 @@ export function PartyKeySection({ roomId, party, activeKey, localKey, onLocalKey
   }
 
   return (
-    <section className="card" aria-labelledby="key-h">
+    <section className="card agree-card" aria-labelledby="key-h">
       <h2 id="key-h">{party.name}&apos;s party key</h2>
       <p className="meta">
         With its own key, your party&apos;s signature can be checked by anyone without trusting this server. The private key stays in this

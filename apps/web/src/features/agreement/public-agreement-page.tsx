@@ -63,12 +63,12 @@ export default function PublicAgreementPage() {
       <p className="meta">
         Published {when(a.publishedAt)} with the consent of every party: {a.parties.map((p) => p.name).join(', ')}.
       </p>
-      <section className="card" aria-labelledby="text-h">
+      <section className="card agree-card" aria-labelledby="text-h">
         <h2 id="text-h">Text</h2>
         <ClauseList clauses={a.clauses} />
         <HashBlock label="Text hash (SHA-256 of the canonical clauses)" hash={a.textHash} />
       </section>
-      <section className="card" aria-labelledby="sig-h">
+      <section className="card agree-card" aria-labelledby="sig-h">
         <h2 id="sig-h">Signatures</h2>
         <ul className="signature-list">
           {a.parties.map((p) => {
@@ -90,7 +90,7 @@ export default function PublicAgreementPage() {
         </ul>
       </section>
       {a.bindingCommitments.length > 0 && (
-        <section className="card" aria-labelledby="com-h">
+        <section className="card agree-card" aria-labelledby="com-h">
           <h2 id="com-h">Binding commitments</h2>
           <ul className="commitment-list">
             {a.bindingCommitments.map((c) => (
@@ -101,7 +101,7 @@ export default function PublicAgreementPage() {
           </ul>
         </section>
       )}
-      <section className="card" aria-labelledby="dl-h">
+      <section className="card agree-card" aria-labelledby="dl-h">
         <h2 id="dl-h">Downloads</h2>
         <Downloads base={`/public/agreements/${a.slug}`} />
       </section>

@@ -71,7 +71,7 @@ export function PublicationSection({ agreement, room, myParty, onChange }: Props
     if (!r.error) onChange();
   }
   return (
-    <section className="card" aria-labelledby="pub-h">
+    <section className="card agree-card" aria-labelledby="pub-h">
       <h2 id="pub-h">Publication</h2>
       {agreement.publicSlug ? (
         <p>

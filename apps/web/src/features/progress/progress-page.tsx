@@ -144,7 +144,7 @@ export default function ProgressPage() {
         <p>No proposal yet.</p>
       ) : (
         <>
-          <section className="card" aria-labelledby="matrix-h">
+          <section className="card agree-card" aria-labelledby="matrix-h">
             <h2 id="matrix-h">Latest positions</h2>
             <div className="table-scroll">
               <table className="matrix">
@@ -180,7 +180,7 @@ export default function ProgressPage() {
             </div>
           </section>
           {progress.proposals.map((p) => (
-            <ProposalCard key={p.proposal.id} p={p} />
+            <ProposalCard key={p.proposal.id} p={p} partyCount={progress.partyCount} />
           ))}
         </>
       )}
@@ -190,13 +190,13 @@ export default function ProgressPage() {
 
 const names = (ps: Party[]) => (ps.length ? ps.map((x) => x.name).join(', ') : 'nobody');
 
-function ProposalCard({ p }: { p: ProposalProgress }) {
+function ProposalCard({ p, partyCount }: { p: ProposalProgress; partyCount: number }) {
   const [asTable, setAsTable] = useState(false);
   const [remind, remindNow] = useMutation(RemindDoc);
   const id = p.proposal.id;
   const ballotOpen = p.latestBallot?.status === 'OPEN';
   return (
-    <section className="card" aria-labelledby={`p-${id}`}>
+    <section className="card agree-card" aria-labelledby={`p-${id}`}>
       <h2 id={`p-${id}`}>{p.proposal.title}</h2>
       <dl className="facts">
         <dt>Open brackets</dt>
@@ -239,7 +239,7 @@ function ProposalCard({ p }: { p: ProposalProgress }) {
       ) : (
         <>
           <Suspense fallback={<Loading label="Loading the chart…" />}>
-            <ConvergenceChart points={p.convergence} />
+            <ConvergenceChart points={p.convergence} partyCount={partyCount} />
           </Suspense>
           <Button variant="link" aria-expanded={asTable} onClick={() => setAsTable((v) => !v)}>
             {asTable ? 'Hide the table' : 'Show as a table'}
