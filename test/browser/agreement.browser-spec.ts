@@ -77,13 +77,15 @@ describe('agreements in the browser', () => {
     return page;
   }
 
-  it('signs (one party with a key made in the browser), commits under seal, resolves, publishes and verifies the bundle; the dashboard shows the room', async () => {
+  it('signs (with a key made in the browser, an imported keygen key, and none), commits under seal, resolves, publishes and verifies the bundle; the dashboard shows the room', async () => {
     const { room, agreementId, textHash, adopted, secret } = await negotiated(app);
     const [a, b, c] = room.negotiators;
     const path = `/agreements/${agreementId}`;
 
     // Lab A makes a key in the browser, with a PEM copy, and signs with it
     const pa = await as(a, path);
+    const sent: string[] = [];
+    pa.on('request', (r) => sent.push(r.postData() ?? ''));
     await pa.getByRole('heading', { level: 1, name: 'Incident-sharing accord' }).waitFor();
     await expect(pa.locator('code.hash').getAttribute('data-hash')).resolves.toBe(textHash);
     await expect(pa.locator('code.hash').textContent()).resolves.toBe(textHash.match(/.{4}/g)!.join(' '));
@@ -104,16 +106,29 @@ describe('agreements in the browser', () => {
     expect(verify(null, Buffer.from(textHash, 'ascii'), createPublicKey(publicKey), Buffer.from(cliSignature, 'base64'))).toBe(true);
     const sigs = await a.client.ok(`query($id: ID!) { agreement(id: $id) { signatures { party { name } partyMade partySignature } } }`, { id: agreementId });
     expect(sigs.agreement.signatures).toEqual([{ party: { name: 'Lab A' }, partyMade: true, partySignature: cliSignature }]);
+    // the private key never left the browser
+    const privateBody = (await readFile(keyFile, 'utf8')).split('\n')[1];
+    expect(sent.join('\n')).toContain('BEGIN PUBLIC KEY');
+    expect(sent.join('\n')).not.toContain(privateBody);
+    expect(sent.join('\n')).not.toContain('PRIVATE KEY');
     const fingerprint = createHash('sha256').update(createPublicKey(publicKey).export({ type: 'spki', format: 'der' })).digest('hex');
-    await expect(pa.locator('.signature-list .fingerprint').textContent()).resolves.toBe(fingerprint.match(/.{8}/g)!.join(' '));
+    await expect(pa.locator('.signature-list li', { hasText: 'Lab A' }).locator('.fingerprint').textContent()).resolves.toBe(fingerprint.match(/.{8}/g)!.join(' '));
 
-    // Labs B and C sign without a key
+    // Lab B signs without a key
     const pb = await as(b, path);
     await pb.getByRole('button', { name: 'Sign for Lab B' }).click();
     await pb.getByText('Your party signed this text.').waitFor();
+    // Lab C imports a key made by `parley keygen` and signs with it
+    const cKey = join(dir, 'lab-c.pem');
+    expect((await cli(['keygen', '--out', cKey])).code).toBe(0);
     const pc = await as(c, path);
-    await pc.getByRole('button', { name: 'Sign for Lab C' }).click();
+    await pc.getByLabel('Import a key file').setInputFiles(cKey);
+    await pc.getByText('held by this browser').waitFor();
+    await pc.getByRole('button', { name: 'Sign with our party key' }).click();
     await pc.getByText('Your party signed this text.').waitFor();
+    const cPublic = createPublicKey(await readFile(`${cKey}.pub`, 'utf8')).export({ type: 'spki', format: 'der' });
+    const cFingerprint = createHash('sha256').update(cPublic).digest('hex').match(/.{8}/g)!.join(' ');
+    await expect(pc.locator('.signature-list li', { hasText: 'Lab C' }).locator('.fingerprint').textContent()).resolves.toBe(cFingerprint);
     await pc.getByText('Signed by every party').waitFor();
 
     // sealed commitments: A if at least two parties commit; B if A commits, and another if C commits (that one lapses)
