@@ -104,6 +104,8 @@ const ROWS: Record<string, Row> = {
     expect: everyone(),
     call: async () => ({ query: `mutation { logout }` }),
   },
+  // what a browser needs before sign-in (first-run page): no session needed, nothing private
+  setup: { expect: everyone('OK'), call: async () => ({ query: `{ setup { needsFirstUser openSignup } }` }) },
   sessions: { expect: everyone(), call: async () => ({ query: `{ sessions { id current } }` }) },
   endSession: {
     // a throwaway session of the actor's own user

@@ -15,6 +15,8 @@ export interface RoomEvent {
   payload: string;
   hash: string;
   prevHash: string;
+  // 'room', or 'party:<id>' for the caller's party stream
+  stream?: string;
 }
 export type LiveStatus = 'connecting' | 'online' | 'offline' | 'ended';
 export interface Ack<T = Record<string, unknown>> {
@@ -25,7 +27,11 @@ export interface Ack<T = Record<string, unknown>> {
 }
 
 interface RoomWatch {
+  // the last seq seen of the room's stream, and of the caller's party stream (its caucus and
+  // sealed commitments: its own seq, which no one outside the party can count); null until the
+  // first join tells where the party stream stands
   lastSeq: number;
+  partySeq: number | null;
   // while a join is in flight, live events wait here: they may be newer than the replay
   // still on its way, and delivering them first would make the replay look already seen
   held: RoomEvent[] | null;
@@ -108,7 +114,7 @@ export class LiveConnection {
     let w = this.rooms.get(roomId);
     const fresh = !w;
     if (!w) {
-      w = { lastSeq: afterSeq, held: null, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
+      w = { lastSeq: afterSeq, partySeq: null, held: null, onEvent: new Set(), onPresence: new Set(), onTyping: new Set(), onRemoved: new Set() };
       this.rooms.set(roomId, w);
     }
     if (handlers.event) w.onEvent.add(handlers.event);
@@ -137,16 +143,19 @@ export class LiveConnection {
   private async rejoin(roomId: string) {
     const w = this.rooms.get(roomId);
     if (!w) return;
-    let ack: Ack & { lastSeq?: number; events?: RoomEvent[] };
+    let ack: Ack & { lastSeq?: number; partyLastSeq?: number; events?: RoomEvent[] };
     w.held = [];
     try {
-      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: w.lastSeq });
+      const cursor = w.partySeq === null ? { afterSeq: w.lastSeq } : { afterSeq: w.lastSeq, afterPartySeq: w.partySeq };
+      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId, ...cursor });
     } catch {
       ack = { ok: false }; // the next connect joins again
     }
     const held = w.held;
     w.held = null;
     if (!ack.ok && ack.error?.code === 'NOT_FOUND') w.onRemoved.forEach((f) => f());
+    // the first join starts the party stream where it stands (the page's queries hold the rest)
+    if (ack.ok && w.partySeq === null && typeof ack.partyLastSeq === 'number') w.partySeq = ack.partyLastSeq;
     const replay = ack.ok ? (ack.events ?? []) : [];
     for (const e of [...replay, ...held].sort((a, b) => a.seq - b.seq)) this.deliver({ ...e, roomId });
   }
@@ -159,8 +168,13 @@ export class LiveConnection {
       w.held.push(e);
       return;
     }
-    if (e.seq <= w.lastSeq) return;
-    w.lastSeq = e.seq;
+    if (!e.stream || e.stream === 'room') {
+      if (e.seq <= w.lastSeq) return;
+      w.lastSeq = e.seq;
+    } else {
+      if (w.partySeq !== null && e.seq <= w.partySeq) return;
+      w.partySeq = e.seq;
+    }
     w.onEvent.forEach((f) => f(e));
   }
 
