@@ -10,7 +10,7 @@ describe('hostile findings', () => {
   let app: TestApp;
   const open: LiveClient[] = [];
   beforeAll(async () => {
-    app = await startApp({ PARLEY_SOCKETS_PER_SESSION: '10', PARLEY_SOCKET_BUFFER_MAX_BYTES: String(2 * 1024 * 1024) });
+    app = await startApp({ PARLEY_SOCKET_EVENTS_PER_10S: '100000', PARLEY_SOCKETS_PER_SESSION: '10', PARLEY_SOCKET_BUFFER_MAX_BYTES: String(2 * 1024 * 1024) });
   });
   afterAll(async () => {
     for (const c of open) c.close();

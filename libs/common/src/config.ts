@@ -26,6 +26,8 @@ export interface AppConfig {
   schedulerIntervalMs: number;
   // live sockets one session may hold open on one instance
   socketsPerSession: number;
+  // socket events one session may send in any 10 seconds (all its sockets together)
+  socketEventsPer10s: number;
   // a socket whose unsent output passes this many bytes (it stopped reading) is dropped
   socketBufferMaxBytes: number;
   // benchmarks only: count SQL statements per HTTP request into an x-sql-count header
@@ -131,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const origins = originList('PARLEY_ORIGINS', env.PARLEY_ORIGINS, problems);
   const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
   const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
+  const socketEventsPer10s = int('PARLEY_SOCKET_EVENTS_PER_10S', env.PARLEY_SOCKET_EVENTS_PER_10S, 60, 1, 1_000_000, problems);
   const socketsPerSession = int('PARLEY_SOCKETS_PER_SESSION', env.PARLEY_SOCKETS_PER_SESSION, 10, 1, 1000, problems);
   const socketBufferMaxBytes = int('PARLEY_SOCKET_BUFFER_MAX_BYTES', env.PARLEY_SOCKET_BUFFER_MAX_BYTES, 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
   const config: AppConfig = {
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authRatePerIp,
     schedulerIntervalMs,
     socketsPerSession,
+    socketEventsPer10s,
     socketBufferMaxBytes,
     countSql: bool('PARLEY_COUNT_SQL', env.PARLEY_COUNT_SQL, false, problems),
     origins,

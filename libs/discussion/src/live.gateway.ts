@@ -22,14 +22,13 @@ import { LiveService, type LiveSocket } from './live.service';
 import { SocketSessions } from './socket-sessions';
 
 // per session (all its sockets, across reconnects): a burst of 60 events in any 10 seconds
-const EVENTS_PER_WINDOW = 60;
 const WINDOW_MS = 10_000;
 const EVENTS = new Set(['room:join', 'room:leave', 'message:send', 'message:edit', 'message:redact', 'typing']);
 
 @WebSocketGateway({ namespace: '/live' })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() server: Namespace;
-  private readonly limiter = new RateLimiter(EVENTS_PER_WINDOW, WINDOW_MS);
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly identity: IdentityService,
@@ -38,7 +37,9 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly sessions: SocketSessions,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.limiter = new RateLimiter(config.socketEventsPer10s, WINDOW_MS);
+  }
 
   afterInit(ns: Namespace): void {
     // a namespace middleware, so the handshake error's message is exactly UNAUTHENTICATED
