@@ -1,25 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { connectLive, startApp, startServer, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { newRoom } from './support/factories';
 import { joinRoom, postedBy, REMOVE_MEMBER, send } from './support/live';
+import { redisAnswers, TEST_REDIS_URL } from './support/redis';
 
-const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-// probed synchronously at load, so the tests can be declared skipped with a reason
-function redisAnswers(url: string): boolean {
-  const probe = `const u = new URL(process.argv[1]); const s = require('node:net').connect(Number(u.port || 6379), u.hostname);
-    s.setTimeout(1000); s.once('connect', () => s.write('PING\\r\\n'));
-    s.once('data', (d) => process.exit(String(d).startsWith('+PONG') ? 0 : 1));
-    s.once('error', () => process.exit(1)); s.once('timeout', () => process.exit(1));`;
-  try {
-    execFileSync(process.execPath, ['-e', probe, url], { timeout: 5000, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 const redisUp = redisAnswers(REDIS_URL);
 if (!redisUp) console.warn(`SKIPPED cross-instance tests: no Redis answers at ${REDIS_URL} (set PARLEY_TEST_REDIS_URL)`);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { connectLive, startApp, startServer, Client, sleep, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
 import { joinRoom, LOGOUT } from './support/live';
+import { redisAnswers, TEST_REDIS_URL } from './support/redis';
 
 // Sessions, passwords and limits (ASVS 5.0 V6/V7, issue 14 items 6, 8 and 9), over the real server.
 jest.setTimeout(60_000);
@@ -349,19 +349,7 @@ describe('configured limits', () => {
   });
 });
 
-const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-function redisAnswers(url: string): boolean {
-  const probe = `const u = new URL(process.argv[1]); const s = require('node:net').connect(Number(u.port || 6379), u.hostname);
-    s.setTimeout(1000); s.once('connect', () => s.write('PING\\r\\n'));
-    s.once('data', (d) => process.exit(String(d).startsWith('+PONG') ? 0 : 1));
-    s.once('error', () => process.exit(1)); s.once('timeout', () => process.exit(1));`;
-  try {
-    execFileSync(process.execPath, ['-e', probe, url], { timeout: 5000, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 const redisUp = redisAnswers(REDIS_URL);
 if (!redisUp) console.warn(`SKIPPED cross-instance session test: no Redis answers at ${REDIS_URL} (set PARLEY_TEST_REDIS_URL)`);
 const itRedis = redisUp ? it : it.skip;
