@@ -12,6 +12,7 @@
 //   negotiator (whose party voted on the open secret ballots).
 // BENCH_CPU_PROF=<dir>: the measured server runs under node --cpu-prof, profile written there.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,8 +202,26 @@ async function call(api, token, roomId) {
   return { ms, sql: Number(res.headers.get('x-sql-count')), body, text };
 }
 
+// CPU time (user + system) of processes, in ms, from /proc (Linux): robust to a machine
+// shared with other work, where wall-clock latencies are not.
+function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
 async function measure(api, room) {
   for (let i = 0; i < 10; i++) await call(api, room.token, room.roomId); // warm-up
+  // the server's PostgreSQL backends: its pool's connections to this database
+  const backends = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  const cpu0 = [cpuMs([api.child.pid]), cpuMs(backends)];
   const times = [];
   const counts = new Set();
   let last;
@@ -212,7 +231,9 @@ async function measure(api, room) {
     counts.add(last.sql);
   }
   times.sort((a, b) => a - b);
-  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), sql: [...counts].join(' / '), last };
+  const serverCpu = round((cpuMs([api.child.pid]) - cpu0[0]) / REQUESTS);
+  const dbCpu = round((cpuMs(backends) - cpu0[1]) / REQUESTS);
+  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), sql: [...counts].join(' / '), serverCpu, dbCpu, last };
 }
 
 const name = `parley_bench_${randomBytes(4).toString('hex')}`;
@@ -245,7 +266,7 @@ try {
   for (const room of rooms) runs.push({ room, ...(await measure(api, room)) });
   const [base, big] = runs;
   const progress = base.last.body.data.room.progress;
-  for (const r of runs) console.log(`${r.room.versions} versions: seeded ${r.room.events} events, ${r.room.points} convergence points; answer ${Math.round(r.last.text.length / 1024)} KiB; p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements`);
+  for (const r of runs) console.log(`${r.room.versions} versions: seeded ${r.room.events} events, ${r.room.points} convergence points; answer ${Math.round(r.last.text.length / 1024)} KiB; p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements; CPU per call: server ${r.serverCpu} ms, PostgreSQL ${r.dbCpu} ms`);
   report('progress', {
     parties: progress.partyCount,
     proposals: progress.proposals.length,
@@ -259,11 +280,14 @@ try {
     p99Ms: base.p99,
     sqlStatementsPerCall: base.sql,
     answerKiB: Math.round(base.last.text.length / 1024),
+    serverCpuMsPerCall: base.serverCpu,
+    postgresCpuMsPerCall: base.dbCpu,
     largerHistoryVersions: big.room.versions,
     largerHistoryEvents: big.room.events,
     largerHistoryP50Ms: big.p50,
     largerHistoryP99Ms: big.p99,
     largerHistorySqlStatementsPerCall: big.sql,
+    largerHistoryServerCpuMsPerCall: big.serverCpu,
   });
 } finally {
   await db?.end();
