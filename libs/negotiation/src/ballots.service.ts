@@ -8,7 +8,7 @@ import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author, domainRule } from './negotiation.support';
-import { ballotView, voteView } from './ballot-view';
+import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
 import { BALLOT_ROOM, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
@@ -67,6 +67,12 @@ export class BallotsService {
       out.get(b.proposalId)?.push(ballotView(b, votesOf.get(b.id) ?? [], parties, scope.membership.partyId));
     }
     return out;
+  }
+
+  // a ballot and its votes that a caller read itself (progress reads only the ballots its
+  // figures use), as `scope` sees them
+  viewOf(scope: RoomScope, b: BallotFields, votes: VoteFields[], parties: PartyFields[]): BallotType {
+    return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
   async forProposal(proposal: ProposalType): Promise<BallotType[]> {

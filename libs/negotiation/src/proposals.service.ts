@@ -44,7 +44,10 @@ export class ProposalsService {
   }
 
   async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
-    const parties = book instanceof PartyBook ? book : await this.book(scope, book);
+    return this.viewWith(scope, p, book instanceof PartyBook ? book : await this.book(scope, book));
+  }
+
+  private viewWith(scope: RoomScope, p: ProposalEntity, parties: PartyBook): ProposalType {
     return {
       id: p.id,
       roomId: p.roomId,
@@ -69,11 +72,16 @@ export class ProposalsService {
 
   // `known` parties: a caller that has read the room's parties already passes them on
   async roomProposals(scope: RoomScope, known?: PartyEntity[]): Promise<ProposalType[]> {
-    const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), known ? new PartyBook(known, scope) : this.book(scope)]);
+    const [list, parties] = await Promise.all([this.repo.roomProposals(scope.room.id), known ?? this.rooms.parties(scope.room.id)]);
+    return this.listViews(scope, list, parties);
+  }
+
+  // The room's proposals from rows a caller read itself (progress reads them with its
+  // figures), listed together so field resolvers load for all of them at once.
+  listViews(scope: RoomScope, list: ProposalEntity[], parties: PartyEntity[]): ProposalType[] {
+    const book = new PartyBook(parties, scope);
     const siblings = new ProposalSiblings(list.map((p) => p.id));
-    const views = await Promise.all(list.map((p) => this.view(scope, p, book)));
-    for (const v of views) v.siblings = siblings;
-    return views;
+    return list.map((p) => ({ ...this.viewWith(scope, p, book), siblings }));
   }
 
   async versions(proposal: ProposalType): Promise<ProposalVersionType[]> {

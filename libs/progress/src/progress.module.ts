@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AgreementsModule } from '@parley/agreements';
 import { NegotiationModule } from '@parley/negotiation';
 import { ConvergenceService } from './convergence.service';
 import { ProgressCsvController } from './progress-csv.controller';
@@ -8,7 +7,7 @@ import { RoomProgressResolver } from './progress.resolver';
 import { ProgressService } from './progress.service';
 
 @Module({
-  imports: [NegotiationModule, AgreementsModule],
+  imports: [NegotiationModule],
   providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
   controllers: [ProgressCsvController],
   exports: [ProgressService],
