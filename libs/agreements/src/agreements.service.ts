@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { In, IsNull } from 'typeorm';
 import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCommitment } from '@parley/domain';
-import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
@@ -51,14 +51,27 @@ export class AgreementsService {
   async scope(user: AuthUser, agreementId: string, action: RoomAction = 'read'): Promise<AgreementScope> {
     const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId);
     const access = await this.access.check(user, roomId, action);
-    return { agreement: await this.tx.manager.findOneOrFail(AgreementEntity, { where: { id: agreementId } }), access };
+    return { agreement: await this.agreementOrThrow(this.tx.manager, agreementId), access };
   }
 
   private async lockScope(tx: Tx, user: AuthUser, agreementId: string, action: RoomAction): Promise<AgreementScope> {
     const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId, tx.em);
     const access = await this.access.lock(tx, user, roomId, action);
-    const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
+    const agreement = await this.agreementOrThrow(tx.em, agreementId, true);
     return { agreement, access };
+  }
+
+  // `lock`: inside a write, after the room lock
+  private async agreementOrThrow(em: Tx['em'], id: string, lock = false): Promise<AgreementEntity> {
+    const agreement = isUuid(id) ? await em.findOne(AgreementEntity, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
+    if (!agreement) throw notFound();
+    return agreement;
+  }
+
+  private async commitmentOrThrow(em: Tx['em'], id: string): Promise<CommitmentEntity> {
+    const row = isUuid(id) ? await em.findOne(CommitmentEntity, { where: { id } }) : null;
+    if (!row) throw notFound();
+    return row;
   }
 
   private async partyMap(em: Tx['em'], roomId: string): Promise<Map<string, PartyEntity>> {
@@ -217,9 +230,9 @@ export class AgreementsService {
     // another party's commitment does not exist as far as this caller may know
     await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
     return this.tx.run(async (tx) => {
-      const found = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
+      const found = await this.commitmentOrThrow(tx.em, commitmentId);
       const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
-      const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
+      const row = await this.commitmentOrThrow(tx.em, commitmentId);
       // a commitment of another party, or one already withdrawn
       if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
@@ -328,7 +341,7 @@ export class AgreementsService {
         // and then finds the agreement already published
         const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
         if (!room.length) return false;
-        const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        const agreement = await this.agreementOrThrow(tx.em, id, true);
         return this.maybePublish(tx, agreement);
       });
       if (done) published += 1;

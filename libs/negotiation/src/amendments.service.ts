@@ -5,7 +5,7 @@ import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChang
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
-import { author, domainRule, type PartyBook } from './negotiation.support';
+import { author, type PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';
 import { AMENDMENT_ROOM, ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
@@ -128,7 +128,7 @@ export class AmendmentsService {
   async apply(tx: Tx, p: ProposalEntity, a: AmendmentEntity, actor: MembershipEntity | null, ballot: BallotEntity | null): Promise<boolean> {
     const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx.em);
     if (!base || !clauseUnchanged(base.clauses, p.clauses, change(a))) return false;
-    const clauses = domainRule(() => applyAmendment(p.clauses, change(a)));
+    const clauses = applyAmendment(p.clauses, change(a));
     const summary = `Amendment (${a.kind.toLowerCase()} clause ${a.clauseKey || 'at the start'})${ballot ? ' passed by ballot' : ' accepted'}`;
     await this.repo.commitVersion(tx, p, p.version, clauses, summary, actor?.id ?? a.authorMembershipId);
     await this.repo.settleAmendment(tx, a, 'ACCEPTED', p.version);

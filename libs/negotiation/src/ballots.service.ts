@@ -7,7 +7,7 @@ import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
-import { author, domainRule } from './negotiation.support';
+import { author } from './negotiation.support';
 import { ballotView, voteView } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
 import { BALLOT_ROOM, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
@@ -205,15 +205,13 @@ export class BallotsService {
     const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
     const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
     const partyIds = partyList.map((p) => p.id);
-    const decision = domainRule(() =>
-      decide({
-        rule: b.rule,
-        threshold: b.threshold,
-        quorum: b.quorum,
-        partyIds,
-        votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
-      }),
-    );
+    const decision = decide({
+      rule: b.rule,
+      threshold: b.threshold,
+      quorum: b.quorum,
+      partyIds,
+      votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
+    });
     await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
     await this.events.append(tx, {
       roomId: b.roomId,

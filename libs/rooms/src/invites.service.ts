@@ -133,7 +133,7 @@ export class InvitesService implements InviteRedeemer {
   async preview(token: string, clientIp = 'unknown'): Promise<InvitePreviewType> {
     if (!this.previewsByIp.take(clientIp)) throw rateLimited();
     const invite = await this.usable(token);
-    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: invite.roomId } });
+    const room = await this.rooms.roomOrThrow(invite.roomId);
     const party = invite.partyId ? await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } }) : null;
     return { roomTitle: room.title, role: invite.role, partyName: party?.name ?? null, expiresAt: invite.expiresAt };
   }
@@ -186,7 +186,7 @@ export class InvitesService implements InviteRedeemer {
     if (!this.acceptsByUser.take(user.id)) throw rateLimited();
     return this.tx.run(async (tx) => {
       const membership = await this.redeem(tx, token, user);
-      const room = await tx.em.findOneOrFail(RoomEntity, { where: { id: membership.roomId } });
+      const room = await this.rooms.roomOrThrow(membership.roomId, tx.em);
       return this.rooms.membershipView({ room, membership }, membership);
     });
   }

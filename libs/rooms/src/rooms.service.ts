@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { attributedLabel } from '@parley/domain';
-import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { returnedRows, TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, PartyEntity, RoomEntity } from './rooms.entities';
@@ -93,6 +93,12 @@ export class RoomsService {
 
   async room(user: AuthUser, roomId: string): Promise<RoomType> {
     return toRoom(await this.access.check(user, roomId, 'read'));
+  }
+
+  async roomOrThrow(id: string, em: EntityManager = this.tx.manager): Promise<RoomEntity> {
+    const room = isUuid(id) ? await em.findOne(RoomEntity, { where: { id } }) : null;
+    if (!room) throw notFound();
+    return room;
   }
 
   // `em`: a caller's transaction, so a write never waits on a second pool connection
