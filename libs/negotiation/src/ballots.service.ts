@@ -5,12 +5,12 @@ import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } fro
 import { TransactionRunner, type Tx } from '@parley/database';
 import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { author } from './negotiation.support';
 import { ballotView, voteView } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
-import { BALLOT_ROOM, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
+import { BALLOT, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
 
@@ -40,9 +40,9 @@ export class BallotsService {
     return this.repo.convergenceFigures(tx, ref);
   }
 
-  // the ballot's room, NOT_FOUND unless `user` is a member of it
-  roomOfBallot(user: AuthUser, ballotId: string): Promise<string> {
-    return this.access.roomOfOrThrow(user, BALLOT_ROOM, ballotId);
+  // the lock idiom on a ballot, for writes that other capabilities make about one
+  lockBallotRoom<A extends RoomAction>(tx: Tx, user: AuthUser, ballotId: string, action: A) {
+    return this.access.lock(tx, user, BALLOT, ballotId, action);
   }
 
   ballotAwaiting(tx: Tx, ballotId: string) {
@@ -147,13 +147,12 @@ export class BallotsService {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
-    const roomId = await this.roomOfBallot(user, input.ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'partyAction');
+      const ctx = await this.access.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
       const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
       // past its deadline counts as closed even before the scheduler has closed it
       if (b.status !== 'OPEN' || (b.closesAt && b.closesAt.getTime() <= Date.now())) throw ballotClosed();
-      const partyId = ctx.membership.partyId!;
+      const { partyId } = ctx;
       const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: new Date() };
       await this.repo.upsertVote(tx, vote);
       const sealed = b.secrecy === 'SECRET_UNTIL_CLOSE';
@@ -174,9 +173,8 @@ export class BallotsService {
   }
 
   async close(user: AuthUser, ballotId: string): Promise<BallotType> {
-    const roomId = await this.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
+      const ctx = await this.access.lock(tx, user, BALLOT, ballotId, 'facilitate');
       const b = await this.repo.lockBallotOrThrow(tx, ballotId);
       if (b.status !== 'OPEN') throw invalidState('The ballot is already closed.');
       await this.closeLocked(tx, b, ctx.membership, 'FACILITATOR');
@@ -189,7 +187,9 @@ export class BallotsService {
     let closed = 0;
     for (const due of await this.repo.dueBallots()) {
       const done = await this.tx.run(async (tx) => {
-        const b = await this.repo.lockDueBallot(tx, due.roomId, due.id);
+        // the room row first, as every write takes it; an archived room's ballots stay as they were
+        if (!(await this.access.lockForSystem(tx, due.roomId))) return false;
+        const b = await this.repo.lockDueBallot(tx, due.id);
         if (!b) return false;
         await this.closeLocked(tx, b, null, 'DEADLINE');
         return true;

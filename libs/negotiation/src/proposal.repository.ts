@@ -3,13 +3,14 @@ import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
-import type { RoomOf } from '@parley/rooms';
+import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
 
-// How RoomAccessService.roomOfOrThrow finds the room of each negotiation object.
-export const PROPOSAL_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
-export const BALLOT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
-export const AMENDMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM amendment WHERE id = $1` };
+// How RoomAccessService finds the room of each negotiation object (an amendment's party
+// decides who may withdraw it).
+export const PROPOSAL: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
+export const BALLOT: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
+export const AMENDMENT: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id, party_id AS subject_party_id FROM amendment WHERE id = $1` };
 
 // The only code that touches the negotiation tables.
 @Injectable()
@@ -145,11 +146,8 @@ export class ProposalRepository {
     return rows.map((r) => ({ id: r.id, roomId: r.room_id }));
   }
 
-  // Locks the room row (the order every write follows) unless it is archived, then the
-  // ballot if it is still open and due and no other instance holds it.
-  async lockDueBallot(tx: Tx, roomId: string, ballotId: string): Promise<BallotEntity | null> {
-    const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
-    if (!room.length) return null;
+  // After the room lock: the ballot if it is still open and due and no other instance holds it.
+  async lockDueBallot(tx: Tx, ballotId: string): Promise<BallotEntity | null> {
     const rows: Array<{ id: string }> = await tx.em.query(
       `SELECT id FROM ballot WHERE id = $1 AND status = 'OPEN' AND closes_at <= now() FOR UPDATE SKIP LOCKED`,
       [ballotId],
