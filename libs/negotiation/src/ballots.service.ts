@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
+import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
@@ -88,14 +88,17 @@ export class BallotsService {
     const c = new Check();
     for (const [field, problem] of Object.entries(validateBallotRule(input.rule, input.threshold ?? null, input.quorum))) c.that(field, false, problem);
     const closesAt = input.closesAt ?? null;
-    if (closesAt !== null) {
-      const at = closesAt.getTime();
-      c.that('closesAt', Number.isFinite(at) && at > Date.now(), 'must be in the future');
-      c.that('closesAt', at <= Date.now() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
-    }
+    if (closesAt !== null) c.that('closesAt', Number.isFinite(closesAt.getTime()), 'must be a date');
     c.done();
     if (input.amendmentId !== null && input.amendmentId !== undefined && !isUuid(input.amendmentId)) throw notFound();
     return this.writes.run(user, input.proposalId, 'facilitate', async (tx, ctx, p) => {
+      if (closesAt !== null) {
+        // by the database's clock, as the deadline will be judged: a ballot opens taking votes
+        const deadline = new Check();
+        deadline.that('closesAt', acceptsVotes({ status: 'OPEN', closesAt }, ctx.now), 'must be in the future');
+        deadline.that('closesAt', closesAt.getTime() <= ctx.now.getTime() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
+        deadline.done();
+      }
       if (p.status !== 'DRAFTING') throw invalidState(`A ballot cannot open on a ${p.status.toLowerCase()} proposal.`);
       const open = await this.repo.openBallots(tx, p.id);
       let amendmentId: string | null = null;
@@ -150,12 +153,11 @@ export class BallotsService {
     return this.tx.run(async (tx) => {
       const ctx = await this.access.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
       const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
-      // past its deadline counts as closed even before the scheduler has closed it
-      if (b.status !== 'OPEN' || (b.closesAt && b.closesAt.getTime() <= Date.now())) throw ballotClosed();
+      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
       const { partyId } = ctx;
-      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: new Date() };
+      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
       await this.repo.upsertVote(tx, vote);
-      const sealed = b.secrecy === 'SECRET_UNTIL_CLOSE';
+      const sealed = ballotSealed(b);
       await this.events.append(tx, {
         roomId: b.roomId,
         type: 'vote.cast',
@@ -165,8 +167,7 @@ export class BallotsService {
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
       const votes = await this.repo.votes([b.id], tx.em);
-      const voted = new Set(votes.map((v) => v.partyId));
-      if (parties.every((p) => voted.has(p.id))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
+      if (everyPartyVoted(parties.map((p) => p.id), votes.map((v) => v.partyId))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
       const party = parties.find((p) => p.id === partyId)!;
       return voteView(vote, { id: party.id, name: party.name });
     });
