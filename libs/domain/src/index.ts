@@ -5,6 +5,7 @@ export * from './event-disclosure';
 export * from './attribution';
 export * from './domain-error';
 export * from './decision-rules';
+export * from './ballot-rules';
 export * from './clauses';
 export * from './clause-diff';
 export * from './amendments';

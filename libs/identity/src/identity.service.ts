@@ -244,7 +244,7 @@ export class IdentityService {
     }
     c.done();
     if (!this.passwordChanges.take(auth.id)) throw rateLimited('Too many attempts; wait a few minutes and try again.');
-    const user = await this.tx.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    const user = await this.userOrThrow(auth.id);
     if (!(await verifyPassword(user.passwordHash, oldPassword as string))) {
       throw badInput({ oldPassword: 'is not your current password' });
     }
@@ -255,6 +255,12 @@ export class IdentityService {
     });
     this.announce(auth.id, ended);
     return true;
+  }
+
+  private async userOrThrow(id: string): Promise<UserEntity> {
+    const user = await this.tx.manager.findOne(UserEntity, { where: { id } });
+    if (!user) throw notFound();
+    return user;
   }
 
   private async revoke(userId: string, which: { only?: string; except?: string }): Promise<string[]> {

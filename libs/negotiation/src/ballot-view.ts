@@ -1,4 +1,4 @@
-import { tally } from '@parley/domain';
+import { ballotSealed, tally } from '@parley/domain';
 import type { PartyEntity, PartyType } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import type { BallotType, VoteType } from './negotiation.types';
@@ -9,12 +9,12 @@ export type BallotFields = Omit<BallotEntity, 'roomId' | 'openedBy' | 'createdAt
 export type VoteFields = Pick<VoteEntity, 'partyId' | 'choice' | 'reason' | 'castAt'>;
 export type PartyFields = Pick<PartyEntity, 'id' | 'name'>;
 
-// Secrecy lives here and only here: while a SECRET_UNTIL_CLOSE ballot is open a viewer
-// sees who voted, its own party's vote, and nothing else (no choices, no tally).
+// What a viewer sees of a ballot: while it is sealed (ballotSealed), who voted, its own
+// party's vote, and nothing else (no choices, no tally).
 export function ballotView(b: BallotFields, votes: VoteFields[], parties: PartyFields[], viewerPartyId: string | null): BallotType {
   const byId = new Map(parties.map((p) => [p.id, { id: p.id, name: p.name } as PartyType]));
   const counted = votes.filter((v) => byId.has(v.partyId));
-  const sealed = b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
+  const sealed = ballotSealed(b);
   const shown = sealed ? counted.filter((v) => v.partyId === viewerPartyId) : counted;
   const order = new Map(parties.map((p, i) => [p.id, i]));
   const byParty = (x: VoteFields, y: VoteFields) => order.get(x.partyId)! - order.get(y.partyId)!;

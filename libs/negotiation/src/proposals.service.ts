@@ -5,11 +5,11 @@ import { TransactionRunner, type Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { author, PartyBook } from './negotiation.support';
 import { ProposalWrites } from './proposal-writes';
-import { PROPOSAL_ROOM, ProposalRepository } from './proposal.repository';
+import { PROPOSAL, ProposalRepository } from './proposal.repository';
 import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
 
 export const MAX_TITLE = 300;
@@ -65,7 +65,7 @@ export class ProposalsService {
   // reads
 
   async proposal(user: AuthUser, id: string): Promise<ProposalType> {
-    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL_ROOM, id);
+    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL, id);
     const scope = await this.access.check(user, roomId, 'read');
     return this.view(scope, await this.repo.proposalOrThrow(id));
   }
@@ -122,7 +122,7 @@ export class ProposalsService {
     c.done();
     const clauses = toClauses(input.clauses);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, input.roomId, 'draft');
+      const ctx = await this.access.lock(tx, user, ROOM, input.roomId, 'draft');
       const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
       await this.events.append(tx, {
         roomId: p.roomId,

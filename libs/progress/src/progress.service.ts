@@ -45,15 +45,14 @@ export class ProgressService {
   // A closed ballot (or one past its deadline) answers BALLOT_CLOSED, as castVote does: the
   // reminder is about voting on it.
   async remind(user: AuthUser, ballotId: string): Promise<boolean> {
-    const roomId = await this.ballots.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
+      const ctx = await this.ballots.lockBallotRoom(tx, user, ballotId, 'facilitate');
       const ballot = await this.ballots.ballotAwaiting(tx, ballotId);
       if (!ballot.open) throw ballotClosed();
       if (!ballot.awaiting.length) throw invalidState('Every party has voted.');
       if (!(await this.repo.claimReminder(tx, ballotId))) throw rateLimited('A reminder for this ballot went out less than an hour ago.');
       await this.events.append(tx, {
-        roomId,
+        roomId: ctx.roomId,
         type: 'ballot.reminder',
         actor: ctx.membership,
         payload: { ballotId, proposalId: ballot.proposalId, parties: ballot.awaiting.map((p) => ({ id: p.id, name: p.name })) },

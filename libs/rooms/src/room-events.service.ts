@@ -16,7 +16,7 @@ import {
   type SpeakerAttribution,
   type StreamVerification,
 } from '@parley/domain';
-import { badInput, notFound } from '@parley/common';
+import { badInput, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
@@ -318,7 +318,8 @@ export class RoomEventsService {
   // Every stream of a room (`parley audit:verify`), each read page by page so memory stays
   // flat however long the log is. The room stream comes first.
   async verify(roomId: string): Promise<StreamVerification[]> {
-    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: roomId } });
+    const room = isUuid(roomId) ? await this.tx.manager.findOne(RoomEntity, { where: { id: roomId } }) : null;
+    if (!room) throw notFound();
     const rows: Array<{ stream: string }> = await this.tx.manager.query(
       `SELECT DISTINCT stream FROM room_event WHERE room_id = $1 AND stream <> $2 ORDER BY stream`,
       [roomId, ROOM_STREAM],
