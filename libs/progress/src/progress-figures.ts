@@ -1,3 +1,4 @@
+import { ballotSealed } from '@parley/domain';
 import type { BallotType, ProposalType } from '@parley/negotiation';
 import type { PartyType } from '@parley/rooms';
 import type { ConvergencePointType, ProposalProgressType } from './progress.types';
@@ -6,8 +7,6 @@ export interface SignOffSets {
   signed: ReadonlySet<string>;
   consented: ReadonlySet<string>;
 }
-
-export const sealed = (b: BallotType) => b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
 
 function lastWhere<T>(list: readonly T[], test: (item: T) => boolean): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (test(list[i])) return list[i];
@@ -39,7 +38,7 @@ export function proposalProgress(
 ): ProposalProgressType {
   const latestBallot = ballots.at(-1) ?? null;
   const wholeText = ballots.filter((b) => b.amendmentId === null).at(-1) ?? null;
-  const choices = new Map(wholeText && !sealed(wholeText) ? wholeText.votes.map((v) => [v.party.id, v.choice]) : []);
+  const choices = new Map(wholeText && !ballotSealed(wholeText) ? wholeText.votes.map((v) => [v.party.id, v.choice]) : []);
   const open = ballots.filter((b) => b.status === 'OPEN').at(-1) ?? null;
   const voted = new Set(open?.votedParties.map((p) => p.id) ?? []);
   return {
