@@ -3,8 +3,9 @@ import { IdentityModule } from '@parley/identity';
 import { NegotiationModule } from '@parley/negotiation';
 import { RoomsModule } from '@parley/rooms';
 import { DiscussionModule } from '@parley/discussion';
+import { LiveModule } from '@parley/live';
 import { ProgressModule } from '@parley/progress';
 
 // The capability modules that make up the API, in one list for the server and for the
 // schema printer.
-export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, NegotiationModule, AgreementsModule, ProgressModule];
+export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, LiveModule, NegotiationModule, AgreementsModule, ProgressModule];

@@ -5,8 +5,7 @@ import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Log
 import { SessionEvents, type AuthUser } from '@parley/identity';
 import { partyStream, ROOM_STREAM } from '@parley/domain';
 import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, ROSTER_EVENTS, viewerOf, type RoomEventEntity, type RoomEventView, type Roster } from '@parley/rooms';
-import { DiscussionService, payloadObject } from './discussion.service';
-import { parseThread } from './thread';
+import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
 
 export interface LiveSocketData {
   user: AuthUser;
