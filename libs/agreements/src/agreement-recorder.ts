@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Tx } from '@parley/database';
 import { ProposalsService } from '@parley/negotiation';
-import { RoomEventsService, type RoomEventEntity } from '@parley/rooms';
+import { RoomEventsService, type RoomEvent } from '@parley/rooms';
 import { AgreementEntity } from './agreement.entities';
 
 // A passed whole-text ballot appends proposal.adopted; the agreement record is made from it
@@ -18,9 +18,9 @@ export class AgreementRecorder implements OnModuleInit {
     this.events.onAppend((tx, event) => this.record(tx, event));
   }
 
-  async record(tx: Tx, event: RoomEventEntity): Promise<void> {
+  async record(tx: Tx, event: RoomEvent): Promise<void> {
     if (event.type !== 'proposal.adopted') return;
-    const { proposalId, version, agreementId } = event.payload as { proposalId: string; version: number; agreementId: string };
+    const { proposalId, version, agreementId } = event.payload;
     const adopted = await this.proposals.versionIn(tx, proposalId, version);
     if (!adopted) throw new Error(`proposal ${proposalId} has no version ${version} to adopt`);
     await tx.em.insert(AgreementEntity, {

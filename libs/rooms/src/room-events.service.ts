@@ -8,26 +8,31 @@ import {
   eventParts,
   GENESIS_HASH,
   hiddenParts,
+  isOneOf,
+  MESSAGE_BODY_EVENTS,
   partyStream,
   proofFor,
   ROOM_STREAM,
   sealedDigests,
   StreamVerifier,
+  type EventAuthor,
+  type RoomEventPayloads,
+  type RoomEventType,
   type SpeakerAttribution,
   type StreamVerification,
 } from '@parley/domain';
 import { badInput, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
+import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
 import { RoomAccessService } from './room-access.service';
 import type { AuthUser } from '@parley/identity';
 
-export interface AppendEvent {
+export interface AppendEvent<T extends RoomEventType = RoomEventType> {
   roomId: string;
-  type: string;
+  type: T;
   actor: MembershipEntity | null;
-  payload: Record<string, unknown>;
+  payload: RoomEventPayloads[T];
   // set: only members of this party ever see the event (a caucus, a sealed commitment)
   audiencePartyId?: string | null;
 }
@@ -58,7 +63,7 @@ export interface AuditResult extends StreamVerification {
 
 // One committed event as a group of members sees it (the live feed).
 export interface EventDelivery {
-  event: RoomEventEntity;
+  event: RoomEvent;
   view: RoomEventView;
   membershipIds: string[];
 }
@@ -66,15 +71,14 @@ export interface EventDelivery {
 // A derived read model that must move with the log (progress' convergence series): runs
 // inside the appending transaction, after the event row is written, so it commits or rolls
 // back with the event.
-export type AppendHook = (tx: Tx, event: RoomEventEntity) => Promise<void>;
+export type AppendHook = (tx: Tx, event: RoomEvent) => Promise<void>;
 
-// message.posted / message.edited carry a body in their hash-chained payload, which never
-// changes; once the message is redacted, every view serves it empty.
-const BODY_EVENTS = new Set(['message.posted', 'message.edited']);
+// message.posted / message.edited (MESSAGE_BODY_EVENTS) carry a body in their hash-chained
+// payload, which never changes; once the message is redacted, every view serves it empty.
 const NO_REDACTIONS: ReadonlySet<string> = new Set();
 
-// events after which a room's roster (members, parties, names) must be read again
-export const ROSTER_EVENTS: ReadonlySet<string> = new Set(['room.created', 'party.added', 'member.joined', 'member.removed']);
+// a payload's speaker, when its type names one
+const authorOf = (payload: RoomEventPayloads[RoomEventType]): EventAuthor | undefined => ('author' in payload ? payload.author : undefined);
 
 export interface Roster {
   dir: SpeakerDirectory;
@@ -140,7 +144,7 @@ export class RoomEventsService {
   // Appends one event in the caller's transaction: next gapless seq of its stream under the
   // room row lock, chained to the stream's previous event by salted commitments to its
   // parts; broadcast only after commit.
-  async append(tx: Tx, input: AppendEvent): Promise<RoomEventEntity> {
+  async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent & { type: T }> {
     const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
     if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
     const audiencePartyId = input.audiencePartyId ?? null;
@@ -168,9 +172,10 @@ export class RoomEventsService {
     });
     await tx.em.insert(RoomEventEntity, event as never);
     if (!audiencePartyId) await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
-    for (const hook of this.hooks) await hook(tx, event);
-    tx.afterCommit(() => this.bus.committed.next(event));
-    return event;
+    const typed = event as RoomEvent & { type: T };
+    for (const hook of this.hooks) await hook(tx, typed);
+    tx.afterCommit(() => this.bus.committed.next(typed));
+    return typed;
   }
 
   // A party stream's last event; one not yet written starts after the room's format-1 events.
@@ -202,15 +207,15 @@ export class RoomEventsService {
     };
   }
 
-  visibleTo(event: RoomEventEntity, viewer: Viewer): boolean {
+  visibleTo(event: RoomEvent, viewer: Viewer): boolean {
     return event.audiencePartyId === null || event.audiencePartyId === viewer.partyId;
   }
 
   // What one viewer reads of an event: the payload fields they may see (a speaker as the
   // room's attribution shows them) and, in format 2, the proof that lets them recompute the
   // hash without the parts they may not see.
-  view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
-    const isRedacted = BODY_EVENTS.has(event.type) && redacted.has(event.payload.messageId as string);
+  view(event: RoomEvent, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
+    const isRedacted = isOneOf(MESSAGE_BODY_EVENTS, event) && redacted.has(event.payload.messageId);
     const hidden = hiddenParts(dir.attribution, { membershipId: viewer.membershipId, partyId: viewer.partyId, role: viewer.role ?? dir.members.get(viewer.membershipId)?.role ?? null }, {
       type: event.type,
       actor: event.actorMembershipId,
@@ -218,7 +223,7 @@ export class RoomEventsService {
       redacted: isRedacted,
     });
     const payload = disclosedPayload(event.payload, hidden);
-    const author = event.payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
+    const author = authorOf(event.payload);
     if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
     if (isRedacted) {
       payload.body = '';
@@ -255,14 +260,14 @@ export class RoomEventsService {
       })
       .orderBy('e.seq', 'ASC')
       .limit(limit);
-    const [events, dir] = await Promise.all([qb.getMany(), this.directory(room.id, room.speakerAttribution)]);
+    const [events, dir] = await Promise.all([qb.getMany() as Promise<RoomEvent[]>, this.directory(room.id, room.speakerAttribution)]);
     const redacted = await this.redactedMessages(room.id, events);
     return events.map((e) => this.view(e, viewer, dir, redacted));
   }
 
   // The ids of messages among these events that a later message.redacted event withdrew.
-  async redactedMessages(roomId: string, events: RoomEventEntity[]): Promise<Set<string>> {
-    const ids = [...new Set(events.filter((e) => BODY_EVENTS.has(e.type)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
+  async redactedMessages(roomId: string, events: RoomEvent[]): Promise<Set<string>> {
+    const ids = [...new Set(events.filter((e) => isOneOf(MESSAGE_BODY_EVENTS, e)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
     if (!ids.length) return new Set();
     const rows: Array<{ id: string }> = await this.tx.manager.query(
       `SELECT DISTINCT payload->>'messageId' AS id FROM room_event WHERE room_id = $1 AND type = 'message.redacted' AND payload->>'messageId' = ANY($2::text[])`,
@@ -272,8 +277,8 @@ export class RoomEventsService {
   }
 
   // committed events of a stream after a seq, in order (live delivery reads the log through this)
-  committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEventEntity[]> {
-    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit });
+  committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
+    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit }) as Promise<RoomEvent[]>;
   }
 
   // who is in the room now and how they are named; changes only with ROSTER_EVENTS
@@ -291,7 +296,7 @@ export class RoomEventsService {
   // audience-filtered, attributed per viewer, and grouped by identical view so one emit
   // reaches every member who sees the same thing. `only` narrows the members; a roster
   // the caller kept current saves reading it again.
-  async deliveries(roomId: string, events: RoomEventEntity[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
+  async deliveries(roomId: string, events: RoomEvent[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
     if (!events.length) return [];
     const roster = known ?? (await this.roster(roomId));
     if (!roster) return [];
