@@ -5,7 +5,8 @@ import { RoomsModule } from '@parley/rooms';
 import { DiscussionModule } from '@parley/discussion';
 import { LiveModule } from '@parley/live';
 import { ProgressModule } from '@parley/progress';
+import { RoomEventHooksModule } from './room-event-hooks';
 
-// The capability modules that make up the API, in one list for the server and for the
-// schema printer.
-export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, LiveModule, NegotiationModule, AgreementsModule, ProgressModule];
+// The capability modules that make up the API, in one list for the server, the CLI and the
+// schema printer; RoomEventHooksModule registers the state derived from room events.
+export const FEATURE_MODULES = [IdentityModule, RoomsModule, DiscussionModule, LiveModule, NegotiationModule, AgreementsModule, ProgressModule, RoomEventHooksModule];

@@ -28,6 +28,6 @@ import { PublicationScheduler } from './publication.scheduler';
     PublicationScheduler,
   ],
   controllers: [SigningKeyController, AgreementExportController],
-  exports: [ServerSigningKeyService, AgreementsService, AgreementExportService],
+  exports: [ServerSigningKeyService, AgreementsService, AgreementExportService, AgreementRecorder],
 })
 export class AgreementsModule {}

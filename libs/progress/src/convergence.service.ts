@@ -1,28 +1,22 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Tx } from '@parley/database';
 import { isOneOf, NEGOTIATION_EVENTS } from '@parley/domain';
 import { BallotsService } from '@parley/negotiation';
-import { RoomEventsService, type RoomEvent } from '@parley/rooms';
+import type { RoomEvent, RoomEventHook } from '@parley/rooms';
 import { ProgressRepository } from './progress.repository';
 
-
-// The convergence series as a derived table, written by a hook on RoomEventsService.append
-// rather than by calls in each negotiation write path: every path that appends one of the
-// NEGOTIATION_EVENTS (mutations, the deadline scheduler, a ballot closed by the last vote, a ballot that
-// applies an amendment) is covered by construction, in the same transaction as the event,
-// and negotiation does not depend on progress. Reads then cost one indexed query, however
-// long the room's log grows.
+// The convergence series as a derived table, written by a room event hook (listed in
+// apps/api/src/room-event-hooks.ts) rather than by calls in each negotiation write path: every
+// path that appends one of the NEGOTIATION_EVENTS (mutations, the deadline scheduler, a ballot
+// closed by the last vote, a ballot that applies an amendment) is covered by construction, in
+// the same transaction as the event, and negotiation does not depend on progress. Reads then
+// cost one indexed query, however long the room's log grows.
 @Injectable()
-export class ConvergenceService implements OnModuleInit {
+export class ConvergenceService implements RoomEventHook {
   constructor(
-    private readonly events: RoomEventsService,
     private readonly ballots: BallotsService,
     private readonly repo: ProgressRepository,
   ) {}
-
-  onModuleInit(): void {
-    this.events.onAppend((tx, event) => this.record(tx, event));
-  }
 
   async record(tx: Tx, event: RoomEvent): Promise<void> {
     // the events that can move open brackets, open amendments or supporting parties (a point is

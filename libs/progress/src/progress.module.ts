@@ -11,6 +11,6 @@ import { ProgressService } from './progress.service';
   imports: [NegotiationModule, AgreementsModule],
   providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
   controllers: [ProgressCsvController],
-  exports: [ProgressService],
+  exports: [ProgressService, ConvergenceService],
 })
 export class ProgressModule {}

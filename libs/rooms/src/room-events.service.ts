@@ -68,10 +68,12 @@ export interface EventDelivery {
   membershipIds: string[];
 }
 
-// A derived read model that must move with the log (progress' convergence series): runs
+// A read model derived from the log (the agreement record, the convergence series): runs
 // inside the appending transaction, after the event row is written, so it commits or rolls
-// back with the event.
-export type AppendHook = (tx: Tx, event: RoomEvent) => Promise<void>;
+// back with the event. Every hook is listed in apps/api/src/room-event-hooks.ts.
+export interface RoomEventHook {
+  record(tx: Tx, event: RoomEvent): Promise<void>;
+}
 
 // message.posted / message.edited (MESSAGE_BODY_EVENTS) carry a body in their hash-chained
 // payload, which never changes; once the message is redacted, every view serves it empty.
@@ -120,7 +122,8 @@ export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, members
 
 @Injectable()
 export class RoomEventsService {
-  private readonly hooks: AppendHook[] = [];
+  // set once at start-up; appending before that would skip the derived state, so it fails
+  private hooks: readonly RoomEventHook[] | null = null;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -145,6 +148,8 @@ export class RoomEventsService {
   // room row lock, chained to the stream's previous event by salted commitments to its
   // parts; broadcast only after commit.
   async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent & { type: T }> {
+    const hooks = this.hooks;
+    if (!hooks) throw new Error('room event hooks are not registered (apps/api/src/room-event-hooks.ts)');
     const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
     if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
     const audiencePartyId = input.audiencePartyId ?? null;
@@ -173,7 +178,7 @@ export class RoomEventsService {
     await tx.em.insert(RoomEventEntity, event as never);
     if (!audiencePartyId) await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
     const typed = event as RoomEvent & { type: T };
-    for (const hook of this.hooks) await hook(tx, typed);
+    for (const hook of hooks) await hook.record(tx, typed);
     tx.afterCommit(() => this.bus.committed.next(typed));
     return typed;
   }
@@ -191,8 +196,9 @@ export class RoomEventsService {
     return last?.seq ?? room.chainV2From;
   }
 
-  onAppend(hook: AppendHook): void {
-    this.hooks.push(hook);
+  registerHooks(hooks: readonly RoomEventHook[]): void {
+    if (this.hooks) throw new Error('room event hooks are registered once');
+    this.hooks = [...hooks];
   }
 
   async directory(roomId: string, attribution: SpeakerAttribution): Promise<SpeakerDirectory> {
