@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionModule } from '@parley/database';
 import { NegotiationModule } from '@parley/negotiation';
+import { RoomsModule } from '@parley/rooms';
 import { ServerSigningKeyRepository } from './server-signing-key.repository';
 import { ServerSigningKeyService } from './server-signing-key.service';
 import { SigningKeyController } from './signing-key.controller';
@@ -14,7 +16,7 @@ import { AgreementExportController } from './agreement-export.controller';
 import { PublicationScheduler } from './publication.scheduler';
 
 @Module({
-  imports: [NegotiationModule, TypeOrmModule.forFeature([AgreementEntity, PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
+  imports: [RoomsModule, NegotiationModule, TransactionModule, TypeOrmModule.forFeature([AgreementEntity, PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
   providers: [
     ServerSigningKeyRepository,
     ServerSigningKeyService,

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionModule } from '@parley/database';
 import { IdentityModule } from '@parley/identity';
+import { RoomsModule } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
 import { DiscussionService } from './discussion.service';
 import { DiscussionResolver } from './discussion.resolver';
 
 @Module({
-  imports: [IdentityModule, TypeOrmModule.forFeature([MessageEntity])],
+  imports: [IdentityModule, RoomsModule, TransactionModule, TypeOrmModule.forFeature([MessageEntity])],
   providers: [DiscussionService, DiscussionResolver],
   exports: [DiscussionService],
 })
