@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { AgreementBundle } from '@parley/domain';
-import { agreementView, VERIFY_HINT, type AgreementView, type RenderOptions } from './agreement-view';
+import { exportLayout, VERIFY_HINT, type ExportLayout, type RenderOptions } from './agreement-export-layout';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -68,7 +68,7 @@ class Layout {
   }
 }
 
-function banner(l: Layout, v: AgreementView) {
+function banner(l: Layout, v: ExportLayout) {
   const { doc } = l;
   if (v.banner) {
     doc.font('Helvetica-Bold').fontSize(12);
@@ -82,7 +82,7 @@ function banner(l: Layout, v: AgreementView) {
   l.text(v.statusLine, { font: 'Helvetica-Oblique', size: 10, color: v.banner ? ALERT : '#1a7f37', gap: 0.6 });
 }
 
-function clauses(l: Layout, v: AgreementView) {
+function clauses(l: Layout, v: ExportLayout) {
   for (const c of v.clauses) {
     l.doc.moveDown(0.3);
     l.room(48);
@@ -99,7 +99,7 @@ function clauses(l: Layout, v: AgreementView) {
   }
 }
 
-function commitments(l: Layout, v: AgreementView) {
+function commitments(l: Layout, v: ExportLayout) {
   if (v.commitments.length === 0) return l.text('None.', { color: MUTED });
   for (const c of v.commitments) {
     l.room(36);
@@ -110,7 +110,7 @@ function commitments(l: Layout, v: AgreementView) {
 }
 
 // A table that repeats its header on every page it runs onto; rows never split.
-function signatureTable(l: Layout, v: AgreementView) {
+function signatureTable(l: Layout, v: ExportLayout) {
   const { doc } = l;
   const cols = [0.3, 0.25, 0.45].map((f) => f * l.width);
   const pad = 5;
@@ -164,7 +164,7 @@ function signatureTable(l: Layout, v: AgreementView) {
   doc.moveDown(0.5);
 }
 
-function integrity(l: Layout, v: AgreementView) {
+function integrity(l: Layout, v: ExportLayout) {
   l.field('Text hash (SHA-256 of the canonical clauses)', v.integrity.textHash, true);
   l.field('Room event log head', v.integrity.eventLogHead, true);
   l.field('Version history', v.integrity.versions.join('\n'), true);
@@ -173,7 +173,7 @@ function integrity(l: Layout, v: AgreementView) {
   l.text(VERIFY_HINT.replace(/`/g, '"'), { size: 9, color: MUTED });
 }
 
-function footers(doc: Doc, v: AgreementView, textHash: string) {
+function footers(doc: Doc, v: ExportLayout, textHash: string) {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i += 1) {
     doc.switchToPage(i);
@@ -191,7 +191,7 @@ function footers(doc: Doc, v: AgreementView, textHash: string) {
 }
 
 export function renderPdf(bundle: AgreementBundle, opts: RenderOptions): Promise<Buffer> {
-  const v = agreementView(bundle, opts);
+  const v = exportLayout(bundle, opts);
   const attested = new Date(bundle.attestation.signedAt);
   const doc = new PDFDocument({
     size: 'A4',

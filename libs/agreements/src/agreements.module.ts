@@ -9,7 +9,7 @@ import { SigningKeyController } from './signing-key.controller';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import { AgreementRecorder } from './agreement-recorder';
 import { AgreementsService } from './agreements.service';
-import { AgreementViews } from './agreement-views';
+import { AgreementAnswers } from './agreement-answers';
 import { AgreementsResolver, ProposalAgreementResolver, RoomPartyKeysResolver } from './agreements.resolver';
 import { AgreementExportService } from './agreement-export.service';
 import { AgreementExportController } from './agreement-export.controller';
@@ -21,7 +21,7 @@ import { PublicationScheduler } from './publication.scheduler';
     ServerSigningKeyRepository,
     ServerSigningKeyService,
     AgreementsService,
-    AgreementViews,
+    AgreementAnswers,
     AgreementsResolver,
     RoomPartyKeysResolver,
     ProposalAgreementResolver,

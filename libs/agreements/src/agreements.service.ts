@@ -5,7 +5,7 @@ import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCom
 import { badInput, Check, invalidState, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, RoomsService, toParty, type MembershipEntity, type PartyEntity, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 

@@ -7,4 +7,4 @@ export * from './agreements.service';
 export * from './agreement-recorder';
 export * from './agreement-export.service';
 export * from './agreement.types';
-export * from './agreement.entities';
+export type { AgreementStatus, CommitmentStatus } from './agreement.entities';

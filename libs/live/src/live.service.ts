@@ -4,7 +4,7 @@ import type { Subscription } from 'rxjs';
 import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
 import { isOneOf, partyStream, ROOM_STREAM, ROSTER_EVENTS } from '@parley/domain';
-import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, viewerOf, type RoomEvent, type RoomEventView, type Roster } from '@parley/rooms';
+import { attributeAuthor, eventAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, viewerOf, type RoomEvent, type RoomEventView, type Roster } from '@parley/rooms';
 import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
 
 export interface LiveSocketData {
@@ -160,7 +160,7 @@ export class LiveService implements OnModuleDestroy {
     const thread = this.discussion.threadFor(ctx, parseThread(input.thread));
     const { membership } = ctx;
     const dir = await this.events.directory(roomId, ctx.room.speakerAttribution);
-    const who = attributeAuthor(dir, null, { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId });
+    const who = attributeAuthor(dir, null, eventAuthor(membership));
     const target = thread.audiencePartyId ? caucusRoom(roomId, thread.audiencePartyId) : roomRoom(roomId);
     this.namespace().to(target).except(memberRoom(membership.id)).emit('typing', { roomId, thread: thread.name, who });
     return {};

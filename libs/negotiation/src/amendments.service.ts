@@ -3,9 +3,10 @@ import { badInput, Check, DomainError, forbidden, invalidState } from '@parley/c
 import { TransactionRunner, type Tx } from '@parley/database';
 import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChange } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
+import { eventAuthor, RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
-import { author, domainRule, type PartyBook } from './negotiation.support';
+import { domainRule } from './domain-rule-errors';
+import type { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
 import { AMENDMENT_ROOM, ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
@@ -73,7 +74,7 @@ export class AmendmentsService {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: author(ctx.membership) },
+        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: eventAuthor(ctx.membership) },
       });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });

@@ -95,11 +95,7 @@ export interface SpeakerDirectory {
 
 // Payloads name a speaker only under `author: { membershipId, displayName, partyId }`;
 // views replace it with what the room's attribution lets this viewer see.
-export function attributeAuthor(
-  dir: SpeakerDirectory,
-  viewer: Viewer | null,
-  author: { membershipId: string; displayName: string; partyId: string | null },
-) {
+export function attributeAuthor(dir: SpeakerDirectory, viewer: Viewer | null, author: EventAuthor) {
   const seen = attribute(dir.attribution, author, viewer?.membershipId ?? null);
   const showId = dir.attribution === 'ATTRIBUTED' || viewer?.membershipId === author.membershipId;
   return {
@@ -109,6 +105,9 @@ export function attributeAuthor(
     partyName: seen.partyId ? (dir.partyNames.get(seen.partyId) ?? null) : null,
   };
 }
+
+// how event payloads name a member as their speaker
+export const eventAuthor = (m: { id: string; displayName: string; partyId: string | null }): EventAuthor => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
 
 export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, membershipId: string | null): string | null {
   if (!membershipId) return null;
@@ -328,8 +327,9 @@ export class RoomEventsService {
 
   // Every stream of a room (`parley audit:verify`), each read page by page so memory stays
   // flat however long the log is. The room stream comes first.
-  async verify(roomId: string): Promise<StreamVerification[]> {
-    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: roomId } });
+  async verify(roomId: string): Promise<StreamVerification[] | null> {
+    const room = await this.tx.manager.findOne(RoomEntity, { where: { id: roomId } });
+    if (!room) return null;
     const rows: Array<{ stream: string }> = await this.tx.manager.query(
       `SELECT DISTINCT stream FROM room_event WHERE room_id = $1 AND stream <> $2 ORDER BY stream`,
       [roomId, ROOM_STREAM],
