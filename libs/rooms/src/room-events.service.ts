@@ -46,7 +46,7 @@ export interface Viewer {
 export interface RoomEventView {
   stream: string;
   seq: number;
-  type: string;
+  type: RoomEventType;
   at: Date;
   actor: string | null;
   payload: string;
