@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { AgreementBundle } from '@parley/domain';
-import { agreementView, VERIFY_HINT, type AgreementView, type RenderOptions } from './agreement-view';
+import { exportLayout, VERIFY_HINT, type ExportLayout, type RenderOptions } from './agreement-export-layout';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -78,7 +78,7 @@ class Layout {
   }
 }
 
-function banner(l: Layout, v: AgreementView) {
+function banner(l: Layout, v: ExportLayout) {
   const { doc } = l;
   if (v.banner) {
     doc.font('Helvetica-Bold').fontSize(12);
@@ -92,7 +92,7 @@ function banner(l: Layout, v: AgreementView) {
   l.text(v.banner ? statusWords(v.statusLine).replace(/^Status /, 'Status: ') : v.statusLine, { font: 'Helvetica-Oblique', size: 10, color: v.banner ? ALERT : '#1a7f37', gap: 0.6 });
 }
 
-function clauses(l: Layout, v: AgreementView) {
+function clauses(l: Layout, v: ExportLayout) {
   for (const c of v.clauses) {
     l.doc.moveDown(0.3);
     // the clause heading stays with its text: all of a short text (which never splits), the
@@ -112,7 +112,7 @@ function clauses(l: Layout, v: AgreementView) {
   }
 }
 
-function commitments(l: Layout, v: AgreementView) {
+function commitments(l: Layout, v: ExportLayout) {
   if (v.commitments.length === 0) return l.text('None.', { color: MUTED });
   for (const c of v.commitments) {
     l.room(36);
@@ -124,7 +124,7 @@ function commitments(l: Layout, v: AgreementView) {
 
 // A table that repeats its header on every page it runs onto; rows never split.
 // The section heading, the header and the first row stay together on one page.
-function signatureTable(l: Layout, v: AgreementView) {
+function signatureTable(l: Layout, v: ExportLayout) {
   const { doc } = l;
   const cols = [0.25, 0.25, 0.5].map((f) => f * l.width);
   const pad = 5;
@@ -184,7 +184,7 @@ function signatureTable(l: Layout, v: AgreementView) {
   doc.moveDown(0.5);
 }
 
-function integrity(l: Layout, v: AgreementView) {
+function integrity(l: Layout, v: ExportLayout) {
   l.field('Text hash (SHA-256 of the canonical clauses)', groupHex(v.integrity.textHash), true);
   // "<hash> (event 57)": the event number goes to the label so the hash keeps one line
   const head = /^(\S+) \(event (\d+)\)$/.exec(v.integrity.eventLogHead);
@@ -198,7 +198,7 @@ function integrity(l: Layout, v: AgreementView) {
   l.text(VERIFY_HINT.replace(/`/g, '"'), { size: 9, color: MUTED });
 }
 
-function footers(doc: Doc, v: AgreementView, textHash: string) {
+function footers(doc: Doc, v: ExportLayout, textHash: string) {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i += 1) {
     doc.switchToPage(i);
@@ -216,7 +216,7 @@ function footers(doc: Doc, v: AgreementView, textHash: string) {
 }
 
 export function renderPdf(bundle: AgreementBundle, opts: RenderOptions): Promise<Buffer> {
-  const v = agreementView(bundle, opts);
+  const v = exportLayout(bundle, opts);
   const attested = new Date(bundle.attestation.signedAt);
   const doc = new PDFDocument({
     size: 'A4',

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { attestBundle, BUNDLE_FORMAT, textHash, type AgreementBundle, type Clause } from '@parley/domain';
 import { renderMarkdown } from './agreement-markdown';
 import { groupHex, pdfSafe, renderPdf } from './agreement-pdf';
-import { NOT_PUBLISHED_BANNER } from './agreement-view';
+import { NOT_PUBLISHED_BANNER } from './agreement-export-layout';
 import { keyFingerprint } from './key-fingerprint';
 
 const keyPair = () => {

@@ -5,7 +5,7 @@ import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCom
 import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, PartyEntity, ROOM, RoomAccessService, RoomEventsService, RoomsService, toParty, type ActorFor, type Locked, type ObjectKind, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import { ROOM, RoomAccessService, RoomEventsService, RoomsService, toParty, type ActorFor, type Locked, type MembershipEntity, type ObjectKind, type PartyEntity, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 

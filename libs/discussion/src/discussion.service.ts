@@ -5,7 +5,7 @@ import { attribute } from '@parley/domain';
 import { badInput, Check, invalidState, notFound } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { ROOM, RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
 import { parseThread, type Thread } from './thread';
 import type { MessageType } from './discussion.types';
@@ -64,7 +64,7 @@ export class DiscussionService {
           type: 'message.posted',
           actor: membership,
           audiencePartyId: thread.audiencePartyId,
-          payload: { messageId: id, thread: thread.name, body, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+          payload: { messageId: id, thread: thread.name, body, author: eventAuthor(membership) },
         });
         const message = tx.em.create(MessageEntity, {
           id,

@@ -2,6 +2,7 @@ export * from './canonical-json';
 export * from './hash';
 export * from './hash-chain';
 export * from './event-disclosure';
+export * from './room-events';
 export * from './attribution';
 export * from './domain-error';
 export * from './decision-rules';

@@ -3,9 +3,9 @@ import { badInput, Check, DomainError, invalidState } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChange } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
+import { eventAuthor, RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
-import { author, type PartyBook } from './negotiation.support';
+import type { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
 import { AMENDMENT, ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
@@ -73,7 +73,7 @@ export class AmendmentsService {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: author(ctx.membership) },
+        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: eventAuthor(ctx.membership) },
       });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });

@@ -5,9 +5,8 @@ import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } fro
 import { TransactionRunner, type Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
+import { eventAuthor, RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
-import { author } from './negotiation.support';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
 import { BALLOT, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
@@ -169,7 +168,7 @@ export class BallotsService {
         type: 'vote.cast',
         actor: ctx.membership,
         // a sealed ballot's event says only who voted; choices appear in ballot.closed
-        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: author(ctx.membership) },
+        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
       const votes = await this.repo.votes([b.id], tx.em);

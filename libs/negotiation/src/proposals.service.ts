@@ -5,9 +5,9 @@ import { TransactionRunner, type Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
-import { author, PartyBook } from './negotiation.support';
+import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
 import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
@@ -128,7 +128,7 @@ export class ProposalsService {
         roomId: p.roomId,
         type: 'proposal.created',
         actor: ctx.membership,
-        payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: author(ctx.membership) },
+        payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });
@@ -149,7 +149,7 @@ export class ProposalsService {
         roomId: p.roomId,
         type: 'proposal.revised',
         actor: ctx.membership,
-        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: author(ctx.membership) },
+        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });
@@ -189,7 +189,7 @@ export class ProposalsService {
         roomId: p.roomId,
         type: opened ? 'bracket.opened' : 'bracket.option_added',
         actor: ctx.membership,
-        payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: author(ctx.membership) },
+        payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TransactionModule } from '@parley/database';
 import { NegotiationModule } from '@parley/negotiation';
+import { RoomsModule } from '@parley/rooms';
 import { ConvergenceService } from './convergence.service';
 import { ProgressCsvController } from './progress-csv.controller';
 import { ProgressRepository } from './progress.repository';
@@ -7,9 +9,9 @@ import { RoomProgressResolver } from './progress.resolver';
 import { ProgressService } from './progress.service';
 
 @Module({
-  imports: [NegotiationModule],
+  imports: [RoomsModule, NegotiationModule, TransactionModule],
   providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
   controllers: [ProgressCsvController],
-  exports: [ProgressService],
+  exports: [ProgressService, ConvergenceService],
 })
 export class ProgressModule {}

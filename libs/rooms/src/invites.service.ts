@@ -5,7 +5,7 @@ import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { isEmail, newToken, normaliseEmail, tokenHash, type AuthUser, type InviteRedeemer } from '@parley/identity';
 import { InviteEntity, MembershipEntity, PartyEntity, type RoomRole } from './rooms.entities';
 import { ROOM, RoomAccessService, type ObjectKind, type RoomAccessContext } from './room-access.service';
-import { RoomEventsService } from './room-events.service';
+import { eventAuthor, RoomEventsService } from './room-events.service';
 import { RoomsService, toParty } from './rooms.service';
 import type { CreatedInviteType, InvitePreviewType, InviteType, MembershipType } from './rooms.types';
 
@@ -176,7 +176,7 @@ export class InvitesService implements InviteRedeemer {
       roomId: invite.roomId,
       type: 'member.joined',
       actor: membership,
-      payload: { role: membership.role, inviteId: invite.id, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+      payload: { role: membership.role, inviteId: invite.id, author: eventAuthor(membership) },
     });
     return membership;
   }

@@ -1,9 +1,6 @@
 import type { Clause } from '@parley/domain';
-import type { MembershipEntity, PartyEntity, PartyType, RoomScope } from '@parley/rooms';
+import type { PartyEntity, PartyType, RoomScope } from '@parley/rooms';
 import type { ClauseType } from './negotiation.types';
-
-// How event payloads name a speaker, so the attribution view applies to them.
-export const author = (m: MembershipEntity) => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
 
 // The room's parties as one viewer may see them: `party` always (votes count parties),
 // `attributed` per the room's speakerAttribution (amendments and bracket options).
