@@ -257,6 +257,10 @@ describe('live gateway', () => {
       expect(m.thread).toBe(thread);
       await a2.waitFor('room:event', postedBy(m.id));
       expect((await second.user.client.ok(MESSAGES, { roomId: room.id, thread })).messages.map((x: { id: string }) => x.id)).toEqual([m.id]);
+      // the party reads its caucus in its own stream by every route below: each check on the
+      // outsiders looks where the message would be if audience filtering broke
+      expect(JSON.stringify(await second.user.client.ok(ROOM_EVENTS, { roomId: room.id, stream: thread }))).toContain(m.id);
+      expect(JSON.stringify((await joinRoom(await live(second.user.client.token), room.id, 0, 0)).events)).toContain(m.id);
       // a later room-wide message arrives everywhere, the caucus one never did
       const marker = await send(a, room.id, 'room-wide marker');
       for (const outsider of [fac, b, obs]) await outsider.waitFor('room:event', postedBy(marker.id));
@@ -271,7 +275,10 @@ describe('live gateway', () => {
         expect(await u.client.code(MESSAGES, { roomId: room.id, thread })).toBe('NOT_FOUND');
         expect(JSON.stringify(await u.client.ok(MESSAGES, { roomId: room.id }))).not.toContain('bottom line');
         expect(JSON.stringify(await u.client.ok(ROOM_EVENTS, { roomId: room.id }))).not.toContain(m.id);
-        const replay = await joinRoom(await live(u.client.token), room.id, 0);
+        expect(await u.client.code(ROOM_EVENTS, { roomId: room.id, stream: thread })).toBe('NOT_FOUND');
+        // a replay of the room stream and of the outsider's own party stream, if any
+        const replay = await joinRoom(await live(u.client.token), room.id, 0, 0);
+        expect(replay.events.length).toBeGreaterThan(0);
         expect(JSON.stringify(replay)).not.toContain(m.id);
         expect((await c.call('message:send', { roomId: room.id, body: 'let me in', thread, clientMsgId: randomUUID() })).error.code).toBe('NOT_FOUND');
         expect((await c.call('message:edit', { messageId: m.id, body: 'x' })).error.code).toBe('NOT_FOUND');
