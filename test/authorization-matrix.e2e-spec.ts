@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { startApp, type Client, type TestApp } from './support/harness';
 import { generatedSchema, operationsOf } from './support/schema';
-import { fresh, invite, join, newRoom, newUser, type TestRoom, type TestUser } from './support/factories';
+import { adoptedAgreement, fresh, invite, join, newRoom, newUser, publishedAgreement, type TestRoom, type TestUser } from './support/factories';
 
 type Actor = 'facilitator' | 'negotiator' | 'observer' | 'outsider' | 'anonymous';
 const ACTORS: Actor[] = ['facilitator', 'negotiator', 'observer', 'outsider', 'anonymous'];
@@ -57,13 +57,8 @@ async function ballotIn(w: World): Promise<string> {
 // a fresh agreement: a proposal adopted by a consensus ballot in the room (the matrix room,
 // whose parties grow with the addParty rows, or another)
 async function agreementIn(w: World, room: TestRoom = w.room): Promise<{ id: string; textHash: string }> {
-  const fac = room.facilitator.client;
-  const p = await fac.ok(`mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "One." }] }) { id } }`, { r: room.id });
-  const b = await fac.ok(`mutation($p: ID!) { openBallot(input: { proposalId: $p, rule: CONSENSUS, quorum: 0, secrecy: OPEN }) { id } }`, { p: p.createProposal.id });
-  await w.room.negotiators[0].client.ok(`mutation($b: ID!) { castVote(input: { ballotId: $b, choice: SUPPORT }) { choice } }`, { b: b.openBallot.id });
-  await fac.gql(`mutation($b: ID!) { closeBallot(ballotId: $b) { outcome } }`, { b: b.openBallot.id });
-  const d = await fac.ok(`query($p: ID!) { proposal(id: $p) { agreement { id textHash } } }`, { p: p.createProposal.id });
-  return d.proposal.agreement;
+  const a = await adoptedAgreement(room, { texts: ['One.'], voters: [w.room.negotiators[0]], ballot: { rule: 'CONSENSUS', quorum: 0 }, close: true });
+  return { id: a.agreementId, textHash: a.textHash };
 }
 
 let publishedSlug: Promise<string> | null = null;
@@ -71,11 +66,7 @@ function publishedIn(w: World): Promise<string> {
   publishedSlug ??= (async () => {
     const room = await w.freshRoom();
     const a = await agreementIn(w, room);
-    const neg = w.room.negotiators[0].client;
-    await neg.ok(`mutation($a: ID!, $h: String!) { signAgreement(agreementId: $a, textHash: $h) { textHash } }`, { a: a.id, h: a.textHash });
-    await neg.ok(`mutation($a: ID!) { consentToPublish(agreementId: $a) { id } }`, { a: a.id });
-    const d = await neg.ok(`query($id: ID!) { agreement(id: $id) { publicSlug } }`, { id: a.id });
-    return d.agreement.publicSlug as string;
+    return publishedAgreement({ agreementId: a.id, textHash: a.textHash }, [w.room.negotiators[0]]);
   })();
   return publishedSlug;
 }

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, createTestDatabase, startApp, startServer, type TestApp } from './support/harness';
-import { newRoom } from './support/factories';
+import { CAST_VOTE, newRoom, roomEvents as events, vote } from './support/factories';
 import {
   ACCEPT_AMENDMENT,
   ADD_ALTERNATIVE,
   AMENDMENTS,
   ballots,
-  CAST_VOTE,
   clauses,
   CLOSE_BALLOT,
   createProposal,
-  events,
   OPEN_BALLOT,
   openBallot,
   PROPOSE_AMENDMENT,
@@ -18,7 +16,6 @@ import {
 } from './support/negotiation';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const vote = (client: Client, ballotId: string, choice: string, reason?: string) => client.ok(CAST_VOTE, { input: { ballotId, choice, reason } });
 
 async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms = 10_000): Promise<T> {
   const until = Date.now() + ms;

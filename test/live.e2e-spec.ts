@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
-import { invite, join, newRoom, newUser, type TestRoom } from './support/factories';
-import { CAST_VOTE, createProposal, openBallot } from './support/negotiation';
-import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, ROOM_EVENTS, send } from './support/live';
+import { invite, join, newRoom, newUser, ROOM_EVENTS, vote, type TestRoom } from './support/factories';
+import { createProposal, openBallot } from './support/negotiation';
+import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(60_000);
@@ -182,8 +182,8 @@ describe('live gateway', () => {
       const [fac, a, b] = clients;
       const p = await createProposal(room.facilitator.client, room.id);
       const ballot = await openBallot(room.facilitator.client, p.id, { rule: 'CONSENSUS', secrecy: 'SECRET_UNTIL_CLOSE' });
-      await room.negotiators[0].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'OPPOSE', reason: 'too vague' } });
-      await room.negotiators[1].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'SUPPORT' } });
+      await vote(room.negotiators[0].client, ballot.id, 'OPPOSE', 'too vague');
+      await vote(room.negotiators[1].client, ballot.id);
       for (const c of clients) await c.waitFor('room:event', (e) => e.type === 'vote.cast' && JSON.parse(e.payload).partyId === room.parties[1].id);
       // nobody, the facilitator and the voting parties included, gets a choice, a reason or a tally
       for (const c of [fac, a, b, ...clients.slice(3)]) {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { parseCsv } from '@parley/domain';
 import { connectLive, startApp, type Client, type TestApp } from './support/harness';
-import { newRoom, newUser, type TestRoom } from './support/factories';
+import { newRoom, newUser, roomEvents as events, vote, type TestRoom } from './support/factories';
 import { joinRoom, REMOVE_MEMBER } from './support/live';
-import { ADD_ALTERNATIVE, CAST_VOTE, CLOSE_BALLOT, createProposal, events, openBallot, PROPOSE_AMENDMENT, REJECT_AMENDMENT, RESOLVE_BRACKET } from './support/negotiation';
+import { ADD_ALTERNATIVE, CLOSE_BALLOT, createProposal, openBallot, PROPOSE_AMENDMENT, REJECT_AMENDMENT, RESOLVE_BRACKET } from './support/negotiation';
 
 const PROGRESS = `query($id: ID!) { room(id: $id) { progress {
   partyCount
@@ -30,7 +30,6 @@ async function progressOf(client: Client, roomId: string, proposalId: string) {
   return { partyCount: d.room.progress.partyCount as number, ...row } as Record<string, any> & { convergence: Point[] };
 }
 
-const vote = (c: Client, ballotId: string, choice: string) => c.ok(CAST_VOTE, { input: { ballotId, choice } });
 const figures = (p: Point) => [p.openBrackets, p.openAmendments, p.supportingParties];
 
 describe('progress', () => {

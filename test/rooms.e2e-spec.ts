@@ -3,12 +3,11 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { startApp, type TestApp } from './support/harness';
-import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
+import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, ROOM_EVENTS as EVENTS, SIGN_UP } from './support/factories';
 
 const run = promisify(execFile);
 const ROOM = `query($id: ID!) { room(id: $id) { id title archived lastSeq speakerAttribution myMembership { id role party { name } displayName } parties { id name } members { id role displayName party { id name } } } }`;
 const PREVIEW = `query($token: String!) { invitePreview(token: $token) { roomTitle role partyName expiresAt } }`;
-const EVENTS = `query($roomId: ID!, $afterSeq: Int, $limit: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq, limit: $limit) { seq type actor payload hash prevHash at } }`;
 const VERIFY = `query($roomId: ID!) { verifyAuditChain(roomId: $roomId) { valid length head firstBrokenSeq } }`;
 
 describe('rooms', () => {

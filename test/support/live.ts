@@ -4,8 +4,6 @@ import type { LiveClient } from './harness';
 export const MESSAGES = `query($roomId: ID!, $thread: String, $beforeSeq: Int, $limit: Int) {
   messages(roomId: $roomId, thread: $thread, beforeSeq: $beforeSeq, limit: $limit) { id roomId seq thread body author party { id name } createdAt editedAt redacted }
 }`;
-// one stream of the room's events: the room's own by default, or `party:<id>` (a caucus)
-export const ROOM_EVENTS = `query($roomId: ID!, $afterSeq: Int, $stream: String! = "room") { roomEvents(roomId: $roomId, afterSeq: $afterSeq, stream: $stream, limit: 1000) { stream seq type actor payload } }`;
 export const REMOVE_MEMBER = `mutation($id: ID!) { removeMember(membershipId: $id) }`;
 export const LOGOUT = `mutation { logout }`;
 
