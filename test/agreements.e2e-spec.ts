@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { startApp, startServer, Client, type TestApp } from './support/harness';
+import { runCli, startApp, startServer, Client, type TestApp } from './support/harness';
 import { adoptedAgreement, CONSENT_TO_PUBLISH as CONSENT, newRoom, newUser, roomEvents, SIGN_AGREEMENT as SIGN } from './support/factories';
 
-const run = promisify(execFile);
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
-  );
+const cli = runCli;
 
 const AGREEMENT = `query($id: ID!) { agreement(id: $id) { id proposalId version textHash status signatures { party { id name } textHash partyMade } publishConsents { id } commitments { id party { id } statement minParties requiredParties { id } status } commitmentsResolvedAt embargoUntil publishedAt publicSlug clauses { key text } } }`;
 const COMMIT = `mutation($i: MakeCommitmentInput!) { makeCommitment(input: $i) { id status party { id } } }`;

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { promisify } from 'node:util';
-import { startApp, type TestApp } from './support/harness';
+import { runCli, startApp, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, ROOM_EVENTS as EVENTS, SIGN_UP } from './support/factories';
 
-const run = promisify(execFile);
 const ROOM = `query($id: ID!) { room(id: $id) { id title archived lastSeq speakerAttribution myMembership { id role party { name } displayName } parties { id name } members { id role displayName party { id name } } } }`;
 const PREVIEW = `query($token: String!) { invitePreview(token: $token) { roomTitle role partyName expiresAt } }`;
 const VERIFY = `query($roomId: ID!) { verifyAuditChain(roomId: $roomId) { valid length head firstBrokenSeq } }`;
@@ -246,11 +243,7 @@ describe('rooms', () => {
     it('names the first broken seq after a stored event is changed, over GraphQL and the CLI', async () => {
       const room = await newRoom(app.anon);
       const fac = room.facilitator.client;
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, DATABASE_URL: app.db.url } }).then(
-          (r) => ({ code: 0, out: r.stdout }),
-          (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: app.db.url });
       const ok = await cli(['audit:verify', '--room', room.id]);
       expect(ok.code).toBe(0);
       expect(ok.out).toMatch(/valid: 9 events/);

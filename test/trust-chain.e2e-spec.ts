@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { eventHash, GENESIS_HASH, verifyBundle, verifyViewedStream, type EventProof } from '@parley/domain';
 import pg from 'pg';
-import { connectLive, createTestDatabase, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
-import { adoptedAgreement, newRoom, publishedAgreement, ROOM_EVENTS, type TestEvent, type TestRoom } from './support/factories';
+import { connectLive, createTestDatabase, runCli, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
+import { adoptedAgreement, newRoom, publishedAgreement, ROOM_EVENTS, type TestEvent } from './support/factories';
 import { joinRoom, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(90_000);
 
-const run = promisify(execFile);
 const MEMBERS = `query($r: ID!) { room(id: $r) { lastSeq members { id } } }`;
 const VERIFY = `query($r: ID!) { verifyAuditChain(roomId: $r) { valid length head firstBrokenSeq partyStream { stream valid length head firstBrokenSeq } } }`;
 
@@ -246,11 +243,7 @@ describe('trust of the event chain', () => {
       expect(roomCopy.at(-1)).toMatchObject({ seq: legacySeq + 1 });
       expect(roomCopy.at(-2)!.proof).toBeNull();
 
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, DATABASE_URL: app.db.url } }).then(
-          (r) => ({ code: 0, out: r.stdout }),
-          (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: app.db.url });
       const ok = await cli(['audit:verify', '--room', room.id]);
       expect(ok.code).toBe(0);
       expect(ok.out).toContain(`valid: ${legacySeq + 1} events, head`);
@@ -268,12 +261,7 @@ describe('trust of the event chain', () => {
   describe('migration 1764000000008', () => {
     it('marks the events of a room an old server wrote as format 1, verifiable, and refuses to revert once format 2 exists', async () => {
       const db = await createTestDatabase();
-      const env = { ...process.env, DATABASE_URL: db.url };
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env }).then(
-          (r) => ({ code: 0, out: r.stdout + r.stderr }),
-          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: db.url }).then((r) => ({ code: r.code, out: r.out + r.err }));
       const c = new pg.Client({ connectionString: db.url });
       try {
         expect((await cli(['migrate'])).code).toBe(0);

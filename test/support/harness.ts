@@ -1,6 +1,6 @@
 // End-to-end harness: a fresh database per test file on the run's PostgreSQL server, and
 // the built server started as a real child process talking real HTTP.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -59,6 +59,19 @@ export function serverEnv(env: Record<string, string | undefined>, cwd: string =
   if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);
   else if (!merged.PARLEY_DATA_DIR?.trim() && resolve(cwd) === ROOT) throw new Error("refusing to start a test server on this checkout's own data folder: set DATABASE_URL or PARLEY_DATA_DIR");
   return merged;
+}
+
+// The built CLI (`parley …`). It never inherits the run's DATABASE_URL: a command that needs a
+// database gets a test database's in `env`, and one given none cannot reach any (its
+// embedded PostgreSQL would need a folder that does not exist).
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', PARLEY_DATA_DIR: '/nonexistent/parley-test-cli', ...env };
+  if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);
+  return new Promise((res) => {
+    execFile(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: merged, maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) =>
+      res({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out: stdout, err: stderr }),
+    );
+  });
 }
 
 export interface ServerHandle {
