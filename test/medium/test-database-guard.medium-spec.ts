@@ -1,7 +1,7 @@
 // The harness's guard: no test server or test pool ever reaches a database that is not a
 // parley_test_* one, whatever DATABASE_URL the run itself was given.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { adminUrl, assertTestDatabaseUrl, createTestDatabase, serverEnv, startServer, withDatabase } from './support/harness';
+import { adminUrl, assertTestDatabaseUrl, createTestDatabase, serverEnv, startServer, withDatabase } from '../support/harness';
 
 describe('the test-database guard', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
