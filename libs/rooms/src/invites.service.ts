@@ -185,8 +185,11 @@ export class InvitesService implements InviteRedeemer {
     if (!this.acceptsByUser.take(user.id)) throw rateLimited();
     return this.tx.run(async (tx) => {
       const membership = await this.redeem(tx, token, user);
+      // everything read on the transaction's own connection: a second one from the pool while
+      // this one waits holding the room lock can starve the pool under concurrent accepts
       const room = await this.rooms.roomOrThrow(membership.roomId, tx.em);
-      return this.rooms.membershipView({ room, membership }, membership);
+      const parties = new Map((await this.rooms.parties(room.id, tx.em)).map((p) => [p.id, p]));
+      return this.rooms.membershipView({ room, membership }, membership, parties);
     });
   }
 }

@@ -23,7 +23,10 @@ class MediumModule {
     return {
       module: MediumModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ url, poolSize: config.dbPoolSize, statementTimeoutMs: config.statementTimeoutMs }), ...FEATURE_MODULES],
+      // a pool smaller than the tests' concurrency (a dozen accepts at once): a write that asks
+      // the pool for a second connection while its transaction holds one and waits on a room
+      // lock starves the pool and hangs here, instead of only under production load
+      imports: [DatabaseModule.forRoot({ url, poolSize: 4, statementTimeoutMs: config.statementTimeoutMs }), ...FEATURE_MODULES],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger('warn') },
