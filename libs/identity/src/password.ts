@@ -63,6 +63,13 @@ function inWorker<T>(r: Omit<Argon2Request, 'id'>): Promise<T> {
   });
 }
 
+// true when one more argon2 job would be refused: callers refuse before any other work (a
+// refused sign-in costs no database round trip)
+export function argon2Busy(): boolean {
+  const { active, waiting } = gate.load;
+  return active >= ARGON2_SLOTS && waiting >= ARGON2_QUEUE;
+}
+
 export function hashPassword(password: string): Promise<string> {
   return gate.run(() => inWorker<string>({ op: 'hash', password, params: PARAMS }));
 }
