@@ -12,7 +12,7 @@
 // Burst clients come from several loopback addresses (127.0.0.2, 127.0.0.3, …: real source
 // addresses, no X-Forwarded-For), so the per-address limit (PARLEY_AUTH_RATE_PER_IP, 100 per
 // 15 minutes by default) refuses each address's excess, not the whole burst at once.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { resolve, dirname } from 'node:path';
@@ -234,74 +234,99 @@ function burst(port, accounts) {
   };
 }
 
-const name = `parley_bench_${randomBytes(5).toString('hex')}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const dbUrl = withDb(ADMIN_URL, name);
-let api;
-try {
-  api = await startChild([...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'], { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' }, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]);
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
-  const { rooms, accounts } = await seed(db);
-  await db.end();
-  const url = `http://127.0.0.1:${api.port}`;
-  await connectAll(url, rooms);
-  let phase = 'warmup';
-  const load = liveLoad(rooms, () => phase);
-  console.error(`${ROOMS} rooms × ${MEMBERS} members, one message per room every ${INTERVAL_MS} ms; ${ROUNDS} rounds of ${PHASE_S} s quiet then ${PHASE_S} s of a burst (and ${SETTLE_S} s to settle) by ${BURST_CLIENTS} clients from ${BURST_IPS} addresses`);
-  await sleep(5_000);
-  const bursts = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    phase = 'quiet';
-    await sleep(PHASE_S * 1000);
-    phase = 'burst';
-    const b = burst(api.port, accounts);
-    await sleep(PHASE_S * 1000);
-    bursts.push(await b.stop());
-    phase = 'settle';
-    await sleep(SETTLE_S * 1000);
-    console.error(`round ${round + 1}: ${JSON.stringify(bursts.at(-1))}`);
+// The burst runs in a process of its own (`--burst`, driven over IPC): its HTTP work must not
+// delay this process's event loop, which timestamps the live receipts.
+if (process.argv[2] === '--burst') {
+  const b = burst(Number(process.env.BURST_PORT), JSON.parse(process.env.BURST_ACCOUNTS));
+  process.once('message', async () => {
+    process.send(await b.stop(), () => process.exit(0));
+  });
+} else {
+  await main();
+}
+
+function burstProcess(port, accounts) {
+  const child = fork(fileURLToPath(import.meta.url), ['--burst'], { env: { ...process.env, BURST_PORT: String(port), BURST_ACCOUNTS: JSON.stringify(accounts) } });
+  return {
+    stop: () =>
+      new Promise((res, rej) => {
+        child.once('message', res);
+        child.once('exit', (code) => rej(new Error(`the burst process exited with ${code}`)));
+        child.send('stop');
+      }),
+  };
+}
+
+async function main() {
+  const name = `parley_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const dbUrl = withDb(ADMIN_URL, name);
+  let api;
+  try {
+    api = await startChild([...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'], { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' }, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]);
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    const { rooms, accounts } = await seed(db);
+    await db.end();
+    const url = `http://127.0.0.1:${api.port}`;
+    await connectAll(url, rooms);
+    let phase = 'warmup';
+    const load = liveLoad(rooms, () => phase);
+    console.error(`${ROOMS} rooms × ${MEMBERS} members, one message per room every ${INTERVAL_MS} ms; ${ROUNDS} rounds of ${PHASE_S} s quiet then ${PHASE_S} s of a burst (and ${SETTLE_S} s to settle) by ${BURST_CLIENTS} clients from ${BURST_IPS} addresses`);
+    await sleep(5_000);
+    const bursts = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      phase = 'quiet';
+      await sleep(PHASE_S * 1000);
+      phase = 'burst';
+      const b = burstProcess(api.port, accounts);
+      await sleep(PHASE_S * 1000);
+      bursts.push(await b.stop());
+      phase = 'settle';
+      await sleep(SETTLE_S * 1000);
+      console.error(`round ${round + 1}: ${JSON.stringify(bursts.at(-1))}`);
+    }
+    phase = 'after';
+    await sleep(2_000);
+    const { failures, lost } = await load.stop();
+    for (const room of rooms) for (const s of room.sockets) s.disconnect();
+    const stats = (p) => {
+      const xs = (load.samples.get(p) ?? []).sort((a, b) => a - b);
+      return { deliveries: xs.length, p50Ms: round(pct(xs, 50)), p99Ms: round(pct(xs, 99)) };
+    };
+    const quiet = stats('quiet');
+    const during = stats('burst');
+    const ackStats = (p) => {
+      const xs = (load.acks.get(p) ?? []).sort((a, b) => a - b);
+      return { acks: xs.length, p50Ms: round(pct(xs, 50)), p99Ms: round(pct(xs, 99)) };
+    };
+    const sum = (k, f) => bursts.reduce((n, b) => n + b[k][f], 0);
+    const served = { login: sum('login', 'served'), signUp: sum('signUp', 'served') };
+    const refused = { login: sum('login', 'refused'), signUp: sum('signUp', 'refused') };
+    const other = {};
+    for (const b of bursts) for (const k of ['login', 'signUp']) for (const [c, n] of Object.entries(b[k].other)) other[`${k} ${c}`] = (other[`${k} ${c}`] ?? 0) + n;
+    const result = {
+      scenario: 'burst',
+      rooms: ROOMS,
+      membersPerRoom: MEMBERS,
+      liveMessagesPerSecond: round((ROOMS * 1000) / INTERVAL_MS),
+      quietP50Ms: quiet.p50Ms,
+      quietP99Ms: quiet.p99Ms,
+      burstP50Ms: during.p50Ms,
+      burstP99Ms: during.p99Ms,
+      p99Ratio: round(during.p99Ms / quiet.p99Ms),
+      burstServed: `${served.login} logins, ${served.signUp} sign-ups (${round((served.login + served.signUp) / (ROUNDS * PHASE_S))}/s)`,
+      burstRefused: `${refused.login} logins, ${refused.signUp} sign-ups (RATE_LIMITED)`,
+      ...(Object.keys(other).length ? { burstOther: JSON.stringify(other) } : {}),
+      liveLostOrFailed: lost + failures,
+    };
+    console.log(JSON.stringify({ quiet, burst: during, quietAck: ackStats('quiet'), burstAck: ackStats('burst'), bursts, failures, lost }));
+    console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  } finally {
+    if (api) await stop(api.child);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
   }
-  phase = 'after';
-  await sleep(2_000);
-  const { failures, lost } = await load.stop();
-  for (const room of rooms) for (const s of room.sockets) s.disconnect();
-  const stats = (p) => {
-    const xs = (load.samples.get(p) ?? []).sort((a, b) => a - b);
-    return { deliveries: xs.length, p50Ms: round(pct(xs, 50)), p99Ms: round(pct(xs, 99)) };
-  };
-  const quiet = stats('quiet');
-  const during = stats('burst');
-  const ackStats = (p) => {
-    const xs = (load.acks.get(p) ?? []).sort((a, b) => a - b);
-    return { acks: xs.length, p50Ms: round(pct(xs, 50)), p99Ms: round(pct(xs, 99)) };
-  };
-  const sum = (k, f) => bursts.reduce((n, b) => n + b[k][f], 0);
-  const served = { login: sum('login', 'served'), signUp: sum('signUp', 'served') };
-  const refused = { login: sum('login', 'refused'), signUp: sum('signUp', 'refused') };
-  const other = {};
-  for (const b of bursts) for (const k of ['login', 'signUp']) for (const [c, n] of Object.entries(b[k].other)) other[`${k} ${c}`] = (other[`${k} ${c}`] ?? 0) + n;
-  const result = {
-    scenario: 'burst',
-    rooms: ROOMS,
-    membersPerRoom: MEMBERS,
-    liveMessagesPerSecond: round((ROOMS * 1000) / INTERVAL_MS),
-    quietP50Ms: quiet.p50Ms,
-    quietP99Ms: quiet.p99Ms,
-    burstP50Ms: during.p50Ms,
-    burstP99Ms: during.p99Ms,
-    p99Ratio: round(during.p99Ms / quiet.p99Ms),
-    burstServed: `${served.login} logins, ${served.signUp} sign-ups (${round((served.login + served.signUp) / (ROUNDS * PHASE_S))}/s)`,
-    burstRefused: `${refused.login} logins, ${refused.signUp} sign-ups (RATE_LIMITED)`,
-    ...(Object.keys(other).length ? { burstOther: JSON.stringify(other) } : {}),
-    liveLostOrFailed: lost + failures,
-  };
-  console.log(JSON.stringify({ quiet, burst: during, quietAck: ackStats('quiet'), burstAck: ackStats('burst'), bursts, failures, lost }));
-  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-} finally {
-  if (api) await stop(api.child);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
 }
