@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badI
 import { returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
-import { hashPassword, verifyPassword, PASSWORD_MAX } from './password';
+import { argon2Busy, hashPassword, verifyPassword, PASSWORD_MAX } from './password';
 import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
 import type { InviteRedeemer } from './invite-redeemer';
@@ -27,6 +27,8 @@ export interface SessionView {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const WINDOW_MS = 15 * 60_000;
 // a session's last use is written at most this often (one UPDATE per half minute, not per request)
+// the argon2 queue is full (the same words as BoundedSemaphore's refusal)
+const BUSY = 'The server is busy signing people in; try again in a moment.';
 const TOUCH_EVERY_S = 30;
 
 export function isEmail(email: string): boolean {
@@ -85,6 +87,7 @@ export class IdentityService {
     if (!this.signUpByIp.take(clientIp) || !this.signUpByEmail.take(fields.email)) {
       throw rateLimited('Too many sign-up attempts; wait a few minutes and try again.');
     }
+    if (argon2Busy()) throw rateLimited(BUSY);
     const token = input.inviteToken?.trim() || null;
     if (token === null && !this.config.openSignup) {
       throw badInput({ inviteToken: 'is required: sign-up needs an invitation' }, 'Sign-up needs an invitation.');
@@ -140,6 +143,7 @@ export class IdentityService {
     if (!this.loginByIp.take(clientIp) || !this.loginByEmail.take(email)) {
       throw rateLimited('Too many sign-in attempts; wait a few minutes and try again.');
     }
+    if (argon2Busy()) throw rateLimited(BUSY);
     const user = await this.tx.manager.findOne(UserEntity, { where: { email } });
     const ok = await verifyPassword(user?.passwordHash ?? null, password as string);
     if (!user || !ok) throw unauthenticated('Wrong email or password.');

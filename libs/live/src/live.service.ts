@@ -43,6 +43,8 @@ export class LiveService implements OnModuleDestroy {
   private readonly cursors = new Map<string, number>();
   private readonly known = new Map<string, number>();
   private readonly draining = new Set<string>();
+  // streams to read again from their cursor whatever `known` says (after Redis came back)
+  private readonly recheck = new Set<string>();
   // events committed on this instance, held so the drain need not read them back
   private readonly buffered = new Map<string, Map<number, RoomEvent>>();
   // each room's roster, kept while this instance reads every event of the room in order
@@ -66,6 +68,24 @@ export class LiveService implements OnModuleDestroy {
       this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
     );
+    // Redis pub/sub keeps nothing for a subscriber that is away: notices published while this
+    // instance's subscriber was cut off (or before it had subscribed again) are lost, and
+    // without a later commit in the same stream its sockets would never get those events.
+    // The client emits 'ready' once it is connected and subscribed again: read every stream
+    // with local sockets from its cursor then.
+    const sub = (ns.adapter as { subClient?: { on?(event: string, fn: () => void): unknown } }).subClient;
+    if (typeof sub?.on === 'function') sub.on('ready', () => this.catchUp());
+  }
+
+  // every stream this instance delivers, read again from its cursor
+  catchUp(): void {
+    for (const key of this.cursors.keys()) {
+      this.recheck.add(key);
+      if (!this.draining.has(key)) {
+        const at = key.indexOf(' ');
+        void this.drain(key.slice(0, at), key.slice(at + 1));
+      }
+    }
   }
 
   private committedHere(event: RoomEvent): void {
@@ -233,13 +253,15 @@ export class LiveService implements OnModuleDestroy {
     try {
       for (;;) {
         const cursor = this.cursors.get(key);
-        if (cursor === undefined || cursor >= (this.known.get(key) ?? 0)) break;
+        const forced = this.recheck.delete(key);
+        if (cursor === undefined || (!forced && cursor >= (this.known.get(key) ?? 0))) break;
         const local = this.localMembers(roomId);
         if (!local.size) {
           // nobody here is in the room any more: forget it until someone joins again
           this.cursors.delete(key);
           this.known.delete(key);
           this.buffered.delete(key);
+          this.recheck.delete(key);
           if (stream === ROOM_STREAM) this.rosters.delete(roomId);
           break;
         }
@@ -254,6 +276,8 @@ export class LiveService implements OnModuleDestroy {
           this.logger.error({ err: e, roomId, stream, seqs: [batch[0].seq, batch.at(-1)!.seq] }, 'live delivery failed; clients catch up with afterSeq');
         }
         this.cursors.set(key, Math.max(this.cursors.get(key) ?? 0, batch.at(-1)!.seq));
+        // a forced read goes on until the log has nothing more
+        if (forced) this.recheck.add(key);
       }
     } catch (e) {
       this.logger.error({ err: e, roomId, stream }, 'reading the room log for live delivery failed');
