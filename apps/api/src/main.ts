@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { securityHeaders } from './security-headers';
 import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
+import { signInGate } from './sign-in-gate';
 
 interface Running {
   app: NestExpressApplication | null;
@@ -44,6 +45,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(signInGate);
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);
   await ioAdapter.connectRedis();

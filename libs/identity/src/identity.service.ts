@@ -28,7 +28,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const WINDOW_MS = 15 * 60_000;
 // a session's last use is written at most this often (one UPDATE per half minute, not per request)
 // the argon2 queue is full (the same words as BoundedSemaphore's refusal)
-const BUSY = 'The server is busy signing people in; try again in a moment.';
+export const SIGN_IN_BUSY = 'The server is busy signing people in; try again in a moment.';
+const BUSY = SIGN_IN_BUSY;
 const TOUCH_EVERY_S = 30;
 
 export function isEmail(email: string): boolean {
