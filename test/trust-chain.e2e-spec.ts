@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { eventHash, GENESIS_HASH, verifyBundle, verifyViewedStream, type EventProof } from '@parley/domain';
 import pg from 'pg';
 import { connectLive, createTestDatabase, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
-import { newRoom, type TestRoom } from './support/factories';
+import { newRoom } from './support/factories';
 import { joinRoom, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
