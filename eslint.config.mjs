@@ -127,8 +127,8 @@ export default defineConfig(
     rules: {
       // the hook rules, React Compiler's checks included, each as an error
       ...Object.fromEntries(Object.keys(reactHooks.configs.recommended.rules).map((rule) => [rule, 'error'])),
-      // off: they flag the "latest value in a ref" idiom the live client is built on (13 places
-      // in room-page, room-context, agreement-page) and one Date.now() in a render; the app
+      // off: they flag the "latest value in a ref" idiom the live client is built on (room-page,
+      // room-context, agreement-page) and a Date.now() in a render; the app
       // does not use the React Compiler, whose memoization these two protect
       'react-hooks/refs': 'off',
       'react-hooks/purity': 'off',

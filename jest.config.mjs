@@ -32,6 +32,14 @@ export default {
       testTimeout: 60000,
     },
     {
+      // services in a Nest application context (no HTTP listener) on a per-file database
+      ...common,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
+    {
       // the web app in Debian's Chromium (scripts/test.mjs leaves it out when Chromium is absent)
       ...common,
       displayName: 'browser',

@@ -1,12 +1,18 @@
 // Progress benchmark (not a test): one room with 40 parties, 10 proposals × 30 clauses (300),
 // 2,000 versions with their proposal.revised events, 200 amendments, 50 ballots (one open per
 // proposal, half of them secret) with ~1,900 votes, one adopted proposal with signatures and
-// consents, and the convergence series those writes would have left. Seeded with direct SQL
-// (the hash chain is not valid; nothing here reads it), then `room { progress { ... } }`
-// timed over BENCH_REQUESTS requests, and the SQL statements of one call counted through
-// PARLEY_COUNT_SQL=1 (the x-sql-count header).
+// consents, and the convergence series those writes would have left; then a second room, the
+// same but with five times the history (10,000 versions and their events), in the same
+// database. Seeded with direct SQL (the hash chain is not valid; nothing here reads it), then
+// `room { progress { ... } }` timed over BENCH_REQUESTS requests in each room, and the SQL
+// statements of one call counted through PARLEY_COUNT_SQL=1 (the x-sql-count header).
 //   node bench/progress.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
+// BENCH_COMPARE_WITH=<another checkout, built>: also starts that build's server on the same
+//   database and fails unless both answer every room identically, to the facilitator and to a
+//   negotiator (whose party voted on the open secret ballots).
+// BENCH_CPU_PROF=<dir>: the measured server runs under node --cpu-prof, profile written there.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +23,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PARTIES = 40;
 const PROPOSALS = 10;
 const CLAUSES = 30;
-const VERSIONS = 200; // per proposal: 2,000 in all
+const HISTORIES = [200, 1000]; // versions per proposal: 2,000 and 10,000 in all
 const BALLOTS = 5; // per proposal: 50 in all
 const AMENDMENTS = 20; // per proposal
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const COMPARE_WITH = process.env.BENCH_COMPARE_WITH ? resolve(process.env.BENCH_COMPARE_WITH) : null;
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 
 const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const round = (n) => (n === null ? null : Math.round(n * 100) / 100);
@@ -39,8 +47,8 @@ export const QUERY = `query($id: ID!) { room(id: $id) { progress {
   }
 } } }`;
 
-function startApi(env) {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startApi(env, root = ROOT, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/api/src/main.js'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`api did not start:\n${out}`)), 60_000);
@@ -66,7 +74,7 @@ const clausesOf = (p, v, bracketed) =>
     alternatives: c < bracketed ? [{ id: randomUUID(), text: `Option A ${c}`, partyId: null }, { id: randomUUID(), text: `Option B ${c}`, partyId: null }] : [],
   }));
 
-async function seed(db) {
+async function seed(db, VERSIONS) {
   await db.query('BEGIN');
   const fac = randomUUID();
   await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Facilitator', 'x')`, [fac, `${fac}@bench.invalid`]);
@@ -80,8 +88,11 @@ async function seed(db) {
     const u = randomUUID();
     await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [u, `${u}@bench.invalid`, `Delegate ${i}`]);
     const { rows: [m] } = await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, $4) RETURNING id`, [room.id, u, p.id, `Delegate ${i}`]);
-    parties.push({ id: p.id, membership: m.id });
+    parties.push({ id: p.id, membership: m.id, user: u });
   }
+  // a negotiator of the first party, which votes on every ballot (the open secret ones too)
+  const negotiatorToken = randomBytes(32).toString('base64url');
+  await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [parties[0].user, createHash('sha256').update(negotiatorToken).digest('hex')]);
   let seq = 0;
   const events = []; // [seq, type, payload]
   const points = []; // [proposalId, seq, brackets, amendments, supporters]
@@ -181,7 +192,51 @@ async function seed(db) {
   await db.query(`UPDATE room SET last_seq = $2 WHERE id = $1`, [room.id, seq]);
   await db.query('COMMIT');
   await db.query('ANALYZE');
-  return { roomId: room.id, token, events: events.length, points: points.length };
+  return { roomId: room.id, token, negotiatorToken, versions: VERSIONS * PROPOSALS, events: events.length, points: points.length };
+}
+
+async function call(api, token, roomId) {
+  const t = performance.now();
+  const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables: { id: roomId } }) });
+  const text = await res.text();
+  const ms = performance.now() - t;
+  const body = JSON.parse(text);
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return { ms, sql: Number(res.headers.get('x-sql-count')), body, text };
+}
+
+// CPU time (user + system) of processes, in ms, from /proc (Linux): robust to a machine
+// shared with other work, where wall-clock latencies are not.
+function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+async function measure(api, room) {
+  for (let i = 0; i < 10; i++) await call(api, room.token, room.roomId); // warm-up
+  // the server's PostgreSQL backends: its pool's connections to this database
+  const backends = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  const cpu0 = [cpuMs([api.child.pid]), cpuMs(backends)];
+  const times = [];
+  const counts = new Set();
+  let last;
+  for (let i = 0; i < REQUESTS; i++) {
+    last = await call(api, room.token, room.roomId);
+    times.push(last.ms);
+    counts.add(last.sql);
+  }
+  times.sort((a, b) => a - b);
+  const serverCpu = round((cpuMs([api.child.pid]) - cpu0[0]) / REQUESTS);
+  const dbCpu = round((cpuMs(backends) - cpu0[1]) / REQUESTS);
+  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), sql: [...counts].join(' / '), serverCpu, dbCpu, last };
 }
 
 const name = `parley_bench_${randomBytes(4).toString('hex')}`;
@@ -189,49 +244,57 @@ const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 let api;
+let other;
 let db;
 try {
   const dbUrl = withDb(ADMIN_URL, name);
-  api = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' });
+  api = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' }, ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const seeded = await seed(db);
-  const call = async () => {
-    const t = performance.now();
-    const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${seeded.token}` }, body: JSON.stringify({ query: QUERY, variables: { id: seeded.roomId } }) });
-    const body = await res.json();
-    const ms = performance.now() - t;
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return { ms, sql: Number(res.headers.get('x-sql-count')), body, bytes: JSON.stringify(body).length };
-  };
-  for (let i = 0; i < 10; i++) await call(); // warm-up
-  const times = [];
-  const counts = new Set();
-  let last;
-  for (let i = 0; i < REQUESTS; i++) {
-    last = await call();
-    times.push(last.ms);
-    counts.add(last.sql);
+  const rooms = [];
+  for (const versions of HISTORIES) rooms.push(await seed(db, versions));
+  if (COMPARE_WITH) {
+    other = await startApi({ DATABASE_URL: dbUrl }, COMPARE_WITH);
+    for (const room of rooms) {
+      for (const token of [room.token, room.negotiatorToken]) {
+        const [a, b] = await Promise.all([call(api, token, room.roomId), call(other, token, room.roomId)]);
+        if (a.text !== b.text) throw new Error(`the answers differ from ${COMPARE_WITH}'s in the room with ${room.versions} versions`);
+      }
+    }
+    console.log(`same answers as ${COMPARE_WITH} (${rooms.length} rooms × facilitator and negotiator)`);
+    await stop(other.child);
+    other = undefined;
   }
-  times.sort((a, b) => a - b);
-  const progress = last.body.data.room.progress;
-  console.log(`seeded ${seeded.events} events, ${seeded.points} convergence points; answer ${Math.round(last.bytes / 1024)} KiB`);
+  const runs = [];
+  for (const room of rooms) runs.push({ room, ...(await measure(api, room)) });
+  const [base, big] = runs;
+  const progress = base.last.body.data.room.progress;
+  for (const r of runs) console.log(`${r.room.versions} versions: seeded ${r.room.events} events, ${r.room.points} convergence points; answer ${Math.round(r.last.text.length / 1024)} KiB; p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements; CPU per call: server ${r.serverCpu} ms, PostgreSQL ${r.dbCpu} ms`);
   report('progress', {
     parties: progress.partyCount,
     proposals: progress.proposals.length,
     clauses: PROPOSALS * CLAUSES,
-    versions: PROPOSALS * VERSIONS,
+    versions: base.room.versions,
     ballots: PROPOSALS * BALLOTS,
-    events: seeded.events,
+    events: base.room.events,
     convergencePoints: progress.proposals.reduce((n, p) => n + p.convergence.length, 0),
     requests: REQUESTS,
-    p50Ms: round(percentile(times, 50)),
-    p99Ms: round(percentile(times, 99)),
-    sqlStatementsPerCall: [...counts].join(' / '),
-    answerKiB: Math.round(last.bytes / 1024),
+    p50Ms: base.p50,
+    p99Ms: base.p99,
+    sqlStatementsPerCall: base.sql,
+    answerKiB: Math.round(base.last.text.length / 1024),
+    serverCpuMsPerCall: base.serverCpu,
+    postgresCpuMsPerCall: base.dbCpu,
+    largerHistoryVersions: big.room.versions,
+    largerHistoryEvents: big.room.events,
+    largerHistoryP50Ms: big.p50,
+    largerHistoryP99Ms: big.p99,
+    largerHistorySqlStatementsPerCall: big.sql,
+    largerHistoryServerCpuMsPerCall: big.serverCpu,
   });
 } finally {
   await db?.end();
+  if (other) await stop(other.child);
   if (api) await stop(api.child);
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();

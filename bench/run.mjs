@@ -49,14 +49,13 @@ const scenarios = { ...previous };
 for (const r of results) if (r) scenarios[r.scenario] = { ...r, date, machine };
 writeFileSync('bench/results/latest.json', JSON.stringify({ date, machine, scenarios }, null, 2));
 
-const rows = Object.values(scenarios).map((s) => {
+const rowOf = (s) => {
   const { scenario, date: d, machine: m, ...figures } = s;
   const text = Object.entries(figures)
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' / ') : typeof v === 'object' && v ? JSON.stringify(v) : v}`)
     .join('<br>');
   return `| ${scenario} | ${text} | ${d.slice(0, 10)} | ${m.cpus}, ${m.memoryGiB} GiB, Node ${m.node} |`;
-});
-const table = ['| scenario | figures | date | machine |', '|---|---|---|---|', ...rows].join('\n');
+};
 const docPath = 'docs/benchmarks.md';
 let doc;
 try {
@@ -64,6 +63,16 @@ try {
 } catch {
   doc = '# Benchmarks\n\n<!-- bench:start -->\n<!-- bench:end -->\n';
 }
+// The table keeps the rows of scenarios not run this time (a fresh clone has no latest.json,
+// so the committed table is the record), in their order; scenarios run now replace theirs.
+const rowsByScenario = new Map();
+const current = doc.match(/<!-- bench:start -->([\s\S]*)<!-- bench:end -->/)?.[1] ?? '';
+for (const line of current.split('\n')) {
+  const name = line.match(/^\| ([\w-]+) \|/)?.[1];
+  if (name && name !== 'scenario') rowsByScenario.set(name, line);
+}
+for (const s of Object.values(scenarios)) if (s.date === date || !rowsByScenario.has(s.scenario)) rowsByScenario.set(s.scenario, rowOf(s));
+const table = ['| scenario | figures | date | machine |', '|---|---|---|---|', ...rowsByScenario.values()].join('\n');
 doc = doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`);
 writeFileSync(docPath, doc);
 console.log(`\nwrote bench/results/latest.json and ${docPath}`);

@@ -1,5 +1,5 @@
-// `npm test`: the unit and end-to-end suites in one jest run (ESM mode), then one plain
-// summary line. Extra arguments go to jest (e.g. `npm test -- test/rooms`).
+// `npm test`: the unit, medium (services on a real database, no HTTP) and end-to-end suites in
+// one jest run (ESM mode), then one plain summary line. Extra arguments go to jest (e.g. `npm test -- test/rooms`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -11,7 +11,7 @@ const extra = process.argv.slice(2);
 const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !extra.some((a) => a.includes('browser'))) {
   console.log(`browser suite SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set PARLEY_CHROMIUM)`);
-  if (!extra.includes('--selectProjects')) extra.push('--selectProjects', 'unit', 'e2e');
+  if (!extra.includes('--selectProjects')) extra.push('--selectProjects', 'unit', 'medium', 'e2e');
 }
 const args = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${out}`, ...extra];
 const started = Date.now();

@@ -1,38 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { startApp, startServer, Client, type TestApp } from './support/harness';
-import { newRoom, newUser, type TestRoom } from './support/factories';
+import { runCli, startApp, startServer, Client, type TestApp } from './support/harness';
+import { adoptedAgreement, CONSENT_TO_PUBLISH as CONSENT, newRoom, newUser, roomEvents, SIGN_AGREEMENT as SIGN } from './support/factories';
 
-const run = promisify(execFile);
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
-  );
+const cli = runCli;
 
 const AGREEMENT = `query($id: ID!) { agreement(id: $id) { id proposalId version textHash status signatures { party { id name } textHash partyMade } publishConsents { id } commitments { id party { id } statement minParties requiredParties { id } status } commitmentsResolvedAt embargoUntil publishedAt publicSlug clauses { key text } } }`;
-const SIGN = `mutation($a: ID!, $h: String!, $s: String) { signAgreement(agreementId: $a, textHash: $h, signature: $s) { party { id } textHash partyMade } }`;
-const CONSENT = `mutation($a: ID!, $e: DateTime) { consentToPublish(agreementId: $a, embargoUntil: $e) { id status publicSlug } }`;
 const COMMIT = `mutation($i: MakeCommitmentInput!) { makeCommitment(input: $i) { id status party { id } } }`;
 
 // A room whose proposal was adopted by a unanimous open ballot: the agreement exists.
-async function adopted(app: TestApp, parties = ['Lab A', 'Lab B', 'Lab C']): Promise<{ room: TestRoom; agreementId: string; textHash: string }> {
-  const room = await newRoom(app.anon, { parties });
-  const fac = room.facilitator.client;
-  const p = await fac.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, {
-    i: { roomId: room.id, title: 'Compute reporting', clauses: [{ key: '1', heading: 'Scope', text: 'Each party reports training runs above the threshold.' }, { key: '2', text: 'Reports are shared within 30 days.' }] },
-  });
-  const proposalId = p.createProposal.id;
-  const b = await fac.ok(`mutation($i: OpenBallotInput!) { openBallot(input: $i) { id } }`, { i: { proposalId, rule: 'UNANIMITY', quorum: 1, secrecy: 'OPEN' } });
-  for (const n of room.negotiators) await n.client.ok(`mutation($b: ID!) { castVote(input: { ballotId: $b, choice: SUPPORT }) { choice } }`, { b: b.openBallot.id });
-  const q = await fac.ok(`query($id: ID!) { proposal(id: $id) { status agreement { id textHash } } }`, { id: proposalId });
-  expect(q.proposal.status).toBe('ADOPTED');
-  return { room, agreementId: q.proposal.agreement.id, textHash: q.proposal.agreement.textHash };
-}
+const TEXTS = ['Each party reports training runs above the threshold.', 'Reports are shared within 30 days.'];
+const adopted = async (app: TestApp, parties = ['Lab A', 'Lab B', 'Lab C']) => adoptedAgreement(await newRoom(app.anon, { parties }), { texts: TEXTS });
 
 describe('agreements', () => {
   let app: TestApp;
@@ -96,7 +76,7 @@ describe('agreements', () => {
       const [a, b, c] = room.negotiators;
       const [pa, , , pd] = room.parties;
       const ca = (await a.client.ok(COMMIT, { i: { agreementId, statement: 'We publish our eval results', minParties: 2 } })).makeCommitment;
-      await b.client.ok(COMMIT, { i: { agreementId, statement: 'We share incident reports', requiredPartyIds: [pa.id] } });
+      const cb = (await b.client.ok(COMMIT, { i: { agreementId, statement: 'We share incident reports', requiredPartyIds: [pa.id] } })).makeCommitment;
       // Lab D never commits, so this one cannot hold
       await c.client.ok(COMMIT, { i: { agreementId, statement: 'We pause the run', requiredPartyIds: [pd.id] } });
       const cc = (await c.client.ok(COMMIT, { i: { agreementId, statement: 'Impossible', minParties: 3 } })).makeCommitment;
@@ -106,13 +86,15 @@ describe('agreements', () => {
       expect(await c.client.code(COMMIT, { i: { agreementId, statement: 'x', requiredPartyIds: ['00000000-0000-4000-8000-000000000000'] } })).toBe('BAD_USER_INPUT');
       expect(await room.observer.client.code(COMMIT, { i: { agreementId, statement: 'x' } })).toBe('FORBIDDEN');
 
-      // nobody learns of another party's commitment, facilitators included, by any route
+      // nobody learns of another party's commitment, facilitators included, by any route: the
+      // agreement, the room's events and the viewer's own party stream (where A's own is logged)
+      const ownStream = (await roomEvents(a.client, room.id, { stream: `party:${pa.id}` })).filter((e) => e.type === 'commitment.made');
+      expect(ownStream.map((e) => e.data.commitmentId)).toEqual([ca.id]);
       for (const [viewer, own] of [[a, 1], [room.facilitator, 0], [room.observer, 0]] as const) {
         const seen = (await viewer.client.ok(AGREEMENT, { id: agreementId })).agreement.commitments;
         expect(seen).toHaveLength(own);
-        const events = JSON.stringify(await viewer.client.ok(`query($r: ID!) { roomEvents(roomId: $r, limit: 1000) { type payload } }`, { r: room.id }));
-        expect(events).not.toContain('incident reports');
-        expect(events).not.toContain('pause the run');
+        const events = JSON.stringify([await roomEvents(viewer.client, room.id), viewer === a ? ownStream : []]);
+        for (const hidden of [cb.id, cc.id, 'incident reports', 'pause the run']) expect(events).not.toContain(hidden);
       }
       expect(await b.client.code(`mutation($id: ID!) { withdrawCommitment(id: $id) { id } }`, { id: ca.id })).toBe('NOT_FOUND');
       expect(await a.client.code(`mutation($a: ID!) { resolveCommitments(agreementId: $a) { id } }`, { a: agreementId })).toBe('FORBIDDEN');

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { connectLive, startApp, startServer, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
+import { connectLive, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { newRoom } from './support/factories';
 import { joinRoom, postedBy, REMOVE_MEMBER, send } from './support/live';
-import { redisAnswers, TEST_REDIS_URL } from './support/redis';
+import { redisAnswers, startTwoInstances, TEST_REDIS_URL } from './support/redis';
 
 const REDIS_URL = TEST_REDIS_URL;
 
@@ -21,10 +20,7 @@ describe('live across two API instances (Redis adapter)', () => {
 
   beforeAll(async () => {
     if (!redisUp) return;
-    // a prefix of its own, so parallel runs sharing the Redis server never mix
-    const env = { REDIS_URL, PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(4).toString('hex')}` };
-    app = await startApp(env);
-    second = await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' });
+    ({ app, second } = await startTwoInstances());
   }, 90_000);
   afterAll(async () => {
     for (const c of open) c.close();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
-import { invite, join, newRoom, newUser, type TestRoom } from './support/factories';
-import { CAST_VOTE, createProposal, openBallot } from './support/negotiation';
-import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, ROOM_EVENTS, send } from './support/live';
+import { invite, join, newRoom, newUser, ROOM_EVENTS, vote, type TestRoom } from './support/factories';
+import { createProposal, openBallot } from './support/negotiation';
+import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(60_000);
@@ -182,8 +182,8 @@ describe('live gateway', () => {
       const [fac, a, b] = clients;
       const p = await createProposal(room.facilitator.client, room.id);
       const ballot = await openBallot(room.facilitator.client, p.id, { rule: 'CONSENSUS', secrecy: 'SECRET_UNTIL_CLOSE' });
-      await room.negotiators[0].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'OPPOSE', reason: 'too vague' } });
-      await room.negotiators[1].client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'SUPPORT' } });
+      await vote(room.negotiators[0].client, ballot.id, 'OPPOSE', 'too vague');
+      await vote(room.negotiators[1].client, ballot.id);
       for (const c of clients) await c.waitFor('room:event', (e) => e.type === 'vote.cast' && JSON.parse(e.payload).partyId === room.parties[1].id);
       // nobody, the facilitator and the voting parties included, gets a choice, a reason or a tally
       for (const c of [fac, a, b, ...clients.slice(3)]) {
@@ -257,6 +257,10 @@ describe('live gateway', () => {
       expect(m.thread).toBe(thread);
       await a2.waitFor('room:event', postedBy(m.id));
       expect((await second.user.client.ok(MESSAGES, { roomId: room.id, thread })).messages.map((x: { id: string }) => x.id)).toEqual([m.id]);
+      // the party reads its caucus in its own stream by every route below: each check on the
+      // outsiders looks where the message would be if audience filtering broke
+      expect(JSON.stringify(await second.user.client.ok(ROOM_EVENTS, { roomId: room.id, stream: thread }))).toContain(m.id);
+      expect(JSON.stringify((await joinRoom(await live(second.user.client.token), room.id, 0, 0)).events)).toContain(m.id);
       // a later room-wide message arrives everywhere, the caucus one never did
       const marker = await send(a, room.id, 'room-wide marker');
       for (const outsider of [fac, b, obs]) await outsider.waitFor('room:event', postedBy(marker.id));
@@ -271,7 +275,10 @@ describe('live gateway', () => {
         expect(await u.client.code(MESSAGES, { roomId: room.id, thread })).toBe('NOT_FOUND');
         expect(JSON.stringify(await u.client.ok(MESSAGES, { roomId: room.id }))).not.toContain('bottom line');
         expect(JSON.stringify(await u.client.ok(ROOM_EVENTS, { roomId: room.id }))).not.toContain(m.id);
-        const replay = await joinRoom(await live(u.client.token), room.id, 0);
+        expect(await u.client.code(ROOM_EVENTS, { roomId: room.id, stream: thread })).toBe('NOT_FOUND');
+        // a replay of the room stream and of the outsider's own party stream, if any
+        const replay = await joinRoom(await live(u.client.token), room.id, 0, 0);
+        expect(replay.events.length).toBeGreaterThan(0);
         expect(JSON.stringify(replay)).not.toContain(m.id);
         expect((await c.call('message:send', { roomId: room.id, body: 'let me in', thread, clientMsgId: randomUUID() })).error.code).toBe('NOT_FOUND');
         expect((await c.call('message:edit', { messageId: m.id, body: 'x' })).error.code).toBe('NOT_FOUND');

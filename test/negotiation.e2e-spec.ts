@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { startApp, type TestApp } from './support/harness';
-import { newRoom, newUser } from './support/factories';
+import { newRoom, newUser, roomEvents as events } from './support/factories';
 import {
   ACCEPT_AMENDMENT,
   ADD_ALTERNATIVE,
@@ -10,7 +10,6 @@ import {
   CREATE_PROPOSAL,
   createProposal,
   DIFF,
-  events,
   GET_PROPOSAL,
   openBallot,
   PROPOSE_AMENDMENT,

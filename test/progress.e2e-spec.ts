@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { parseCsv } from '@parley/domain';
 import { connectLive, startApp, type Client, type TestApp } from './support/harness';
-import { newRoom, newUser, type TestRoom } from './support/factories';
+import { newRoom, newUser, roomEvents as events, vote, type TestRoom } from './support/factories';
 import { joinRoom, REMOVE_MEMBER } from './support/live';
-import { ADD_ALTERNATIVE, CAST_VOTE, CLOSE_BALLOT, createProposal, events, openBallot, PROPOSE_AMENDMENT, REJECT_AMENDMENT, RESOLVE_BRACKET } from './support/negotiation';
+import { CLOSE_BALLOT, createProposal, openBallot } from './support/negotiation';
 
 const PROGRESS = `query($id: ID!) { room(id: $id) { progress {
   partyCount
@@ -30,8 +30,6 @@ async function progressOf(client: Client, roomId: string, proposalId: string) {
   return { partyCount: d.room.progress.partyCount as number, ...row } as Record<string, any> & { convergence: Point[] };
 }
 
-const vote = (c: Client, ballotId: string, choice: string) => c.ok(CAST_VOTE, { input: { ballotId, choice } });
-const figures = (p: Point) => [p.openBrackets, p.openAmendments, p.supportingParties];
 
 describe('progress', () => {
   let app: TestApp;
@@ -43,48 +41,8 @@ describe('progress', () => {
   });
 
   describe('room.progress', () => {
-    it('counts brackets, amendments and supporters, one convergence point per change', async () => {
-      const room = await newRoom(app.anon);
-      const fac = room.facilitator.client;
-      const [a, b, c] = room.negotiators;
-      const p = await createProposal(fac, room.id);
-      let pr = await progressOf(room.observer.client, room.id, p.id);
-      expect(pr).toMatchObject({ partyCount: 3, openBrackets: 0, openAmendments: 0, latestBallot: null, awaitingVote: [], awaitingSignature: [], awaitingPublishConsent: [] });
-      expect(pr.positions.map((x: any) => [x.party.name, x.choice])).toEqual([['Lab A', null], ['Lab B', null], ['Lab C', null]]);
-      expect(pr.convergence.map(figures)).toEqual([[0, 0, 0]]);
-
-      const bracketed = (await a.client.ok(ADD_ALTERNATIVE, { p: p.id, k: '1', t: 'Only labs above the threshold report.', v: 1 })).addAlternative;
-      const amendment = (await b.client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 2, clauseKey: '2', kind: 'REPLACE', text: 'Within 60 days.' } })).proposeAmendment;
-      pr = await progressOf(c.client, room.id, p.id);
-      expect([pr.openBrackets, pr.openAmendments]).toEqual([1, 1]);
-      expect(pr.convergence.map(figures)).toEqual([[0, 0, 0], [1, 0, 0], [1, 1, 0]]);
-
-      await fac.ok(REJECT_AMENDMENT, { id: amendment.id });
-      const alt = bracketed.clauses[0].alternatives[1];
-      await fac.ok(RESOLVE_BRACKET, { p: p.id, k: '1', a: alt.id, v: 2 });
-      const ballot = await openBallot(fac, p.id, { rule: 'UNANIMITY', quorum: 1 });
-      pr = await progressOf(fac, room.id, p.id);
-      expect(pr.latestBallot).toMatchObject({ id: ballot.id, status: 'OPEN' });
-      expect(pr.awaitingVote.map((x: any) => x.name)).toEqual(['Lab A', 'Lab B', 'Lab C']);
-
-      await vote(a.client, ballot.id, 'SUPPORT');
-      pr = await progressOf(b.client, room.id, p.id);
-      expect(pr.positions.map((x: any) => x.choice)).toEqual(['SUPPORT', null, null]);
-      expect(pr.awaitingVote.map((x: any) => x.name)).toEqual(['Lab B', 'Lab C']);
-      await vote(b.client, ballot.id, 'OPPOSE');
-      await vote(c.client, ballot.id, 'SUPPORT'); // the last vote closes it: FAILED under unanimity
-      pr = await progressOf(room.observer.client, room.id, p.id);
-      expect(pr.proposal.status).toBe('DRAFTING');
-      expect(pr.latestBallot.status).toBe('CLOSED');
-      expect(pr.awaitingVote).toEqual([]);
-      expect(pr.positions.map((x: any) => x.choice)).toEqual(['SUPPORT', 'OPPOSE', 'SUPPORT']);
-      expect(pr.convergence.map(figures)).toEqual([[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1], [0, 0, 2]]);
-      const seqs = pr.convergence.map((x) => x.seq);
-      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
-      const log = await events(fac, room.id);
-      for (const point of pr.convergence) expect(log.map((e: any) => e.seq)).toContain(point.seq);
-    });
-
+    // the figures themselves (brackets, amendments, supporters, convergence) are the medium
+    // tier's: test/medium/progress.medium-spec.ts
     it('keeps an open secret ballot secret: no positions, no supporters, no convergence point until it closes', async () => {
       const room = await newRoom(app.anon);
       const fac = room.facilitator.client;

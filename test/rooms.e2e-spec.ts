@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { promisify } from 'node:util';
-import { startApp, type TestApp } from './support/harness';
-import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
+import { runCli, startApp, type TestApp } from './support/harness';
+import { ACCEPT_INVITE, CREATE_INVITE, CREATE_ROOM, fresh, invite, newRoom, newUser, ROOM_EVENTS as EVENTS } from './support/factories';
 
-const run = promisify(execFile);
 const ROOM = `query($id: ID!) { room(id: $id) { id title archived lastSeq speakerAttribution myMembership { id role party { name } displayName } parties { id name } members { id role displayName party { id name } } } }`;
 const PREVIEW = `query($token: String!) { invitePreview(token: $token) { roomTitle role partyName expiresAt } }`;
-const EVENTS = `query($roomId: ID!, $afterSeq: Int, $limit: Int) { roomEvents(roomId: $roomId, afterSeq: $afterSeq, limit: $limit) { seq type actor payload hash prevHash at } }`;
 const VERIFY = `query($roomId: ID!) { verifyAuditChain(roomId: $roomId) { valid length head firstBrokenSeq } }`;
 
 describe('rooms', () => {
@@ -107,35 +103,8 @@ describe('rooms', () => {
       for (const token of tokens.slice(0, 4)) expect(await app.anon.code(PREVIEW, { token })).toBe('INVITE_INVALID');
     });
 
-    it('binds an invite to an email, in any case: redeemed by signing up with that address through it', async () => {
-      const room = await newRoom(app.anon);
-      const email = `${fresh('bound')}@example.org`;
-      const token = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, email.toUpperCase());
-      const u = await newUser(app.anon, { email, inviteToken: token });
-      expect((await u.client.ok(ROOM, { id: room.id })).room.myMembership.role).toBe('OBSERVER');
-    });
-
-    it('is single-use under a dozen simultaneous accepts', async () => {
-      const room = await newRoom(app.anon);
-      const token = await invite(room.facilitator.client, room.id, 'OBSERVER');
-      const users = await Promise.all(Array.from({ length: 12 }, () => newUser(app.anon)));
-      const results = await Promise.all(users.map((u) => u.client.gql(ACCEPT_INVITE, { token })));
-      expect(results.filter((r) => !r.errors).length).toBe(1);
-      expect(results.filter((r) => r.errors?.[0].extensions?.code === 'INVITE_INVALID').length).toBe(11);
-      const rows = await app.sql(`SELECT count(*)::int AS n FROM membership WHERE room_id = $1 AND role = 'OBSERVER'`, [room.id]);
-      expect(rows[0].n).toBe(2);
-    });
-
-    it('signUp with an invite creates the account and the membership together, or neither', async () => {
-      const room = await newRoom(app.anon);
-      const token = await invite(room.facilitator.client, room.id, 'NEGOTIATOR', room.parties[0].id);
-      const u = await newUser(app.anon, { inviteToken: token });
-      expect((await u.client.ok(ROOM, { id: room.id })).room.myMembership.party.name).toBe(room.parties[0].name);
-      const email = `${fresh('noacct')}@example.org`;
-      const r = await app.anon.gql(SIGN_UP, { input: { email, password: 'a long enough password', displayName: 'X', inviteToken: token } });
-      expect(r.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
-      expect((await app.sql(`SELECT count(*)::int AS n FROM app_user WHERE email = $1`, [email]))[0].n).toBe(0);
-    });
+    // redemption rules (single use under concurrency, binding to an address, sign-up through
+    // an invitation as one write) are the medium tier's: test/medium/invites.medium-spec.ts
 
     it('validates createInvite input', async () => {
       const room = await newRoom(app.anon);
@@ -247,11 +216,7 @@ describe('rooms', () => {
     it('names the first broken seq after a stored event is changed, over GraphQL and the CLI', async () => {
       const room = await newRoom(app.anon);
       const fac = room.facilitator.client;
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, DATABASE_URL: app.db.url } }).then(
-          (r) => ({ code: 0, out: r.stdout }),
-          (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: app.db.url });
       const ok = await cli(['audit:verify', '--room', room.id]);
       expect(ok.code).toBe(0);
       expect(ok.out).toMatch(/valid: 9 events/);

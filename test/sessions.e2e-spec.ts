@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connectLive, startApp, startServer, Client, sleep, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
 import { joinRoom, LOGOUT } from './support/live';
-import { redisAnswers, TEST_REDIS_URL } from './support/redis';
+import { redisAnswers, startTwoInstances, TEST_REDIS_URL } from './support/redis';
 
 // Sessions, passwords and limits (ASVS 5.0 V6/V7, issue 14 items 6, 8 and 9), over the real server.
 jest.setTimeout(60_000);
@@ -359,9 +359,7 @@ describe('session ends across instances (Redis adapter)', () => {
   let second: ServerHandle;
   beforeAll(async () => {
     if (!redisUp) return;
-    const env = { REDIS_URL, PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(4).toString('hex')}` };
-    app = await startApp(env);
-    second = await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' });
+    ({ app, second } = await startTwoInstances());
   }, 90_000);
   afterAll(async () => {
     await second?.stop();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { connectLive, sleep, type TestApp, startApp } from './support/harness';
-import { ACCEPT_INVITE, CREATE_ROOM, invite, join, newRoom, newUser, type TestRoom, type TestUser } from './support/factories';
+import { ACCEPT_INVITE, adoptedAgreement, CREATE_ROOM, invite, join, newRoom, newUser, roomEvents, type TestRoom, type TestUser } from './support/factories';
 import { joinRoom, REMOVE_MEMBER, send } from './support/live';
 import { createProposal, openBallot, PROPOSE_AMENDMENT } from './support/negotiation';
 
@@ -15,21 +15,14 @@ const CONSENT = `mutation($a: ID!, $e: DateTime) { consentToPublish(agreementId:
 const COMMIT = `mutation($i: MakeCommitmentInput!) { makeCommitment(input: $i) { id status } }`;
 const ROOM_STATE = `query($id: ID!) { room(id: $id) { lastSeq archived } }`;
 const ARCHIVE = `mutation($id: ID!) { archiveRoom(roomId: $id) { archived } }`;
-const EVENTS_AFTER = `query($r: ID!, $after: Int) { roomEvents(roomId: $r, afterSeq: $after, limit: 1000) { seq type actor payload } }`;
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 // A room whose proposal a unanimous open ballot adopted: the agreement exists.
 async function adopted(app: TestApp, parties = ['Lab A', 'Lab B']) {
-  const room = await newRoom(app.anon, { parties });
-  const fac = room.facilitator.client;
-  const p = await createProposal(fac, room.id);
-  const b = await openBallot(fac, p.id, { rule: 'UNANIMITY', quorum: 1 });
-  for (const n of room.negotiators) await n.client.ok(`mutation($b: ID!) { castVote(input: { ballotId: $b, choice: SUPPORT }) { choice } }`, { b: b.id });
-  const q = await fac.ok(`query($id: ID!) { proposal(id: $id) { status agreement { id textHash } } }`, { id: p.id });
-  expect(q.proposal.status).toBe('ADOPTED');
-  const seq = (await fac.ok(ROOM_STATE, { id: room.id })).room.lastSeq as number;
-  return { room, proposalId: p.id, ballotId: b.id, agreementId: q.proposal.agreement.id as string, textHash: q.proposal.agreement.textHash as string, seq };
+  const agreement = await adoptedAgreement(await newRoom(app.anon, { parties }));
+  const seq = (await agreement.room.facilitator.client.ok(ROOM_STATE, { id: agreement.room.id })).room.lastSeq as number;
+  return { ...agreement, seq };
 }
 
 // what one member sees of an agreement, with its ids and instants reduced to their shape
@@ -44,7 +37,7 @@ async function seenBy(user: TestUser, agreementId: string) {
 }
 
 async function eventsSeenBy(user: TestUser, roomId: string, afterSeq: number) {
-  const events = (await user.client.ok(EVENTS_AFTER, { r: roomId, after: afterSeq })).roomEvents as Array<{ type: string; actor: string | null; payload: string }>;
+  const events = await roomEvents(user.client, roomId, { afterSeq });
   // ids, slugs and the random part of the factories' names differ from room to room
   const shape = (s: string | null) => s && s.replace(UUID, 'ID').replace(/"publicSlug":"[^"]+"/, '"publicSlug":"S"').replace(/-[0-9a-f]{8}\b/g, '-N');
   return events.map((e) => ({ type: e.type, actor: shape(e.actor), payload: shape(e.payload) }));
@@ -127,7 +120,7 @@ describe('trust of access', () => {
       expect(byRole.OBSERVER).toMatchObject({ usedAt: expect.any(String), revokedAt: null });
       expect(invites.invites.filter((i: { revokedAt: string | null }) => i.revokedAt !== null)).toHaveLength(2);
       expect(await joined.client.ok(ROOM_STATE, { id: room.id })).toBeTruthy();
-      const revoked = (await fac.ok(EVENTS_AFTER, { r: room.id, after: 0 })).roomEvents.filter((e: { type: string }) => e.type === 'invite.revoked');
+      const revoked = (await roomEvents(fac, room.id)).filter((e) => e.type === 'invite.revoked');
       expect(revoked).toHaveLength(2);
     });
 

@@ -1,33 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { eventHash, GENESIS_HASH, verifyBundle, verifyViewedStream, type EventProof } from '@parley/domain';
 import pg from 'pg';
-import { connectLive, createTestDatabase, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
-import { newRoom } from './support/factories';
+import { connectLive, createTestDatabase, runCli, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
+import { adoptedAgreement, newRoom, publishedAgreement, ROOM_EVENTS, type TestEvent } from './support/factories';
 import { joinRoom, send } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(90_000);
 
-const run = promisify(execFile);
-const EVENTS = `query($r: ID!, $s: String, $a: Int) { roomEvents(roomId: $r, stream: $s, afterSeq: $a, limit: 1000) { stream seq type at actor payload hash prevHash proof } }`;
 const MEMBERS = `query($r: ID!) { room(id: $r) { lastSeq members { id } } }`;
 const VERIFY = `query($r: ID!) { verifyAuditChain(roomId: $r) { valid length head firstBrokenSeq partyStream { stream valid length head firstBrokenSeq } } }`;
 
-interface Ev {
-  stream: string;
-  seq: number;
-  type: string;
-  at: string;
-  actor: string | null;
-  payload: string;
-  hash: string;
-  prevHash: string;
-  proof: string | null;
-}
+type Ev = Omit<TestEvent, 'data'>;
 
-const eventsOf = async (c: Client, roomId: string, stream?: string, afterSeq = 0) => (await c.ok<{ roomEvents: Ev[] }>(EVENTS, { r: roomId, s: stream, a: afterSeq })).roomEvents;
+// the events as the API serves them (without the factories' parsed payload)
+const eventsOf = async (c: Client, roomId: string, stream?: string, afterSeq = 0) => (await c.ok<{ roomEvents: Ev[] }>(ROOM_EVENTS, { roomId, stream, afterSeq })).roomEvents;
 const asViewed = (e: Ev) => ({ ...e, proof: e.proof === null ? null : (JSON.parse(e.proof) as EventProof) });
 
 describe('trust of the event chain', () => {
@@ -140,7 +127,7 @@ describe('trust of the event chain', () => {
       // the next room-wide message follows without a gap
       const next = await send(sa, room.id, 'room-wide');
       expect(next.seq).toBe(before.lastSeq + 1);
-      expect(await b.client.code(EVENTS, { r: room.id, s: caucus, a: 0 })).toBe('NOT_FOUND');
+      expect(await b.client.code(ROOM_EVENTS, { roomId: room.id, stream: caucus })).toBe('NOT_FOUND');
 
       // the party reads, replays and verifies its stream
       const own = await eventsOf(a.client, room.id, caucus);
@@ -184,16 +171,8 @@ describe('trust of the event chain', () => {
     it('serves the same bytes after later activity, names no room, and holds the head at adoption', async () => {
       const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
       const fac = room.facilitator.client;
-      const p = await fac.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, { i: { roomId: room.id, title: 'T', clauses: [{ key: '1', text: 'One.' }] } });
-      const ballot = await fac.ok(`mutation($i: OpenBallotInput!) { openBallot(input: $i) { id } }`, { i: { proposalId: p.createProposal.id, rule: 'UNANIMITY', quorum: 1, secrecy: 'OPEN' } });
-      for (const n of room.negotiators) await n.client.ok(`mutation($b: ID!) { castVote(input: { ballotId: $b, choice: SUPPORT }) { choice } }`, { b: ballot.openBallot.id });
-      const ag = (await fac.ok(`query($id: ID!) { proposal(id: $id) { agreement { id textHash } } }`, { id: p.createProposal.id })).proposal.agreement;
-      for (const n of room.negotiators) {
-        await n.client.ok(`mutation($a: ID!, $h: String!) { signAgreement(agreementId: $a, textHash: $h) { textHash } }`, { a: ag.id, h: ag.textHash });
-        await n.client.ok(`mutation($a: ID!) { consentToPublish(agreementId: $a) { id } }`, { a: ag.id });
-      }
-      const slug = (await fac.ok(`query($id: ID!) { agreement(id: $id) { publicSlug status } }`, { id: ag.id })).agreement.publicSlug;
-      expect(slug).toEqual(expect.any(String));
+      const ag = await adoptedAgreement(room, { texts: ['One.'] });
+      const slug = await publishedAgreement(ag, room.negotiators);
       const fetchPublic = async () => {
         const res = await fetch(`${app.server.url}/public/agreements/${slug}.json`);
         expect(res.status).toBe(200);
@@ -213,7 +192,7 @@ describe('trust of the event chain', () => {
       await send(sa, room.id, 'after publication, room-wide');
       await sleep(1100); // a fresh attestation would carry another signedAt
       expect(await fetchPublic()).toBe(first);
-      const member = await fetch(`${app.server.url}/api/agreements/${ag.id}/export.json`, { headers: { authorization: `Bearer ${room.negotiators[1].client.token}` } });
+      const member = await fetch(`${app.server.url}/api/agreements/${ag.agreementId}/export.json`, { headers: { authorization: `Bearer ${room.negotiators[1].client.token}` } });
       expect(JSON.parse(await member.text())).toEqual(bundle);
     });
   });
@@ -264,11 +243,7 @@ describe('trust of the event chain', () => {
       expect(roomCopy.at(-1)).toMatchObject({ seq: legacySeq + 1 });
       expect(roomCopy.at(-2)!.proof).toBeNull();
 
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: { ...process.env, DATABASE_URL: app.db.url } }).then(
-          (r) => ({ code: 0, out: r.stdout }),
-          (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: app.db.url });
       const ok = await cli(['audit:verify', '--room', room.id]);
       expect(ok.code).toBe(0);
       expect(ok.out).toContain(`valid: ${legacySeq + 1} events, head`);
@@ -286,16 +261,12 @@ describe('trust of the event chain', () => {
   describe('migration 1764000000008', () => {
     it('marks the events of a room an old server wrote as format 1, verifiable, and refuses to revert once format 2 exists', async () => {
       const db = await createTestDatabase();
-      const env = { ...process.env, DATABASE_URL: db.url };
-      const cli = (args: string[]) =>
-        run(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env }).then(
-          (r) => ({ code: 0, out: r.stdout + r.stderr }),
-          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-        );
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: db.url }).then((r) => ({ code: r.code, out: r.out + r.err }));
       const c = new pg.Client({ connectionString: db.url });
       try {
         expect((await cli(['migrate'])).code).toBe(0);
-        expect((await cli(['migrate:revert', '--steps', '1'])).out).toContain('reverted EventStreams1764000000008');
+        // back to before the stream change (migration 9 after it is reverted first)
+        expect((await cli(['migrate:revert', '--steps', '2'])).out).toContain('reverted EventStreams1764000000008');
         await c.connect();
         // what an old server left: one chain over the room, a caucus event in it
         const [user] = (await c.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ('old@example.org', 'Old', 'x') RETURNING id`)).rows;
@@ -334,7 +305,7 @@ describe('trust of the event chain', () => {
         expect(verified.out).toContain(`valid: 3 events, head ${prev}`);
         // once a format-2 event exists, reverting refuses (it reverted above while none did)
         await c.query(`UPDATE room_event SET format = 2 WHERE room_id = $1 AND seq = 3`, [room.id]);
-        const refused = await cli(['migrate:revert', '--steps', '1']);
+        const refused = await cli(['migrate:revert', '--steps', '2']);
         expect(refused.code).not.toBe(0);
         expect(refused.out).toContain('cannot revert EventStreams1764000000008');
       } finally {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io } from 'socket.io-client';
 import { startApp, type TestApp } from './support/harness';
-import { newRoom, type TestRoom } from './support/factories';
-import { ballots, CAST_VOTE, createProposal, openBallot } from './support/negotiation';
+import { adoptedAgreement, newRoom, type TestRoom } from './support/factories';
 
 // The web app's session: the opaque token in an HttpOnly SameSite=Strict cookie, end to end
 // over real HTTP and socket.io.
@@ -49,13 +48,7 @@ describe('the web session cookie', () => {
     app = await startApp();
     room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
     // an agreement, for the export route
-    const fac = room.facilitator.client;
-    const proposal = await createProposal(fac, room.id);
-    const ballot = await openBallot(fac, proposal.id);
-    for (const n of room.negotiators) await n.client.ok(CAST_VOTE, { input: { ballotId: ballot.id, choice: 'SUPPORT' } });
-    const agreement = (await ballots(fac, proposal.id)).agreement!;
-    agreementId = agreement.id;
-    textHash = agreement.textHash;
+    ({ agreementId, textHash } = await adoptedAgreement(room));
   });
   afterAll(async () => {
     await app?.close();

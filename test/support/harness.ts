@@ -1,6 +1,6 @@
 // End-to-end harness: a fresh database per test file on the run's PostgreSQL server, and
 // the built server started as a real child process talking real HTTP.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -20,10 +20,9 @@ export function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-// Test databases are named parley_test_*; anything else is refused.
+// A fresh database named parley_test_* on the run's server.
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `parley_test_${randomBytes(6).toString('hex')}`;
-  assertTestDatabase(name);
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -40,8 +39,39 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
   };
 }
 
+// The guard: a test may write only to a database named parley_test_*. It checks what a
+// server or pool is about to be given, not a name the harness made (in the external-database
+// run, process.env.DATABASE_URL names the real server's `postgres` database: a server started
+// without its own DATABASE_URL would inherit it).
 export function assertTestDatabase(name: string) {
   if (!/^parley_test_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to use database ${name}: not a test database`);
+}
+
+export function assertTestDatabaseUrl(url: string) {
+  assertTestDatabase(decodeURIComponent(new URL(url).pathname.replace(/^\//, '')));
+}
+
+// The environment a test server runs with. A DATABASE_URL must name a test database; without
+// one the server starts its embedded PostgreSQL, which must be in a folder of the test's own
+// (PARLEY_DATA_DIR, or a copy of the project as `cwd`), never this checkout's ./.parley.
+export function serverEnv(env: Record<string, string | undefined>, cwd: string = ROOT): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', PARLEY_AUTH_RATE_PER_IP: '100000', ...env };
+  if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);
+  else if (!merged.PARLEY_DATA_DIR?.trim() && resolve(cwd) === ROOT) throw new Error("refusing to start a test server on this checkout's own data folder: set DATABASE_URL or PARLEY_DATA_DIR");
+  return merged;
+}
+
+// The built CLI (`parley …`). It never inherits the run's DATABASE_URL: a command that needs a
+// database gets a test database's in `env`, and one given none cannot reach any (its
+// embedded PostgreSQL would need a folder that does not exist).
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', PARLEY_DATA_DIR: '/nonexistent/parley-test-cli', ...env };
+  if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);
+  return new Promise((res) => {
+    execFile(process.execPath, ['dist/apps/cli/src/main.js', ...args], { env: merged, maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) =>
+      res({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out: stdout, err: stderr }),
+    );
+  });
 }
 
 export interface ServerHandle {
@@ -58,7 +88,7 @@ export async function startServer(env: Record<string, string | undefined>, opts:
     cwd: opts.cwd ?? ROOT,
     // every test client shares one address: the per-address sign-in/sign-up limit would stop a
     // test file's hundreds of sign-ups (the limit's own tests set it low)
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', PARLEY_AUTH_RATE_PER_IP: '100000', ...env },
+    env: serverEnv(env, opts.cwd),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -162,6 +192,9 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
   const db = await createTestDatabase();
   const server = await startServer({ DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', ...env });
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // the database the test's SQL really reaches (not the URL it was meant to have)
+  const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
+  assertTestDatabase(name);
   return {
     server,
     db,

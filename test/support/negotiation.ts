@@ -1,6 +1,9 @@
 // GraphQL documents and helpers for proposals, amendments and ballots.
 import type { Client } from './harness';
 
+// castVote lives with the other factories; re-exported for the files that import it from here
+export { CAST_VOTE } from './factories';
+
 export const PROPOSAL_FIELDS = `id roomId title status version textHash openBrackets clauses { key heading text alternatives { id text party { id name } } }`;
 export const BALLOT_FIELDS = `id proposalId amendmentId version rule threshold quorum secrecy status closesAt outcome votedParties { id name } votes { party { id name } choice reason castAt } tally { support oppose abstain block notVoted }`;
 
@@ -17,10 +20,8 @@ export const ACCEPT_AMENDMENT = `mutation($id: ID!, $v: Int!) { acceptAmendment(
 export const REJECT_AMENDMENT = `mutation($id: ID!) { rejectAmendment(id: $id) { id status } }`;
 export const AMENDMENTS = `query($id: ID!, $s: AmendmentStatus) { proposal(id: $id) { amendments(status: $s) { id status kind clauseKey party { name } } } }`;
 export const OPEN_BALLOT = `mutation($input: OpenBallotInput!) { openBallot(input: $input) { ${BALLOT_FIELDS} } }`;
-export const CAST_VOTE = `mutation($input: CastVoteInput!) { castVote(input: $input) { party { id name } choice reason castAt } }`;
 export const CLOSE_BALLOT = `mutation($id: ID!) { closeBallot(ballotId: $id) { ${BALLOT_FIELDS} } }`;
 export const BALLOTS = `query($id: ID!) { proposal(id: $id) { status version ballots { ${BALLOT_FIELDS} } agreement { id proposalId version textHash status clauses { key text } signatures { textHash } publishConsents { id } commitments { id } publicSlug } } }`;
-export const EVENTS = `query($r: ID!) { roomEvents(roomId: $r, limit: 1000) { seq type actor payload } }`;
 
 export const clauses = (...texts: string[]) => texts.map((text, i) => ({ key: String(i + 1), heading: null, text }));
 
@@ -43,6 +44,3 @@ export async function ballots(client: Client, proposalId: string) {
   };
 }
 
-export async function events(client: Client, roomId: string) {
-  return ((await client.ok(EVENTS, { r: roomId })).roomEvents as Array<{ type: string; payload: string; actor: string | null }>).map((e) => ({ ...e, data: JSON.parse(e.payload) }));
-}

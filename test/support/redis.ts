@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { startApp, startServer, type ServerHandle, type TestApp } from './harness';
 
 export const TEST_REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -13,5 +15,18 @@ export function redisAnswers(url: string = TEST_REDIS_URL): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+// The app and a second API instance on its database, joined by Redis under a channel prefix
+// of their own (parallel runs sharing the Redis server never mix).
+export async function startTwoInstances(): Promise<{ app: TestApp; second: ServerHandle }> {
+  const env = { REDIS_URL: TEST_REDIS_URL, PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(4).toString('hex')}` };
+  const app = await startApp(env);
+  try {
+    return { app, second: await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' }) };
+  } catch (e) {
+    await app.close();
+    throw e;
   }
 }

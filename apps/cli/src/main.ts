@@ -5,11 +5,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'no
 import { createInterface } from 'node:readline';
 import { DomainError, isUuid } from '@parley/common';
 import { parsePublicKeyPem, verifyBundle } from '@parley/domain';
-import { AgreementEntity, AgreementExportService, keyFingerprint } from '@parley/agreements';
+import { AgreementExportService, keyFingerprint } from '@parley/agreements';
 import { IdentityService } from '@parley/identity';
-import { RoomEventsService, RoomEntity } from '@parley/rooms';
+import { RoomEventsService } from '@parley/rooms';
 import { revertLastMigration } from '@parley/database';
-import { TransactionRunner } from '@parley/database';
 import { printApiSchema } from '../../api/src/schema-printer';
 import { openContext, openDatabase } from './cli-context';
 import { DEMO_TITLE, runDemo } from './demo';
@@ -199,13 +198,12 @@ const commands: Record<string, Command> = {
     }
     const ctx = await openContext();
     try {
-      const room = await ctx.app.get(TransactionRunner).manager.findOne(RoomEntity, { where: { id: values.room } });
-      if (!room) {
+      // one line per stream: the room's first, then each party's private stream
+      const results = await ctx.app.get(RoomEventsService).verify(values.room);
+      if (!results) {
         console.error(`no room ${values.room}`);
         return 2;
       }
-      // one line per stream: the room's first, then each party's private stream
-      const results = await ctx.app.get(RoomEventsService).verify(room.id);
       for (const r of results) {
         const where = r.stream === 'room' ? '' : ` in stream ${r.stream}`;
         if (r.valid) console.log(`valid: ${r.length} events${where}, head ${r.head}`);
@@ -256,14 +254,13 @@ const commands: Record<string, Command> = {
     }
     const ctx = await openContext();
     try {
-      const agreement = await ctx.app.get(TransactionRunner).manager.findOne(AgreementEntity, { where: { id: values.agreement } });
-      if (!agreement) {
+      const file = await ctx.app.get(AgreementExportService).forOperator(values.agreement, format);
+      if (!file) {
         console.error(`no agreement ${values.agreement}`);
         return 2;
       }
-      const file = await ctx.app.get(AgreementExportService).render(agreement, format);
       await writeFile(values.out, file.body);
-      console.log(`wrote ${values.out} (${agreement.status === 'PUBLISHED' ? 'published' : 'not yet published'})`);
+      console.log(`wrote ${values.out} (${file.published ? 'published' : 'not yet published'})`);
       return 0;
     } finally {
       await ctx.close();

@@ -105,6 +105,13 @@ export class AgreementExportService implements OnModuleInit {
     }
   }
 
+  // an operator's export (`parley export`): any agreement by id; null when there is none
+  async forOperator(agreementId: string, format: ExportFormat): Promise<(ExportFile & { published: boolean }) | null> {
+    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreementId } });
+    if (!agreement) return null;
+    return { ...(await this.render(agreement, format)), published: agreement.status === 'PUBLISHED' };
+  }
+
   async forMember(user: AuthUser, agreementId: string, format: ExportFormat): Promise<ExportFile> {
     if (!this.byUser.take(user.id)) throw rateLimited('Too many downloads; try again in a minute.');
     const { agreement } = await this.agreements.scope(user, agreementId, 'read');

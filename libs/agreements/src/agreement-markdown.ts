@@ -1,5 +1,5 @@
 import type { AgreementBundle } from '@parley/domain';
-import { agreementView, VERIFY_HINT, type RenderOptions } from './agreement-view';
+import { exportLayout, VERIFY_HINT, type RenderOptions } from './agreement-export-layout';
 
 // Text from the room is escaped so that it reads as written and can never turn into
 // markup (links, HTML, headings) when the file is shown by a Markdown viewer.
@@ -18,7 +18,7 @@ function block(s: string): string {
 const cell = (s: string) => inline(s).replace(/\n/g, ' ');
 
 export function renderMarkdown(bundle: AgreementBundle, opts: RenderOptions): string {
-  const v = agreementView(bundle, opts);
+  const v = exportLayout(bundle, opts);
   const out: string[] = [`# ${cell(v.title)}`, ''];
   if (v.banner) out.push(`> **${v.banner}.** This copy is for the members of the room only.`, '');
   out.push(`*${cell(v.statusLine)}*`, '');

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { AgreementBundle } from '@parley/domain';
-import { agreementView, VERIFY_HINT, type AgreementView, type RenderOptions } from './agreement-view';
+import { exportLayout, VERIFY_HINT, type ExportLayout, type RenderOptions } from './agreement-export-layout';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -16,6 +16,15 @@ export function pdfSafe(s: string): string {
   }
   return out;
 }
+
+// Long hex strings (hashes, key fingerprints) in blocks so a person can compare them with
+// their own copy block by block: 4 digits like the web app's hash, 8 for key fingerprints.
+export function groupHex(s: string, size = 4): string {
+  return s.replace(/\b[0-9a-f]{16,}\b/gi, (hex) => hex.match(new RegExp(`.{1,${size}}`, 'g'))!.join(' '));
+}
+
+// AWAITING_SIGNATURES → awaiting signatures
+const statusWords = (s: string) => s.replace(/\b[A-Z]{2,}(?:_[A-Z]+)*\b/g, (w) => (w === 'NOT' || w === 'YET' ? w : w.toLowerCase().replace(/_/g, ' ')));
 
 const INK = '#111111';
 const MUTED = '#555555';
@@ -52,9 +61,10 @@ class Layout {
     doc.moveDown(o.gap ?? 0.3);
   }
 
-  heading(s: string) {
+  // `keep`: the height of what must follow the heading on the same page
+  heading(s: string, keep = 30) {
     this.doc.moveDown(0.6);
-    this.room(60); // never a heading alone at the foot of a page
+    this.room(30 + keep); // never a heading alone at the foot of a page
     this.text(s, { font: 'Helvetica-Bold', size: 14, gap: 0.2 });
     const y = this.doc.y;
     this.doc.moveTo(this.left, y).lineTo(this.left + this.width, y).lineWidth(0.5).strokeColor(RULE).stroke();
@@ -68,7 +78,7 @@ class Layout {
   }
 }
 
-function banner(l: Layout, v: AgreementView) {
+function banner(l: Layout, v: ExportLayout) {
   const { doc } = l;
   if (v.banner) {
     doc.font('Helvetica-Bold').fontSize(12);
@@ -79,13 +89,16 @@ function banner(l: Layout, v: AgreementView) {
     doc.fillColor('#ffffff').text(label, l.left + 10, y + 7, { width: l.width - 20, align: 'center' });
     doc.y = y + h + 6;
   }
-  l.text(v.statusLine, { font: 'Helvetica-Oblique', size: 10, color: v.banner ? ALERT : '#1a7f37', gap: 0.6 });
+  l.text(v.banner ? statusWords(v.statusLine).replace(/^Status /, 'Status: ') : v.statusLine, { font: 'Helvetica-Oblique', size: 10, color: v.banner ? ALERT : '#1a7f37', gap: 0.6 });
 }
 
-function clauses(l: Layout, v: AgreementView) {
+function clauses(l: Layout, v: ExportLayout) {
   for (const c of v.clauses) {
     l.doc.moveDown(0.3);
-    l.room(48);
+    // the clause heading stays with its text: all of a short text (which never splits), the
+    // first lines of a long one
+    const body = l.doc.font('Helvetica').fontSize(10.5).heightOfString(pdfSafe(c.text), { width: l.width, lineGap: 2 });
+    l.room(20 + (body < 100 ? body : 48));
     l.text(`${c.key}${c.heading !== null ? `  ${c.heading}` : ''}`, { font: 'Helvetica-Bold', size: 11, gap: 0.15 });
     l.text(c.text, { gap: 0.3 });
     for (const a of c.alternatives) {
@@ -99,7 +112,7 @@ function clauses(l: Layout, v: AgreementView) {
   }
 }
 
-function commitments(l: Layout, v: AgreementView) {
+function commitments(l: Layout, v: ExportLayout) {
   if (v.commitments.length === 0) return l.text('None.', { color: MUTED });
   for (const c of v.commitments) {
     l.room(36);
@@ -110,9 +123,10 @@ function commitments(l: Layout, v: AgreementView) {
 }
 
 // A table that repeats its header on every page it runs onto; rows never split.
-function signatureTable(l: Layout, v: AgreementView) {
+// The section heading, the header and the first row stay together on one page.
+function signatureTable(l: Layout, v: ExportLayout) {
   const { doc } = l;
-  const cols = [0.3, 0.25, 0.45].map((f) => f * l.width);
+  const cols = [0.25, 0.25, 0.5].map((f) => f * l.width);
   const pad = 5;
   type Cell = { text: string; font: string; size: number; color?: string };
   const cellHeight = (c: Cell, w: number) => doc.font(c.font).fontSize(c.size).heightOfString(pdfSafe(c.text), { width: w - 2 * pad, lineGap: 1 });
@@ -144,17 +158,23 @@ function signatureTable(l: Layout, v: AgreementView) {
     ['Party', 'Signed at', 'Signature'].map((t) => [{ text: t, font: 'Helvetica-Bold', size: 9.5 }]),
     '#eeeeee',
   );
-  header.draw();
-  for (const s of v.signatures) {
+  const rows = v.signatures.map((s) => {
     const how: Cell[] =
       s.kind === 'party key'
         ? [
-            { text: "Signed with the party's own key", font: 'Helvetica', size: 9.5 },
-            { text: `key ${s.keyFingerprint}`, font: 'Courier', size: 7.5, color: MUTED },
-            { text: `sig ${s.signature}`, font: 'Courier', size: 7.5, color: MUTED },
+            { text: "Signed with the party's own Ed25519 key", font: 'Helvetica', size: 9.5 },
+            { text: 'Key fingerprint (SHA-256)', font: 'Helvetica-Bold', size: 7.5, color: MUTED },
+            // eight blocks of eight, four to a line
+            { text: groupHex(s.keyFingerprint ?? '', 8).replace(/((?:\S+ ){3}\S+) /g, '$1\n'), font: 'Courier', size: 8, color: INK },
+            { text: 'Signature of the text hash (base64)', font: 'Helvetica-Bold', size: 7.5, color: MUTED },
+            { text: s.signature ?? '', font: 'Courier', size: 7.5, color: MUTED },
           ]
-        : [{ text: s.kind === 'server-recorded' ? 'Server-recorded (the party holds no key)' : 'Not signed', font: 'Helvetica', size: 9.5, color: s.kind === 'not signed' ? ALERT : INK }];
-    const r = row([[{ text: s.party, font: 'Helvetica-Bold', size: 9.5 }], [{ text: s.signedAt, font: 'Helvetica', size: 9.5 }], how]);
+        : [{ text: s.kind === 'server-recorded' ? 'Recorded by the server (the party holds no key)' : 'Not signed', font: 'Helvetica', size: 9.5, color: s.kind === 'not signed' ? ALERT : INK }];
+    return row([[{ text: s.party, font: 'Helvetica-Bold', size: 9.5 }], [{ text: s.signedAt, font: 'Helvetica', size: 9.5 }], how]);
+  });
+  l.heading('Signatures', header.h + (rows[0]?.h ?? 0));
+  header.draw();
+  for (const r of rows) {
     if (doc.y + r.h > l.bottom) {
       doc.addPage();
       header.draw();
@@ -164,16 +184,21 @@ function signatureTable(l: Layout, v: AgreementView) {
   doc.moveDown(0.5);
 }
 
-function integrity(l: Layout, v: AgreementView) {
-  l.field('Text hash (SHA-256 of the canonical clauses)', v.integrity.textHash, true);
-  l.field('Room event log head', v.integrity.eventLogHead, true);
-  l.field('Version history', v.integrity.versions.join('\n'), true);
-  l.field(`Attested ${v.integrity.attestedAt} by the server key with SHA-256 fingerprint`, v.integrity.attestationKey, true);
+function integrity(l: Layout, v: ExportLayout) {
+  l.field('Text hash (SHA-256 of the canonical clauses)', groupHex(v.integrity.textHash), true);
+  // "<hash> (event 57)": the event number goes to the label so the hash keeps one line
+  const head = /^(\S+) \(event (\d+)\)$/.exec(v.integrity.eventLogHead);
+  l.field(head ? `Room event log head (event ${head[2]})` : 'Room event log head', groupHex(head ? head[1] : v.integrity.eventLogHead), true);
+  // "version 3: <hash>" → " 3  <hash in blocks>", the numbers right-aligned
+  const width = String(v.integrity.versions.length).length;
+  const versions = v.integrity.versions.map((line) => line.replace(/^version (\d+): /, (_, n: string) => `${n.padStart(width)}  `));
+  l.field('Version history (version, text hash)', groupHex(versions.join('\n')), true);
+  l.field(`Attested ${v.integrity.attestedAt} by the server key with SHA-256 fingerprint`, groupHex(v.integrity.attestationKey, 8), true);
   l.doc.moveDown(0.3);
   l.text(VERIFY_HINT.replace(/`/g, '"'), { size: 9, color: MUTED });
 }
 
-function footers(doc: Doc, v: AgreementView, textHash: string) {
+function footers(doc: Doc, v: ExportLayout, textHash: string) {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i += 1) {
     doc.switchToPage(i);
@@ -183,7 +208,7 @@ function footers(doc: Doc, v: AgreementView, textHash: string) {
     const y = doc.page.height - bottom + 18;
     const width = doc.page.width - margins.left - margins.right;
     doc.font('Helvetica').fontSize(8).fillColor(v.banner ? ALERT : MUTED);
-    const left = pdfSafe(`${v.banner ?? 'Published agreement'} · text hash ${textHash.slice(0, 16)}…`);
+    const left = pdfSafe(`${v.banner ?? 'Published agreement'} · text hash ${groupHex(textHash.slice(0, 16))} …`);
     doc.text(left, margins.left, y, { width, lineBreak: false });
     doc.fillColor(MUTED).text(`Page ${i - range.start + 1} of ${range.count}`, margins.left, y, { width, align: 'right', lineBreak: false });
     margins.bottom = bottom;
@@ -191,7 +216,7 @@ function footers(doc: Doc, v: AgreementView, textHash: string) {
 }
 
 export function renderPdf(bundle: AgreementBundle, opts: RenderOptions): Promise<Buffer> {
-  const v = agreementView(bundle, opts);
+  const v = exportLayout(bundle, opts);
   const attested = new Date(bundle.attestation.signedAt);
   const doc = new PDFDocument({
     size: 'A4',
@@ -216,7 +241,7 @@ export function renderPdf(bundle: AgreementBundle, opts: RenderOptions): Promise
   l.text('Agreement', { font: 'Helvetica-Bold', size: 10, color: MUTED, gap: 0.1 });
   l.text(v.title, { font: 'Helvetica-Bold', size: 20, gap: 0.5 });
   banner(l, v);
-  for (const [label, value] of v.facts) l.text(`${label}: ${value}`, { size: 9.5, color: MUTED, gap: 0.1 });
+  for (const [label, value] of v.facts) l.text(`${label}: ${label === 'Status' ? statusWords(value) : value}`, { size: 9.5, color: MUTED, gap: 0.1 });
 
   l.heading('Parties');
   l.text(v.parties.join('\n'));
@@ -224,7 +249,6 @@ export function renderPdf(bundle: AgreementBundle, opts: RenderOptions): Promise
   clauses(l, v);
   l.heading('Binding commitments');
   commitments(l, v);
-  l.heading('Signatures');
   signatureTable(l, v);
   l.heading('Integrity');
   integrity(l, v);

@@ -1,26 +1,19 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Tx } from '@parley/database';
 import { ProposalsService } from '@parley/negotiation';
-import { RoomEventsService, type RoomEventEntity } from '@parley/rooms';
+import type { RoomEvent, RoomEventHook } from '@parley/rooms';
 import { AgreementEntity } from './agreement.entities';
 
 // A passed whole-text ballot appends proposal.adopted; the agreement record is made from it
 // in that same transaction, so negotiation never touches this capability's tables and an
-// adoption without its agreement cannot exist.
+// adoption without its agreement cannot exist. A room event hook (apps/api/src/room-event-hooks.ts).
 @Injectable()
-export class AgreementRecorder implements OnModuleInit {
-  constructor(
-    private readonly events: RoomEventsService,
-    private readonly proposals: ProposalsService,
-  ) {}
+export class AgreementRecorder implements RoomEventHook {
+  constructor(private readonly proposals: ProposalsService) {}
 
-  onModuleInit(): void {
-    this.events.onAppend((tx, event) => this.record(tx, event));
-  }
-
-  async record(tx: Tx, event: RoomEventEntity): Promise<void> {
+  async record(tx: Tx, event: RoomEvent): Promise<void> {
     if (event.type !== 'proposal.adopted') return;
-    const { proposalId, version, agreementId } = event.payload as { proposalId: string; version: number; agreementId: string };
+    const { proposalId, version, agreementId } = event.payload;
     const adopted = await this.proposals.versionIn(tx, proposalId, version);
     if (!adopted) throw new Error(`proposal ${proposalId} has no version ${version} to adopt`);
     await tx.em.insert(AgreementEntity, {

@@ -3,8 +3,8 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { attestBundle, BUNDLE_FORMAT, textHash, type AgreementBundle, type Clause } from '@parley/domain';
 import { renderMarkdown } from './agreement-markdown';
-import { pdfSafe, renderPdf } from './agreement-pdf';
-import { NOT_PUBLISHED_BANNER } from './agreement-view';
+import { groupHex, pdfSafe, renderPdf } from './agreement-pdf';
+import { NOT_PUBLISHED_BANNER } from './agreement-export-layout';
 import { keyFingerprint } from './key-fingerprint';
 
 const keyPair = () => {
@@ -139,5 +139,13 @@ describe('renderPdf', () => {
 
   it('shows characters the built-in fonts lack as "?" instead of garbage', () => {
     expect(pdfSafe('Société “quoted” — €5 数据 🙂\ttab')).toBe('Société “quoted” — €5 ?? ?    tab');
+  });
+
+  it('prints hashes and fingerprints in blocks a person can compare, and leaves other words alone', () => {
+    const hash = '961ecc82b65d3828801e323452ef7d010fc76c495b29c42759a2231de2695250';
+    expect(groupHex(hash)).toBe('961e cc82 b65d 3828 801e 3234 52ef 7d01 0fc7 6c49 5b29 c427 59a2 231d e269 5250');
+    expect(groupHex(hash, 8)).toBe('961ecc82 b65d3828 801e3234 52ef7d01 0fc76c49 5b29c427 59a2231d e2695250');
+    expect(groupHex(`version 2: ${hash} (event 38)`).replace(/ /g, '')).toBe(`version2:${hash}(event38)`);
+    expect(groupHex('deadbeef and a UUID 753612ef-2465-4b39-872f-a47bb836692d')).toBe('deadbeef and a UUID 753612ef-2465-4b39-872f-a47bb836692d');
   });
 });

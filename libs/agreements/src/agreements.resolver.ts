@@ -3,14 +3,14 @@ import { CurrentUser, Public, type AuthUser } from '@parley/identity';
 import { RoomType, PartyType } from '@parley/rooms';
 import { ProposalType } from '@parley/negotiation';
 import { AgreementsService } from './agreements.service';
-import { AgreementViews, PublishedAgreementType } from './agreement-views';
+import { AgreementAnswers, PublishedAgreementType } from './agreement-answers';
 import { AgreementType, CommitmentType, MakeCommitmentInput, PartyKeyType, SignatureType } from './agreement.types';
 
 @Resolver(() => AgreementType)
 export class AgreementsResolver {
   constructor(
     private readonly agreements: AgreementsService,
-    private readonly views: AgreementViews,
+    private readonly views: AgreementAnswers,
   ) {}
 
   @Query(() => AgreementType)
@@ -91,7 +91,7 @@ export class RoomPartyKeysResolver {
 
 @Resolver(() => ProposalType)
 export class ProposalAgreementResolver {
-  constructor(private readonly views: AgreementViews) {}
+  constructor(private readonly views: AgreementAnswers) {}
 
   // the agreement a passed whole-text ballot created, null until then
   @ResolveField(() => AgreementType, { nullable: true })

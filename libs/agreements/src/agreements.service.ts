@@ -2,20 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { In, IsNull } from 'typeorm';
 import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCommitment } from '@parley/domain';
-import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, PartyEntity, RoomAccessService, RoomEventsService, RoomsService, toParty, type PartyType, type RoomAccessContext, type RoomAction, type RoomOf } from '@parley/rooms';
+import { ROOM, RoomAccessService, RoomEventsService, RoomsService, toParty, type ActorFor, type Locked, type MembershipEntity, type ObjectKind, type PartyEntity, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_EMBARGO_MS = 5 * 365 * 24 * 3600_000;
 
-// How RoomAccessService.roomOfOrThrow finds the room of an agreement, and of a sealed
-// commitment (its party's members alone may know it exists).
-const AGREEMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM agreement WHERE id = $1` };
-const COMMITMENT_ROOM: RoomOf = {
+// How RoomAccessService finds the room of an agreement, and of a sealed commitment (its
+// party's members alone may know it exists).
+const AGREEMENT: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM agreement WHERE id = $1` };
+const COMMITMENT: ObjectKind = {
   sql: `SELECT a.room_id, c.party_id AS audience_party_id FROM commitment c JOIN agreement a ON a.id = c.agreement_id WHERE c.id = $1`,
 };
 
@@ -25,9 +25,9 @@ export interface SignOff {
   consented: Set<string>;
 }
 
-export interface AgreementScope {
+export interface AgreementScope<Access extends RoomAccessContext = RoomAccessContext> {
   agreement: AgreementEntity;
-  access: RoomAccessContext;
+  access: Access;
 }
 
 @Injectable()
@@ -49,16 +49,29 @@ export class AgreementsService {
   // Resolves the agreement's room together with the caller's membership: an agreement of
   // another room is NOT_FOUND, exactly as an unknown one.
   async scope(user: AuthUser, agreementId: string, action: RoomAction = 'read'): Promise<AgreementScope> {
-    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId);
+    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT, agreementId);
     const access = await this.access.check(user, roomId, action);
-    return { agreement: await this.tx.manager.findOneOrFail(AgreementEntity, { where: { id: agreementId } }), access };
+    return { agreement: await this.agreementOrThrow(this.tx.manager, agreementId), access };
   }
 
-  private async lockScope(tx: Tx, user: AuthUser, agreementId: string, action: RoomAction): Promise<AgreementScope> {
-    const roomId = await this.access.roomOfOrThrow(user, AGREEMENT_ROOM, agreementId, tx.em);
-    const access = await this.access.lock(tx, user, roomId, action);
-    const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
+  // the lock idiom on the agreement, then the agreement row
+  private async lockScope<A extends RoomAction>(tx: Tx, user: AuthUser, agreementId: string, action: A): Promise<AgreementScope<Locked<ActorFor<A>>>> {
+    const access = await this.access.lock(tx, user, AGREEMENT, agreementId, action);
+    const agreement = await this.agreementOrThrow(tx.em, agreementId, true);
     return { agreement, access };
+  }
+
+  // `lock`: inside a write, after the room lock
+  private async agreementOrThrow(em: Tx['em'], id: string, lock = false): Promise<AgreementEntity> {
+    const agreement = isUuid(id) ? await em.findOne(AgreementEntity, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
+    if (!agreement) throw notFound();
+    return agreement;
+  }
+
+  private async commitmentOrThrow(em: Tx['em'], id: string): Promise<CommitmentEntity> {
+    const row = isUuid(id) ? await em.findOne(CommitmentEntity, { where: { id } }) : null;
+    if (!row) throw notFound();
+    return row;
   }
 
   private async partyMap(em: Tx['em'], roomId: string): Promise<Map<string, PartyEntity>> {
@@ -127,7 +140,7 @@ export class AgreementsService {
       const { agreement, access } = await this.lockScope(tx, user, agreementId, 'partyAction');
       if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
       if (textHash !== agreement.textHash) throw badInput({ textHash: 'does not match the adopted text; sign exactly the agreement’s textHash' });
-      const partyId = access.membership.partyId!;
+      const { partyId } = access;
       if (await tx.em.exists(SignatureEntity, { where: { agreementId, partyId } })) throw invalidState('Your party has already signed this agreement.');
       let keyId: string | null = null;
       if (signature != null) {
@@ -161,8 +174,8 @@ export class AgreementsService {
     c.that('publicKey', parsePublicKeyPem(pem), 'must be an Ed25519 public key in SPKI PEM form');
     c.done();
     return this.tx.run(async (tx) => {
-      const access = await this.access.lock(tx, user, roomId, 'partyAction');
-      const partyId = access.membership.partyId!;
+      const access = await this.access.lock(tx, user, ROOM, roomId, 'partyAction');
+      const { partyId } = access;
       const now = new Date();
       const old = await tx.em.find(PartyKeyEntity, { where: { partyId, retiredAt: IsNull() } });
       if (old.length) await tx.em.update(PartyKeyEntity, { id: In(old.map((k) => k.id)) }, { retiredAt: now });
@@ -193,14 +206,14 @@ export class AgreementsService {
         minParties: input.minParties ?? null,
         requiredPartyIds: required,
         partyCount: parties.size,
-        selfPartyId: access.membership.partyId!,
+        selfPartyId: access.partyId,
         knownPartyIds: [...parties.keys()],
       });
       if (Object.keys(bad).length) throw badInput(bad);
       const row = await tx.em.save(
         tx.em.create(CommitmentEntity, {
           agreementId: agreement.id,
-          partyId: access.membership.partyId!,
+          partyId: access.partyId,
           membershipId: access.membership.id,
           statement: input.statement.trim(),
           minParties: input.minParties ?? null,
@@ -214,14 +227,13 @@ export class AgreementsService {
   }
 
   async withdrawCommitment(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
-    // another party's commitment does not exist as far as this caller may know
-    await this.access.roomOfOrThrow(user, COMMITMENT_ROOM, commitmentId);
     return this.tx.run(async (tx) => {
-      const found = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
-      const { agreement, access } = await this.lockScope(tx, user, found.agreementId, 'partyAction');
-      const row = await tx.em.findOneOrFail(CommitmentEntity, { where: { id: commitmentId } });
+      // another party's commitment does not exist as far as this caller may know
+      const access = await this.access.lock(tx, user, COMMITMENT, commitmentId, 'partyAction');
+      const row = await this.commitmentOrThrow(tx.em, commitmentId);
+      const agreement = await this.agreementOrThrow(tx.em, row.agreementId, true);
       // a commitment of another party, or one already withdrawn
-      if (row.partyId !== access.membership.partyId || row.withdrawnAt) throw notFound();
+      if (row.partyId !== access.partyId || row.withdrawnAt) throw notFound();
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
       row.withdrawnAt = new Date();
       await tx.em.update(CommitmentEntity, { id: row.id }, { withdrawnAt: row.withdrawnAt });
@@ -275,7 +287,7 @@ export class AgreementsService {
       const scope = await this.lockScope(tx, user, agreementId, 'partyAction');
       const { agreement, access } = scope;
       if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
-      const partyId = access.membership.partyId!;
+      const { partyId } = access;
       if (await tx.em.exists(PublishConsentEntity, { where: { agreementId, partyId } })) throw invalidState('Your party has already consented to publish.');
       await tx.em.insert(PublishConsentEntity, { agreementId, partyId, membershipId: access.membership.id, embargoUntil: embargoUntil ?? null });
       // the agreement keeps the latest embargo any party asked for
@@ -326,9 +338,8 @@ export class AgreementsService {
       const done = await this.tx.run(async (tx) => {
         // the room row first, as every write in a room does; a second instance waits here
         // and then finds the agreement already published
-        const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
-        if (!room.length) return false;
-        const agreement = await tx.em.findOneOrFail(AgreementEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!(await this.access.lockForSystem(tx, roomId))) return false;
+        const agreement = await this.agreementOrThrow(tx.em, id, true);
         return this.maybePublish(tx, agreement);
       });
       if (done) published += 1;

@@ -4,6 +4,7 @@ export * from './key-fingerprint';
 export * from './agreement-markdown';
 export * from './agreement-pdf';
 export * from './agreements.service';
+export * from './agreement-recorder';
 export * from './agreement-export.service';
 export * from './agreement.types';
-export * from './agreement.entities';
+export type { AgreementStatus, CommitmentStatus } from './agreement.entities';

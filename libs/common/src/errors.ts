@@ -1,29 +1,8 @@
-// Errors carry the contract's codes from the domain outward; graphql-errors.ts and the
-// socket gateway turn them into answers. Messages are for people and never hold internals.
-export const ERROR_CODES = [
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'VERSION_CONFLICT',
-  'INVITE_INVALID',
-  'BALLOT_CLOSED',
-  'OPEN_BRACKETS',
-  'INVALID_STATE',
-  'RATE_LIMITED',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+import { badUserInput, DomainError, type ErrorCode } from '@parley/domain';
 
-export class DomainError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly fields?: Record<string, string>,
-  ) {
-    super(message);
-    this.name = 'DomainError';
-  }
-}
+// The one error class (DomainError, with the contract's codes) lives in libs/domain so pure
+// rules throw it too; here are the helpers that build each code. error-answer.ts maps it.
+export { DomainError, ERROR_CODES, type ErrorCode } from '@parley/domain';
 
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'Sign in to continue.',
@@ -43,8 +22,7 @@ export const unauthenticated = (message = DEFAULT_MESSAGES.UNAUTHENTICATED) =>
 export const forbidden = (message = DEFAULT_MESSAGES.FORBIDDEN) => new DomainError('FORBIDDEN', message);
 // one message for every kind of missing thing, so a hidden room and a missing one look alike
 export const notFound = () => new DomainError('NOT_FOUND', DEFAULT_MESSAGES.NOT_FOUND);
-export const badInput = (fields: Record<string, string>, message?: string) =>
-  new DomainError('BAD_USER_INPUT', message ?? `Invalid ${Object.keys(fields).join(', ')}: ${Object.values(fields).join('; ')}`, fields);
+export const badInput = (fields: Record<string, string>, message?: string) => badUserInput(fields, message);
 export const versionConflict = (current: number) =>
   new DomainError('VERSION_CONFLICT', `${DEFAULT_MESSAGES.VERSION_CONFLICT} The current version is ${current}.`);
 export const inviteInvalid = () => new DomainError('INVITE_INVALID', DEFAULT_MESSAGES.INVITE_INVALID);

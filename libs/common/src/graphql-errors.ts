@@ -1,21 +1,19 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { databaseUnavailableMessage, DomainError, ERROR_CODES, type ErrorCode } from './errors';
+import { DomainError, ERROR_CODES, type ErrorCode } from './errors';
+import { errorAnswer } from './error-answer';
 
-// The one place that turns errors into GraphQL answers. Domain errors keep their code and
-// message; GraphQL's own validation/coercion errors become BAD_USER_INPUT; anything else is
-// logged and masked.
+// Errors into GraphQL answers: GraphQL's own validation/coercion errors become
+// BAD_USER_INPUT; everything a resolver threw goes through errorAnswer, the one mapping.
 export function formatGraphqlError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof DomainError) {
-      return {
-        message: original.message,
-        path: formatted.path,
-        extensions: { code: original.code, ...(original.fields ? { fields: original.fields } : {}) },
-      };
-    }
+    const answerOf = () => {
+      const answer = errorAnswer(logger, original, { transport: 'GraphQL operation', path: formatted.path });
+      return { message: answer.message, path: formatted.path, extensions: { code: answer.code, ...(answer.fields ? { fields: answer.fields } : {}) } };
+    };
+    if (original instanceof DomainError) return answerOf();
     const code = formatted.extensions?.code as string | undefined;
     if (code && (ERROR_CODES as readonly string[]).includes(code) && original instanceof GraphQLError) {
       return { message: truncate(formatted.message), path: formatted.path, extensions: { code } };
@@ -39,13 +37,7 @@ export function formatGraphqlError(logger: Logger) {
         extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode },
       };
     }
-    const unavailable = databaseUnavailableMessage(original);
-    if (unavailable) {
-      logger.warn({ err: original, path: formatted.path }, 'database failure in a GraphQL operation');
-      return { message: unavailable, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-    }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return answerOf();
   };
 }
 

@@ -6,6 +6,7 @@ export * from './graphql-errors';
 export * from './rate-limiter';
 export * from './graphql-limits';
 export * from './graphql-input-guard';
+export * from './error-answer';
 export * from './exception.filter';
 export * from './socket-errors';
 export * from './socket-limits';

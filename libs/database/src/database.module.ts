@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { migrations } from './migrations';
 import { TransactionRunner } from './transaction';
@@ -13,7 +13,8 @@ export interface DatabaseOptions {
   countSql?: boolean;
 }
 
-@Global()
+// The connection, once per process (the server's AppModule, the CLI). Capabilities import
+// TransactionModule for what they use of it.
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
@@ -38,8 +39,13 @@ export class DatabaseModule {
           ...(options.countSql ? { logger: new CountingLogger() } : {}),
         }),
       ],
-      providers: [TransactionRunner],
-      exports: [TransactionRunner],
     };
   }
 }
+
+// One transaction per write (TransactionRunner), for every capability that writes or reads.
+@Module({
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
+})
+export class TransactionModule {}

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { IsNull, LessThan, type EntityManager } from 'typeorm';
 import { attribute } from '@parley/domain';
-import { badInput, Check, forbidden, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, notFound } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type RoomAccessContext, type RoomOf, type SpeakerDirectory } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
 import { parseThread, type Thread } from './thread';
 import type { MessageType } from './discussion.types';
@@ -15,8 +15,8 @@ export const BODY_MAX = 10_000;
 const CLIENT_MSG_ID_MAX = 100;
 const PAGE_MAX = 200;
 
-// a caucus message exists only for its party's members
-const MESSAGE_ROOM: RoomOf = { sql: `SELECT room_id, audience_party_id FROM message WHERE id = $1` };
+// a caucus message exists only for its party's members; its author decides who may edit it
+const MESSAGE: ObjectKind = { sql: `SELECT room_id, audience_party_id, user_id AS subject_user_id FROM message WHERE id = $1` };
 
 // socket payloads arrive as anything; every field check starts from an object
 export function payloadObject(value: unknown): Record<string, unknown> {
@@ -52,7 +52,7 @@ export class DiscussionService {
     const roomId = input.roomId.toLowerCase();
     const sent = await this.tx
       .run(async (tx) => {
-        const ctx = await this.access.lock(tx, user, roomId, 'message');
+        const ctx = await this.access.lock(tx, user, ROOM, roomId, 'message');
         c.done();
         const thread = this.threadFor(ctx, parseThread(input.thread));
         const first = await tx.em.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
@@ -64,7 +64,7 @@ export class DiscussionService {
           type: 'message.posted',
           actor: membership,
           audiencePartyId: thread.audiencePartyId,
-          payload: { messageId: id, thread: thread.name, body, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+          payload: { messageId: id, thread: thread.name, body, author: eventAuthor(membership) },
         });
         const message = tx.em.create(MessageEntity, {
           id,
@@ -97,11 +97,9 @@ export class DiscussionService {
     const input = payloadObject(raw);
     const c = new Check();
     const body = c.text('body', input.body, { min: 1, max: BODY_MAX });
-    const roomId = await this.access.roomOfOrThrow(user, MESSAGE_ROOM, input.messageId);
     const { ctx, message } = await this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'message');
+      const ctx = await this.access.lock(tx, user, MESSAGE, input.messageId, 'editMessage');
       const message = await this.messageIn(tx.em, ctx, input.messageId as string);
-      if (message.userId !== user.id) throw forbidden('Only its author can edit a message.');
       if (message.redactedAt) throw invalidState('This message was redacted.');
       c.done();
       message.body = body;
@@ -123,11 +121,9 @@ export class DiscussionService {
   // events serve the body empty (RoomEventsService.view).
   async redact(user: AuthUser, raw: unknown): Promise<MessageType> {
     const input = payloadObject(raw);
-    const roomId = await this.access.roomOfOrThrow(user, MESSAGE_ROOM, input.messageId);
     const { ctx, message } = await this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'message');
+      const ctx = await this.access.lock(tx, user, MESSAGE, input.messageId, 'redactMessage');
       const message = await this.messageIn(tx.em, ctx, input.messageId as string);
-      if (message.userId !== user.id && ctx.membership.role !== 'FACILITATOR') throw forbidden('Only its author or a facilitator can redact a message.');
       if (message.redactedAt) return { ctx, message };
       message.body = '';
       message.redactedAt = new Date();

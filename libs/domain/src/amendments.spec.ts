@@ -2,20 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { applyAmendment, clauseUnchanged, freshClauseKey, validateAmendment, type AmendmentChange } from './amendments';
 import { validateClauses, type Clause } from './clauses';
-import { DomainRuleError } from './domain-error';
+import { DomainError } from './domain-error';
 
 const clause = (key: string, text: string, extra: Partial<Clause> = {}): Clause => ({ key, heading: null, text, alternatives: [], ...extra });
 const keys = (cs: Clause[]) => cs.map((c) => c.key);
 const base = [clause('1', 'One.', { heading: 'First' }), clause('2', 'Two.'), clause('3', 'Three.')];
 
-const failure = (f: () => unknown): DomainRuleError => {
+const failure = (f: () => unknown): DomainError => {
   try {
     f();
   } catch (e) {
-    if (e instanceof DomainRuleError) return e;
+    if (e instanceof DomainError) return e;
     throw e;
   }
-  throw new Error('expected a DomainRuleError');
+  throw new Error('expected a DomainError');
 };
 
 const textArb = fc
@@ -68,7 +68,7 @@ describe('applyAmendment', () => {
     for (const [amendment, field] of cases) {
       const e = failure(() => applyAmendment(base, amendment));
       expect(e.code).toBe('BAD_USER_INPUT');
-      expect(Object.keys(e.fields)).toEqual([field]);
+      expect(Object.keys(e.fields ?? {})).toEqual([field]);
     }
   });
 

@@ -56,7 +56,7 @@ export function validateAmendment(clauses: readonly Clause[], amendment: Amendme
 
 // The text after the amendment; the input is not changed. REPLACE keeps the heading and
 // clears the clause's alternatives (adopting the amendment settles that clause); INSERT adds
-// a clause without heading or alternatives. Throws DomainRuleError BAD_USER_INPUT when the
+// a clause without heading or alternatives. Throws DomainError BAD_USER_INPUT when the
 // amendment does not apply.
 export function applyAmendment(clauses: readonly Clause[], amendment: AmendmentChange): Clause[] {
   const bad = validateAmendment(clauses, amendment);

@@ -11,7 +11,7 @@ import {
   type DecisionRule,
   type VoteChoice,
 } from './decision-rules';
-import { DomainRuleError } from './domain-error';
+import { DomainError } from './domain-error';
 
 const parties = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
 const vote = (partyId: string, choice: VoteChoice, castAt = 0, seq?: number): CastVote => ({ partyId, choice, castAt, seq });
@@ -165,7 +165,7 @@ describe('decide', () => {
 
   it('refuses a supermajority without a threshold', () => {
     expect(() => decide({ rule: 'SUPERMAJORITY', quorum: 0, partyIds: ['a'], votes: [vote('a', 'SUPPORT')] })).toThrow(
-      DomainRuleError,
+      DomainError,
     );
   });
 

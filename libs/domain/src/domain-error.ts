@@ -1,23 +1,33 @@
-// Raised when input breaks a domain rule. The domain lib cannot depend on libs/common, so
-// the server maps this to its own error by `code` (a contract code, e.g. BAD_USER_INPUT)
-// and `fields` (the bad fields, for extensions.fields).
-export class DomainRuleError extends Error {
+// The one error class of Parley, with the contract's codes. It lives here, in the pure lib, so
+// domain rules throw it directly; libs/common adds the helpers that build each code and
+// error-answer.ts maps it once for GraphQL, sockets and REST. Messages are for people and
+// never hold internals.
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'VERSION_CONFLICT',
+  'INVITE_INVALID',
+  'BALLOT_CLOSED',
+  'OPEN_BRACKETS',
+  'INVALID_STATE',
+  'RATE_LIMITED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly fields: Record<string, string> = {},
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
-    this.name = 'DomainRuleError';
+    this.name = 'DomainError';
   }
 }
 
-export function isDomainRuleError(e: unknown): e is DomainRuleError {
-  return e instanceof DomainRuleError;
-}
-
-// One message naming every bad field, as libs/common's badInput does.
-export function badUserInput(fields: Record<string, string>): DomainRuleError {
-  const message = `Invalid ${Object.keys(fields).join(', ')}: ${Object.values(fields).join('; ')}`;
-  return new DomainRuleError('BAD_USER_INPUT', message, fields);
+// One message naming every bad field.
+export function badUserInput(fields: Record<string, string>, message?: string): DomainError {
+  return new DomainError('BAD_USER_INPUT', message ?? `Invalid ${Object.keys(fields).join(', ')}: ${Object.values(fields).join('; ')}`, fields);
 }

@@ -1,4 +1,5 @@
 import type { SpeakerAttribution } from './attribution';
+import type { RoomEventType } from './room-events';
 
 export interface EventViewer {
   membershipId: string | null;
@@ -35,7 +36,8 @@ export function hiddenParts(attribution: SpeakerAttribution, viewer: EventViewer
     }
   }
 
-  switch (event.type) {
+  // an event of a type no longer written hides nothing beyond actor and author
+  switch (event.type as RoomEventType) {
     case 'room.created':
       if (!attributed && !isSelf((payload.facilitator as { membershipId?: unknown } | undefined)?.membershipId)) hidden.add('facilitator');
       break;

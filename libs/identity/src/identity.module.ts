@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionModule } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
 import { IdentityService } from './identity.service';
@@ -11,7 +12,7 @@ import { SessionGuard } from './guards';
 import { SessionEvents } from './session-events';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([UserEntity, SessionEntity])],
+  imports: [PassportModule, TransactionModule, TypeOrmModule.forFeature([UserEntity, SessionEntity])],
   providers: [IdentityService, IdentityResolver, LocalStrategy, BearerStrategy, SessionEvents, { provide: APP_GUARD, useClass: SessionGuard }],
   exports: [IdentityService, SessionEvents],
 })

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, notFound, isUuid, RateLimiter, rateLimited } from '@parley/common';
 import { returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
@@ -6,7 +6,7 @@ import { SessionEntity } from './session.entity';
 import { hashPassword, verifyPassword, PASSWORD_MAX } from './password';
 import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
-import { INVITE_REDEEMER, type InviteRedeemer } from './invite-redeemer';
+import type { InviteRedeemer } from './invite-redeemer';
 import type { AuthUser } from './auth-user';
 import { SessionEvents } from './session-events';
 
@@ -45,15 +45,21 @@ export class IdentityService {
   private readonly signUpByIp: RateLimiter;
   private readonly signUpByEmail = new RateLimiter(10, WINDOW_MS);
   private readonly passwordChanges = new RateLimiter(10, WINDOW_MS);
+  // rooms', registered at start-up (apps/api/src/invite-redemption.ts)
+  private invites: InviteRedeemer | null = null;
 
   constructor(
     private readonly tx: TransactionRunner,
     private readonly sessionEvents: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(INVITE_REDEEMER) private readonly invites?: InviteRedeemer,
   ) {
     this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
     this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
+  }
+
+  registerInviteRedeemer(redeemer: InviteRedeemer): void {
+    if (this.invites) throw new Error('the invite redeemer is registered once');
+    this.invites = redeemer;
   }
 
   validateNewAccount(input: { email: unknown; password: unknown; displayName: unknown }) {
@@ -83,9 +89,11 @@ export class IdentityService {
     if (token === null && !this.config.openSignup) {
       throw badInput({ inviteToken: 'is required: sign-up needs an invitation' }, 'Sign-up needs an invitation.');
     }
-    if (token !== null && (token.length > 200 || !this.invites)) throw inviteInvalid();
+    const invites = this.invites;
+    if (token !== null && !invites) throw new Error('no invite redeemer is registered (apps/api/src/invite-redemption.ts)');
+    if (token !== null && token.length > 200) throw inviteInvalid();
     // holding the token of an invitation bound to this address proves the mailbox
-    const emailVerified = token !== null ? (await this.invites!.check(token, fields.email)).boundToEmail : false;
+    const emailVerified = token !== null ? (await invites!.check(token, fields.email)).boundToEmail : false;
     const passwordHash = await hashPassword(fields.password);
     const taken = () =>
       badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
@@ -95,7 +103,7 @@ export class IdentityService {
         const user = await tx.em.save(
           tx.em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash, emailVerifiedAt: emailVerified ? new Date() : null }),
         );
-        if (token !== null) await this.invites!.redeem(tx, token, { ...user, emailVerified });
+        if (token !== null) await invites!.redeem(tx, token, { ...user, emailVerified });
         return this.insertSession(tx.em, user);
       })
       .catch((e: unknown) => {
@@ -244,7 +252,7 @@ export class IdentityService {
     }
     c.done();
     if (!this.passwordChanges.take(auth.id)) throw rateLimited('Too many attempts; wait a few minutes and try again.');
-    const user = await this.tx.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    const user = await this.userOrThrow(auth.id);
     if (!(await verifyPassword(user.passwordHash, oldPassword as string))) {
       throw badInput({ oldPassword: 'is not your current password' });
     }
@@ -255,6 +263,12 @@ export class IdentityService {
     });
     this.announce(auth.id, ended);
     return true;
+  }
+
+  private async userOrThrow(id: string): Promise<UserEntity> {
+    const user = await this.tx.manager.findOne(UserEntity, { where: { id } });
+    if (!user) throw notFound();
+    return user;
   }
 
   private async revoke(userId: string, which: { only?: string; except?: string }): Promise<string[]> {

@@ -4,7 +4,6 @@ export * from './auth-user';
 export * from './identity.types';
 export * from './invite-redeemer';
 export * from './session-events';
-export { UserEntity } from './user.entity';
 export { newToken, tokenHash } from './tokens';
 export * from './session-cookie';
 export { passwordProblem, PASSWORD_RULES } from './password-policy';

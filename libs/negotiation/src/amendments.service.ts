@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { badInput, Check, DomainError, forbidden, invalidState } from '@parley/common';
+import { badInput, Check, DomainError, invalidState } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChange } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
+import { eventAuthor, RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
-import { author, domainRule, type PartyBook } from './negotiation.support';
+import type { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
-import { AMENDMENT_ROOM, ProposalRepository } from './proposal.repository';
+import { AMENDMENT, ProposalRepository } from './proposal.repository';
 import { assertEditable, assertVersion, ProposalsService } from './proposals.service';
 import type { AmendmentType, ProposalType, ProposeAmendmentInput } from './negotiation.types';
 
@@ -73,16 +73,15 @@ export class AmendmentsService {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: author(ctx.membership) },
+        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: eventAuthor(ctx.membership) },
       });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
 
   // the amendment's room locked first, then the amendment, not on an open ballot
-  private async settle(tx: Tx, user: AuthUser, id: string, action: 'draft' | 'facilitate') {
-    const roomId = await this.access.roomOfOrThrow(user, AMENDMENT_ROOM, id, tx.em);
-    const ctx = await this.access.lock(tx, user, roomId, action);
+  private async settle(tx: Tx, user: AuthUser, id: string, action: 'withdrawAmendment' | 'facilitate') {
+    const ctx = await this.access.lock(tx, user, AMENDMENT, id, action);
     const found = await this.repo.amendmentOrThrow(id, tx.em);
     const p = await this.repo.lockProposalOrThrow(tx, found.proposalId);
     const a = await this.repo.lockAmendmentOrThrow(tx, found.id);
@@ -93,9 +92,7 @@ export class AmendmentsService {
 
   async withdraw(user: AuthUser, id: string): Promise<AmendmentType> {
     return this.tx.run(async (tx) => {
-      const { ctx, a } = await this.settle(tx, user, id, 'draft');
-      const own = a.partyId !== null && a.partyId === ctx.membership.partyId;
-      if (ctx.membership.role !== 'FACILITATOR' && !own) throw forbidden('Only the proposing party or a facilitator can withdraw an amendment.');
+      const { ctx, a } = await this.settle(tx, user, id, 'withdrawAmendment');
       await this.repo.settleAmendment(tx, a, 'WITHDRAWN');
       await this.events.append(tx, { roomId: a.roomId, type: 'amendment.withdrawn', actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
       return this.view(a, await this.proposals.book(ctx, tx.em));
@@ -128,7 +125,7 @@ export class AmendmentsService {
   async apply(tx: Tx, p: ProposalEntity, a: AmendmentEntity, actor: MembershipEntity | null, ballot: BallotEntity | null): Promise<boolean> {
     const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx.em);
     if (!base || !clauseUnchanged(base.clauses, p.clauses, change(a))) return false;
-    const clauses = domainRule(() => applyAmendment(p.clauses, change(a)));
+    const clauses = applyAmendment(p.clauses, change(a));
     const summary = `Amendment (${a.kind.toLowerCase()} clause ${a.clauseKey || 'at the start'})${ballot ? ' passed by ballot' : ' accepted'}`;
     await this.repo.commitVersion(tx, p, p.version, clauses, summary, actor?.id ?? a.authorMembershipId);
     await this.repo.settleAmendment(tx, a, 'ACCEPTED', p.version);

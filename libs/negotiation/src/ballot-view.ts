@@ -1,17 +1,23 @@
-import { tally } from '@parley/domain';
+import { ballotSealed, tally } from '@parley/domain';
 import type { PartyEntity, PartyType } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import type { BallotType, VoteType } from './negotiation.types';
 
-// Secrecy lives here and only here: while a SECRET_UNTIL_CLOSE ballot is open a viewer
-// sees who voted, its own party's vote, and nothing else (no choices, no tally).
-export function ballotView(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[], viewerPartyId: string | null): BallotType {
+// What a view needs of a ballot and of its votes: the rows of a caller that read them as raw
+// SQL (progress) fit as well as entities.
+export type BallotFields = Omit<BallotEntity, 'roomId' | 'openedBy' | 'createdAt' | 'closedAt'>;
+export type VoteFields = Pick<VoteEntity, 'partyId' | 'choice' | 'reason' | 'castAt'>;
+export type PartyFields = Pick<PartyEntity, 'id' | 'name'>;
+
+// What a viewer sees of a ballot: while it is sealed (ballotSealed), who voted, its own
+// party's vote, and nothing else (no choices, no tally).
+export function ballotView(b: BallotFields, votes: VoteFields[], parties: PartyFields[], viewerPartyId: string | null): BallotType {
   const byId = new Map(parties.map((p) => [p.id, { id: p.id, name: p.name } as PartyType]));
   const counted = votes.filter((v) => byId.has(v.partyId));
-  const sealed = b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
+  const sealed = ballotSealed(b);
   const shown = sealed ? counted.filter((v) => v.partyId === viewerPartyId) : counted;
   const order = new Map(parties.map((p, i) => [p.id, i]));
-  const byParty = (x: VoteEntity, y: VoteEntity) => order.get(x.partyId)! - order.get(y.partyId)!;
+  const byParty = (x: VoteFields, y: VoteFields) => order.get(x.partyId)! - order.get(y.partyId)!;
   return {
     id: b.id,
     proposalId: b.proposalId,
@@ -30,5 +36,5 @@ export function ballotView(b: BallotEntity, votes: VoteEntity[], parties: PartyE
   };
 }
 
-export const voteView = (v: VoteEntity, party: PartyType): VoteType => ({ party, choice: v.choice, reason: v.reason, castAt: v.castAt });
+export const voteView = (v: VoteFields, party: PartyType): VoteType => ({ party, choice: v.choice, reason: v.reason, castAt: v.castAt });
 

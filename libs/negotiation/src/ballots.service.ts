@@ -3,14 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { countOpenBrackets, decide, validateBallotRule } from '@parley/domain';
+import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { eventAuthor, RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
-import { author, domainRule } from './negotiation.support';
-import { ballotView, voteView } from './ballot-view';
+import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
-import { BALLOT_ROOM, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
+import { BALLOT, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
 
@@ -40,9 +39,9 @@ export class BallotsService {
     return this.repo.convergenceFigures(tx, ref);
   }
 
-  // the ballot's room, NOT_FOUND unless `user` is a member of it
-  roomOfBallot(user: AuthUser, ballotId: string): Promise<string> {
-    return this.access.roomOfOrThrow(user, BALLOT_ROOM, ballotId);
+  // the lock idiom on a ballot, for writes that other capabilities make about one
+  lockBallotRoom<A extends RoomAction>(tx: Tx, user: AuthUser, ballotId: string, action: A) {
+    return this.access.lock(tx, user, BALLOT, ballotId, action);
   }
 
   ballotAwaiting(tx: Tx, ballotId: string) {
@@ -69,6 +68,12 @@ export class BallotsService {
     return out;
   }
 
+  // a ballot and its votes that a caller read itself (progress reads only the ballots its
+  // figures use), as `scope` sees them
+  viewOf(scope: RoomScope, b: BallotFields, votes: VoteFields[], parties: PartyFields[]): BallotType {
+    return ballotView(b, votes, parties, scope.membership.partyId);
+  }
+
   async forProposal(proposal: ProposalType): Promise<BallotType[]> {
     const { siblings } = proposal;
     const all = siblings ? await siblings.once('ballots', (ids) => this.forProposals(proposal.scope, ids)) : await this.forProposals(proposal.scope, [proposal.id]);
@@ -88,14 +93,17 @@ export class BallotsService {
     const c = new Check();
     for (const [field, problem] of Object.entries(validateBallotRule(input.rule, input.threshold ?? null, input.quorum))) c.that(field, false, problem);
     const closesAt = input.closesAt ?? null;
-    if (closesAt !== null) {
-      const at = closesAt.getTime();
-      c.that('closesAt', Number.isFinite(at) && at > Date.now(), 'must be in the future');
-      c.that('closesAt', at <= Date.now() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
-    }
+    if (closesAt !== null) c.that('closesAt', Number.isFinite(closesAt.getTime()), 'must be a date');
     c.done();
     if (input.amendmentId !== null && input.amendmentId !== undefined && !isUuid(input.amendmentId)) throw notFound();
     return this.writes.run(user, input.proposalId, 'facilitate', async (tx, ctx, p) => {
+      if (closesAt !== null) {
+        // by the database's clock, as the deadline will be judged: a ballot opens taking votes
+        const deadline = new Check();
+        deadline.that('closesAt', acceptsVotes({ status: 'OPEN', closesAt }, ctx.now), 'must be in the future');
+        deadline.that('closesAt', closesAt.getTime() <= ctx.now.getTime() + MAX_BALLOT_DAYS * 86_400_000, `must be at most ${MAX_BALLOT_DAYS} days ahead`);
+        deadline.done();
+      }
       if (p.status !== 'DRAFTING') throw invalidState(`A ballot cannot open on a ${p.status.toLowerCase()} proposal.`);
       const open = await this.repo.openBallots(tx, p.id);
       let amendmentId: string | null = null;
@@ -147,36 +155,32 @@ export class BallotsService {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
-    const roomId = await this.roomOfBallot(user, input.ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'partyAction');
+      const ctx = await this.access.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
       const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
-      // past its deadline counts as closed even before the scheduler has closed it
-      if (b.status !== 'OPEN' || (b.closesAt && b.closesAt.getTime() <= Date.now())) throw ballotClosed();
-      const partyId = ctx.membership.partyId!;
-      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: new Date() };
+      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
+      const { partyId } = ctx;
+      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
       await this.repo.upsertVote(tx, vote);
-      const sealed = b.secrecy === 'SECRET_UNTIL_CLOSE';
+      const sealed = ballotSealed(b);
       await this.events.append(tx, {
         roomId: b.roomId,
         type: 'vote.cast',
         actor: ctx.membership,
         // a sealed ballot's event says only who voted; choices appear in ballot.closed
-        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: author(ctx.membership) },
+        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
       const votes = await this.repo.votes([b.id], tx.em);
-      const voted = new Set(votes.map((v) => v.partyId));
-      if (parties.every((p) => voted.has(p.id))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
+      if (everyPartyVoted(parties.map((p) => p.id), votes.map((v) => v.partyId))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
       const party = parties.find((p) => p.id === partyId)!;
       return voteView(vote, { id: party.id, name: party.name });
     });
   }
 
   async close(user: AuthUser, ballotId: string): Promise<BallotType> {
-    const roomId = await this.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
+      const ctx = await this.access.lock(tx, user, BALLOT, ballotId, 'facilitate');
       const b = await this.repo.lockBallotOrThrow(tx, ballotId);
       if (b.status !== 'OPEN') throw invalidState('The ballot is already closed.');
       await this.closeLocked(tx, b, ctx.membership, 'FACILITATOR');
@@ -189,7 +193,9 @@ export class BallotsService {
     let closed = 0;
     for (const due of await this.repo.dueBallots()) {
       const done = await this.tx.run(async (tx) => {
-        const b = await this.repo.lockDueBallot(tx, due.roomId, due.id);
+        // the room row first, as every write takes it; an archived room's ballots stay as they were
+        if (!(await this.access.lockForSystem(tx, due.roomId))) return false;
+        const b = await this.repo.lockDueBallot(tx, due.id);
         if (!b) return false;
         await this.closeLocked(tx, b, null, 'DEADLINE');
         return true;
@@ -205,15 +211,13 @@ export class BallotsService {
     const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
     const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
     const partyIds = partyList.map((p) => p.id);
-    const decision = domainRule(() =>
-      decide({
-        rule: b.rule,
-        threshold: b.threshold,
-        quorum: b.quorum,
-        partyIds,
-        votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
-      }),
-    );
+    const decision = decide({
+      rule: b.rule,
+      threshold: b.threshold,
+      quorum: b.quorum,
+      partyIds,
+      votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
+    });
     await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
     await this.events.append(tx, {
       roomId: b.roomId,

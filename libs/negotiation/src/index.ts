@@ -3,4 +3,5 @@ export * from './proposals.service';
 export * from './amendments.service';
 export * from './ballots.service';
 export * from './negotiation.types';
+export { BALLOT_RULES_SQL } from './proposal.repository';
 export type { AmendmentStatus, BallotSecrecy, BallotStatus, ProposalStatus } from './negotiation.entities';

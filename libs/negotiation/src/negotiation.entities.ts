@@ -1,10 +1,10 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AmendmentKind, BallotOutcome, Clause, DecisionRule, Tally, VoteChoice } from '@parley/domain';
+import type { AmendmentKind, BallotOutcome, BallotSecrecy, BallotStatus, Clause, DecisionRule, Tally, VoteChoice } from '@parley/domain';
+
+export type { BallotSecrecy, BallotStatus };
 
 export type ProposalStatus = 'DRAFTING' | 'VOTING' | 'ADOPTED' | 'REJECTED' | 'WITHDRAWN';
 export type AmendmentStatus = 'OPEN' | 'ACCEPTED' | 'REJECTED' | 'WITHDRAWN';
-export type BallotSecrecy = 'OPEN' | 'SECRET_UNTIL_CLOSE';
-export type BallotStatus = 'OPEN' | 'CLOSED';
 
 // The current text is kept on the proposal for reads; every text is also a proposal_version.
 @Entity('proposal')

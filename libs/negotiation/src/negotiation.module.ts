@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransactionModule } from '@parley/database';
+import { RoomsModule } from '@parley/rooms';
 import { AmendmentsService } from './amendments.service';
 import { BallotScheduler } from './ballot.scheduler';
 import { BallotsService } from './ballots.service';
@@ -10,7 +12,7 @@ import { ProposalRepository } from './proposal.repository';
 import { ProposalsService } from './proposals.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(NEGOTIATION_ENTITIES)],
+  imports: [RoomsModule, TransactionModule, TypeOrmModule.forFeature(NEGOTIATION_ENTITIES)],
   providers: [
     ProposalRepository,
     ProposalWrites,

@@ -3,13 +3,31 @@ import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
-import type { RoomOf } from '@parley/rooms';
+import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
 
-// How RoomAccessService.roomOfOrThrow finds the room of each negotiation object.
-export const PROPOSAL_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
-export const BALLOT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
-export const AMENDMENT_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM amendment WHERE id = $1` };
+// How RoomAccessService finds the room of each negotiation object (an amendment's party
+// decides who may withdraw it).
+export const PROPOSAL: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM proposal WHERE id = $1` };
+export const BALLOT: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM ballot WHERE id = $1` };
+export const AMENDMENT: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id, party_id AS subject_party_id FROM amendment WHERE id = $1` };
+
+// SQL mirrors of libs/domain's ballot rules (ballot-rules.ts), for queries that decide over
+// many rows at once. `b` is a ballot row's alias; `now()` is the transaction's clock, the
+// one Locked.now carries. test/ballot-rules-sql.e2e-spec.ts checks each agrees with its function.
+export const BALLOT_RULES_SQL = {
+  // mirrors acceptsVotes(b, now())
+  acceptsVotes: (b: string) => `(${b}.status = 'OPEN' AND (${b}.closes_at IS NULL OR ${b}.closes_at > now()))`,
+  // mirrors ballotDue(b, now())
+  due: (b: string) => `(${b}.status = 'OPEN' AND ${b}.closes_at <= now())`,
+  // mirrors ballotSealed(b)
+  sealed: (b: string) => `(${b}.status = 'OPEN' AND ${b}.secrecy = 'SECRET_UNTIL_CLOSE')`,
+  // mirrors latestWholeTextBallot: the rows of `ballots` for the proposal `proposalId`
+  latestWholeText: (proposalId: string, ballots = 'ballot') =>
+    `SELECT b.* FROM ${ballots} b WHERE b.proposal_id = ${proposalId} AND b.amendment_id IS NULL ORDER BY b.created_at DESC, b.id DESC LIMIT 1`,
+  // mirrors partiesAwaiting: the parties `p` with no vote in `votes` on the ballot `b`
+  awaiting: (p: string, b: string, votes = 'vote') => `NOT EXISTS (SELECT 1 FROM ${votes} v WHERE v.ballot_id = ${b}.id AND v.party_id = ${p}.id)`,
+};
 
 // The only code that touches the negotiation tables.
 @Injectable()
@@ -139,19 +157,16 @@ export class ProposalRepository {
   async dueBallots(limit = 100): Promise<Array<{ id: string; roomId: string }>> {
     const rows: Array<{ id: string; room_id: string }> = await this.em.query(
       `SELECT b.id, b.room_id FROM ballot b JOIN room r ON r.id = b.room_id AND r.archived_at IS NULL
-        WHERE b.status = 'OPEN' AND b.closes_at <= now() ORDER BY b.closes_at LIMIT $1`,
+        WHERE ${BALLOT_RULES_SQL.due('b')} ORDER BY b.closes_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({ id: r.id, roomId: r.room_id }));
   }
 
-  // Locks the room row (the order every write follows) unless it is archived, then the
-  // ballot if it is still open and due and no other instance holds it.
-  async lockDueBallot(tx: Tx, roomId: string, ballotId: string): Promise<BallotEntity | null> {
-    const room: unknown[] = await tx.em.query(`SELECT id FROM room WHERE id = $1 AND archived_at IS NULL FOR UPDATE`, [roomId]);
-    if (!room.length) return null;
+  // After the room lock: the ballot if it is still open and due and no other instance holds it.
+  async lockDueBallot(tx: Tx, ballotId: string): Promise<BallotEntity | null> {
     const rows: Array<{ id: string }> = await tx.em.query(
-      `SELECT id FROM ballot WHERE id = $1 AND status = 'OPEN' AND closes_at <= now() FOR UPDATE SKIP LOCKED`,
+      `SELECT id FROM ballot b WHERE id = $1 AND ${BALLOT_RULES_SQL.due('b')} FOR UPDATE SKIP LOCKED`,
       [ballotId],
     );
     if (!rows.length) return null;
@@ -187,11 +202,9 @@ export class ProposalRepository {
          (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
          (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
          (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = p.room_id
-           WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT (wb.status = 'OPEN' AND wb.secrecy = 'SECRET_UNTIL_CLOSE'))::int AS supporting_parties
+           WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties
        FROM proposal p
-       LEFT JOIN LATERAL (
-         SELECT b.id, b.status, b.secrecy FROM ballot b WHERE b.proposal_id = p.id AND b.amendment_id IS NULL ORDER BY b.created_at DESC, b.id DESC LIMIT 1
-       ) wb ON true
+       LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText('p.id')}) wb ON true
        WHERE p.id = COALESCE($1::uuid, (SELECT proposal_id FROM ballot WHERE id = $2::uuid))`,
       [ref.proposalId, ref.ballotId],
     );
@@ -202,12 +215,12 @@ export class ProposalRepository {
   // for reminders, after the room lock: whether the ballot still takes votes, and who has not voted
   async ballotAwaiting(tx: Tx, ballotId: string): Promise<{ proposalId: string; open: boolean; awaiting: Array<{ id: string; name: string }> }> {
     const [b]: Array<{ proposal_id: string; open: boolean }> = await tx.em.query(
-      `SELECT proposal_id, status = 'OPEN' AND (closes_at IS NULL OR closes_at > now()) AS open FROM ballot WHERE id = $1`,
+      `SELECT proposal_id, ${BALLOT_RULES_SQL.acceptsVotes('b')} AS open FROM ballot b WHERE id = $1`,
       [ballotId],
     );
     const awaiting: Array<{ id: string; name: string }> = await tx.em.query(
       `SELECT p.id, p.name FROM party p JOIN ballot b ON b.room_id = p.room_id AND b.id = $1
-       WHERE NOT EXISTS (SELECT 1 FROM vote v WHERE v.ballot_id = b.id AND v.party_id = p.id)
+       WHERE ${BALLOT_RULES_SQL.awaiting('p', 'b')}
        ORDER BY p.created_at, p.name`,
       [ballotId],
     );

@@ -5,11 +5,11 @@ import { TransactionRunner, type Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
-import { author, PartyBook } from './negotiation.support';
+import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
-import { PROPOSAL_ROOM, ProposalRepository } from './proposal.repository';
+import { PROPOSAL, ProposalRepository } from './proposal.repository';
 import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
 
 export const MAX_TITLE = 300;
@@ -44,7 +44,10 @@ export class ProposalsService {
   }
 
   async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
-    const parties = book instanceof PartyBook ? book : await this.book(scope, book);
+    return this.viewWith(scope, p, book instanceof PartyBook ? book : await this.book(scope, book));
+  }
+
+  private viewWith(scope: RoomScope, p: ProposalEntity, parties: PartyBook): ProposalType {
     return {
       id: p.id,
       roomId: p.roomId,
@@ -62,18 +65,23 @@ export class ProposalsService {
   // reads
 
   async proposal(user: AuthUser, id: string): Promise<ProposalType> {
-    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL_ROOM, id);
+    const roomId = await this.access.roomOfOrThrow(user, PROPOSAL, id);
     const scope = await this.access.check(user, roomId, 'read');
     return this.view(scope, await this.repo.proposalOrThrow(id));
   }
 
   // `known` parties: a caller that has read the room's parties already passes them on
   async roomProposals(scope: RoomScope, known?: PartyEntity[]): Promise<ProposalType[]> {
-    const [list, book] = await Promise.all([this.repo.roomProposals(scope.room.id), known ? new PartyBook(known, scope) : this.book(scope)]);
+    const [list, parties] = await Promise.all([this.repo.roomProposals(scope.room.id), known ?? this.rooms.parties(scope.room.id)]);
+    return this.listViews(scope, list, parties);
+  }
+
+  // The room's proposals from rows a caller read itself (progress reads them with its
+  // figures), listed together so field resolvers load for all of them at once.
+  listViews(scope: RoomScope, list: ProposalEntity[], parties: PartyEntity[]): ProposalType[] {
+    const book = new PartyBook(parties, scope);
     const siblings = new ProposalSiblings(list.map((p) => p.id));
-    const views = await Promise.all(list.map((p) => this.view(scope, p, book)));
-    for (const v of views) v.siblings = siblings;
-    return views;
+    return list.map((p) => ({ ...this.viewWith(scope, p, book), siblings }));
   }
 
   async versions(proposal: ProposalType): Promise<ProposalVersionType[]> {
@@ -114,13 +122,13 @@ export class ProposalsService {
     c.done();
     const clauses = toClauses(input.clauses);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, input.roomId, 'draft');
+      const ctx = await this.access.lock(tx, user, ROOM, input.roomId, 'draft');
       const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
       await this.events.append(tx, {
         roomId: p.roomId,
         type: 'proposal.created',
         actor: ctx.membership,
-        payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: author(ctx.membership) },
+        payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });
@@ -141,7 +149,7 @@ export class ProposalsService {
         roomId: p.roomId,
         type: 'proposal.revised',
         actor: ctx.membership,
-        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: author(ctx.membership) },
+        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });
@@ -181,7 +189,7 @@ export class ProposalsService {
         roomId: p.roomId,
         type: opened ? 'bracket.opened' : 'bracket.option_added',
         actor: ctx.membership,
-        payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: author(ctx.membership) },
+        payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: eventAuthor(ctx.membership) },
       });
       return this.view(ctx, p, tx.em);
     });

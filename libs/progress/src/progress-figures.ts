@@ -1,3 +1,4 @@
+import { ballotSealed } from '@parley/domain';
 import type { BallotType, ProposalType } from '@parley/negotiation';
 import type { PartyType } from '@parley/rooms';
 import type { ConvergencePointType, ProposalProgressType } from './progress.types';
@@ -7,7 +8,23 @@ export interface SignOffSets {
   consented: ReadonlySet<string>;
 }
 
-export const sealed = (b: BallotType) => b.status === 'OPEN' && b.secrecy === 'SECRET_UNTIL_CLOSE';
+function lastWhere<T>(list: readonly T[], test: (item: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i])) return list[i];
+  return undefined;
+}
+
+// The ballots a proposal's row uses, from all of its ballots oldest first, in the same order:
+// the latest (latestBallot), the latest on the whole text (positions; the CSV's `voted`) and
+// the latest open one (awaitingVote) — one to three ballots however many rounds were held.
+// proposalProgress and progressCsvRows give the same answer from these as from all of them
+// (property-tested); ProgressRepository.figures selects the same ballots in SQL (its
+// nth_latest / nth_of_kind / nth_of_status ranks), and an e2e test checks that both agree.
+export function figureBallots<B extends { amendmentId: string | null; status: string }>(ballots: readonly B[]): B[] {
+  const latest = ballots.at(-1);
+  const wholeText = lastWhere(ballots, (b) => b.amendmentId === null);
+  const open = lastWhere(ballots, (b) => b.status === 'OPEN');
+  return ballots.filter((b) => b === latest || b === wholeText || b === open);
+}
 
 // One proposal's row from what the viewer may already see: `ballots` come with secrecy
 // applied, oldest first. An open secret ballot shows who voted (awaitingVote) but no
@@ -21,7 +38,7 @@ export function proposalProgress(
 ): ProposalProgressType {
   const latestBallot = ballots.at(-1) ?? null;
   const wholeText = ballots.filter((b) => b.amendmentId === null).at(-1) ?? null;
-  const choices = new Map(wholeText && !sealed(wholeText) ? wholeText.votes.map((v) => [v.party.id, v.choice]) : []);
+  const choices = new Map(wholeText && !ballotSealed(wholeText) ? wholeText.votes.map((v) => [v.party.id, v.choice]) : []);
   const open = ballots.filter((b) => b.status === 'OPEN').at(-1) ?? null;
   const voted = new Set(open?.votedParties.map((p) => p.id) ?? []);
   return {

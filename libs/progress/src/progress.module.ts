@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AgreementsModule } from '@parley/agreements';
+import { TransactionModule } from '@parley/database';
 import { NegotiationModule } from '@parley/negotiation';
+import { RoomsModule } from '@parley/rooms';
 import { ConvergenceService } from './convergence.service';
 import { ProgressCsvController } from './progress-csv.controller';
 import { ProgressRepository } from './progress.repository';
@@ -8,9 +9,9 @@ import { RoomProgressResolver } from './progress.resolver';
 import { ProgressService } from './progress.service';
 
 @Module({
-  imports: [NegotiationModule, AgreementsModule],
+  imports: [RoomsModule, NegotiationModule, TransactionModule],
   providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
   controllers: [ProgressCsvController],
-  exports: [ProgressService],
+  exports: [ProgressService, ConvergenceService],
 })
 export class ProgressModule {}

@@ -3,9 +3,8 @@ import { invalidState, ballotClosed, rateLimited } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import { toCsv } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { AgreementsService } from '@parley/agreements';
 import { BallotsService, ProposalsService } from '@parley/negotiation';
-import { RoomAccessService, RoomEventsService, RoomsService, toParty, type RoomScope } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, toParty, type RoomScope } from '@parley/rooms';
 import { proposalProgress, progressCsvRows } from './progress-figures';
 import { ProgressRepository } from './progress.repository';
 import type { RoomProgressType } from './progress.types';
@@ -16,30 +15,26 @@ export class ProgressService {
     private readonly tx: TransactionRunner,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
-    private readonly rooms: RoomsService,
     private readonly proposals: ProposalsService,
     private readonly ballots: BallotsService,
-    private readonly agreements: AgreementsService,
     private readonly repo: ProgressRepository,
   ) {}
 
-  // A fixed number of set-based queries per room, whatever its parties, clauses or history.
+  // Three statements per room, side by side, whatever its parties, clauses, ballots or history
+  // (ProgressRepository.figures); the views and the figures are built in memory.
   async progress(scope: RoomScope): Promise<RoomProgressType> {
     return (await this.load(scope)).progress;
   }
 
   private async load(scope: RoomScope) {
-    // the room's parties once, for the proposals, their ballots and the table
-    const [parties, signOffs] = await Promise.all([this.rooms.parties(scope.room.id), this.agreements.signOffs(scope.room.id)]);
-    const proposals = await this.proposals.roomProposals(scope, parties);
-    const ids = proposals.map((p) => p.id);
-    const [ballots, series] = await Promise.all([this.ballots.forProposals(scope, ids, parties), this.repo.series(ids)]);
-    const partyList = parties.map(toParty);
-    const rows = proposals.map((p) => {
-      const own = ballots.get(p.id) ?? [];
-      return { ballots: own, progress: proposalProgress(p, partyList, own, series.get(p.id) ?? [], signOffs.get(p.id)) };
+    const figures = await this.repo.figures(scope.room.id);
+    const views = this.proposals.listViews(scope, figures.proposals.map((f) => f.proposal), figures.parties);
+    const partyList = figures.parties.map(toParty);
+    const rows = figures.proposals.map((f, i) => {
+      const ballots = f.ballots.map(({ ballot, votes }) => this.ballots.viewOf(scope, ballot, votes, figures.parties));
+      return { ballots, progress: proposalProgress(views[i], partyList, ballots, f.series, f.signOff) };
     });
-    return { rows, progress: { partyCount: parties.length, proposals: rows.map((r) => r.progress) } };
+    return { rows, progress: { partyCount: figures.parties.length, proposals: rows.map((r) => r.progress) } };
   }
 
   async csv(user: AuthUser, roomId: string): Promise<string> {
@@ -50,15 +45,14 @@ export class ProgressService {
   // A closed ballot (or one past its deadline) answers BALLOT_CLOSED, as castVote does: the
   // reminder is about voting on it.
   async remind(user: AuthUser, ballotId: string): Promise<boolean> {
-    const roomId = await this.ballots.roomOfBallot(user, ballotId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'facilitate');
+      const ctx = await this.ballots.lockBallotRoom(tx, user, ballotId, 'facilitate');
       const ballot = await this.ballots.ballotAwaiting(tx, ballotId);
       if (!ballot.open) throw ballotClosed();
       if (!ballot.awaiting.length) throw invalidState('Every party has voted.');
       if (!(await this.repo.claimReminder(tx, ballotId))) throw rateLimited('A reminder for this ballot went out less than an hour ago.');
       await this.events.append(tx, {
-        roomId,
+        roomId: ctx.roomId,
         type: 'ballot.reminder',
         actor: ctx.membership,
         payload: { ballotId, proposalId: ballot.proposalId, parties: ballot.awaiting.map((p) => ({ id: p.id, name: p.name })) },

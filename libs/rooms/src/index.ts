@@ -3,5 +3,7 @@ export * from './room-access.service';
 export * from './room-event-bus';
 export * from './room-events.service';
 export * from './rooms.service';
+export { InvitesService } from './invites.service';
 export * from './rooms.types';
-export * from './rooms.entities';
+// row shapes the services hand out; the entities themselves stay inside rooms (type-only)
+export type { MembershipEntity, PartyEntity, RoomEntity, RoomEvent, RoomRole } from './rooms.entities';

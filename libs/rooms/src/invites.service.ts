@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { APP_CONFIG, badInput, Check, forbidden, invalidState, inviteInvalid, isUuid, notFound, RateLimiter, rateLimited, type AppConfig } from '@parley/common';
+import { APP_CONFIG, badInput, Check, invalidState, inviteInvalid, isUuid, notFound, RateLimiter, rateLimited, type AppConfig } from '@parley/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { isEmail, newToken, normaliseEmail, tokenHash, type AuthUser, type InviteRedeemer } from '@parley/identity';
-import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, type RoomRole } from './rooms.entities';
-import { RoomAccessService, type RoomAccessContext, type RoomOf } from './room-access.service';
-import { RoomEventsService } from './room-events.service';
+import { InviteEntity, MembershipEntity, PartyEntity, type RoomRole } from './rooms.entities';
+import { ROOM, RoomAccessService, type ObjectKind, type RoomAccessContext } from './room-access.service';
+import { eventAuthor, RoomEventsService } from './room-events.service';
 import { RoomsService, toParty } from './rooms.service';
 import type { CreatedInviteType, InvitePreviewType, InviteType, MembershipType } from './rooms.types';
 
@@ -14,7 +14,7 @@ const MAX_HOURS = 30 * 24;
 const ROLES: RoomRole[] = ['FACILITATOR', 'NEGOTIATOR', 'OBSERVER'];
 const LIMIT_WINDOW_MS = 15 * 60_000;
 
-export const INVITE_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM invite WHERE id = $1` };
+export const INVITE: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM invite WHERE id = $1` };
 
 // An invitation is redeemable only while its maker could still make it: a facilitator who
 // is still a member of the room, and the room not archived (`invite` is the outer row).
@@ -67,7 +67,7 @@ export class InvitesService implements InviteRedeemer {
     if (input.partyId != null) c.that('partyId', isUuid(input.partyId), 'must be a party of this room');
     return this.tx.run(async (tx) => {
       // NOT_FOUND / FORBIDDEN before anything about the input
-      const ctx = await this.access.lock(tx, user, input.roomId, 'manage');
+      const ctx = await this.access.lock(tx, user, ROOM, input.roomId, 'manage');
       c.done();
       let party: PartyEntity | null = null;
       if (input.partyId) {
@@ -92,9 +92,9 @@ export class InvitesService implements InviteRedeemer {
     });
   }
 
-  // Room.invites: facilitators only (the room itself was authorised for reading)
-  async list(ctx: RoomAccessContext): Promise<InviteType[]> {
-    if (ctx.membership.role !== 'FACILITATOR') throw forbidden();
+  // Room.invites (the room itself was authorised for reading)
+  async list(scope: RoomAccessContext): Promise<InviteType[]> {
+    const ctx = this.access.authorize(scope, 'listInvites');
     const [invites, parties] = await Promise.all([
       this.tx.manager.find(InviteEntity, { where: { roomId: ctx.room.id }, order: { createdAt: 'DESC' } }),
       this.rooms.parties(ctx.room.id),
@@ -104,10 +104,9 @@ export class InvitesService implements InviteRedeemer {
   }
 
   async revoke(user: AuthUser, inviteId: string): Promise<InviteType> {
-    const roomId = await this.access.roomOfOrThrow(user, INVITE_ROOM, inviteId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'manage');
-      const invite = await tx.em.findOne(InviteEntity, { where: { id: inviteId, roomId } });
+      const ctx = await this.access.lock(tx, user, INVITE, inviteId, 'manage');
+      const invite = await tx.em.findOne(InviteEntity, { where: { id: inviteId, roomId: ctx.roomId } });
       if (!invite) throw notFound();
       if (invite.usedAt) throw invalidState('This invitation has already been used.');
       if (!invite.revokedAt) {
@@ -133,7 +132,7 @@ export class InvitesService implements InviteRedeemer {
   async preview(token: string, clientIp = 'unknown'): Promise<InvitePreviewType> {
     if (!this.previewsByIp.take(clientIp)) throw rateLimited();
     const invite = await this.usable(token);
-    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: invite.roomId } });
+    const room = await this.rooms.roomOrThrow(invite.roomId);
     const party = invite.partyId ? await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } }) : null;
     return { roomTitle: room.title, role: invite.role, partyName: party?.name ?? null, expiresAt: invite.expiresAt };
   }
@@ -155,7 +154,7 @@ export class InvitesService implements InviteRedeemer {
     const found = await tx.em.findOne(InviteEntity, { where: { tokenHash: tokenHash(tokenRaw.trim()) } });
     if (!found) throw inviteInvalid();
     // the room row first, as every write in a room takes it, then the claim
-    await tx.em.findOne(RoomEntity, { where: { id: found.roomId }, lock: { mode: 'pessimistic_write' } });
+    await this.access.lockForSystem(tx, found.roomId, { archived: true });
     const rows = returnedRows<InviteEntity>(
       await tx.em.query(
         `UPDATE invite SET used_at = now(), used_by = $2
@@ -177,7 +176,7 @@ export class InvitesService implements InviteRedeemer {
       roomId: invite.roomId,
       type: 'member.joined',
       actor: membership,
-      payload: { role: membership.role, inviteId: invite.id, author: { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId } },
+      payload: { role: membership.role, inviteId: invite.id, author: eventAuthor(membership) },
     });
     return membership;
   }
@@ -186,8 +185,11 @@ export class InvitesService implements InviteRedeemer {
     if (!this.acceptsByUser.take(user.id)) throw rateLimited();
     return this.tx.run(async (tx) => {
       const membership = await this.redeem(tx, token, user);
-      const room = await tx.em.findOneOrFail(RoomEntity, { where: { id: membership.roomId } });
-      return this.rooms.membershipView({ room, membership }, membership);
+      // everything read on the transaction's own connection: a second one from the pool while
+      // this one waits holding the room lock can starve the pool under concurrent accepts
+      const room = await this.rooms.roomOrThrow(membership.roomId, tx.em);
+      const parties = new Map((await this.rooms.parties(room.id, tx.em)).map((p) => [p.id, p]));
+      return this.rooms.membershipView({ room, membership }, membership, parties);
     });
   }
 }

@@ -3,93 +3,166 @@ import { IsNull } from 'typeorm';
 import { forbidden, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, RoomEntity } from './rooms.entities';
+import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
+import type { RoomScope } from './rooms.types';
 
 // PRODUCT.md "Who may do what", as the one table every resolver and socket event goes through.
 export type RoomAction =
   | 'read' // read the room and everything in it
-  | 'message' // post, edit, redact in the discussion
-  | 'manage' // addParty, createInvite, revokeInvite, invites, removeMember, archiveRoom
-  | 'draft' // createProposal, reviseProposal, addAlternative, proposeAmendment, withdrawAmendment
+  | 'message' // post in the discussion
+  | 'manage' // addParty, createInvite, revokeInvite, removeMember, archiveRoom
+  | 'listInvites' // the room's `invites` (a read, for facilitators)
+  | 'draft' // createProposal, reviseProposal, addAlternative, proposeAmendment
+  | 'withdrawAmendment' // the proposing party's members, or any facilitator
   | 'facilitate' // resolveBracket, accept/rejectAmendment, open/closeBallot, withdrawProposal, resolveCommitments, remindParties
-  | 'partyAction'; // castVote, signAgreement, registerPartyKey, make/withdrawCommitment, consentToPublish
+  | 'partyAction' // castVote, signAgreement, registerPartyKey, make/withdrawCommitment, consentToPublish
+  | 'editMessage' // its author only
+  | 'redactMessage'; // its author or a facilitator
 
-const ALLOWED: Record<RoomAction, (m: MembershipEntity) => boolean> = {
+// What the object an action is on says about who may act on it (see ObjectKind).
+export interface Subject {
+  partyId: string | null; // the party it belongs to (an amendment's proposing party)
+  userId: string | null; // the user who wrote it (a message's author)
+}
+
+const NO_SUBJECT: Subject = { partyId: null, userId: null };
+
+const facilitator = (m: MembershipEntity) => m.role === 'FACILITATOR';
+
+const ALLOWED: Record<RoomAction, (m: MembershipEntity, s: Subject) => boolean> = {
   read: () => true,
   message: () => true,
-  manage: (m) => m.role === 'FACILITATOR',
+  manage: facilitator,
+  listInvites: facilitator,
   draft: (m) => m.role === 'FACILITATOR' || m.role === 'NEGOTIATOR',
-  facilitate: (m) => m.role === 'FACILITATOR',
+  withdrawAmendment: (m, s) => facilitator(m) || (m.role === 'NEGOTIATOR' && s.partyId !== null && s.partyId === m.partyId),
+  facilitate: facilitator,
   partyAction: (m) => m.role !== 'OBSERVER' && m.partyId !== null,
+  editMessage: (m, s) => s.userId !== null && s.userId === m.userId,
+  redactMessage: (m, s) => facilitator(m) || (s.userId !== null && s.userId === m.userId),
 };
 
-const READ_ONLY: ReadonlySet<RoomAction> = new Set(['read']);
+const DENIED: Partial<Record<RoomAction, string>> = {
+  partyAction: 'Only a member who represents a party can do that.',
+  withdrawAmendment: 'Only the proposing party or a facilitator can withdraw an amendment.',
+  editMessage: 'Only its author can edit a message.',
+  redactMessage: 'Only its author or a facilitator can redact a message.',
+};
 
-// How to find an object's room: one SELECT of `room_id` and `audience_party_id` (null = the
-// whole room; set = only that party's members may know the object) for the id `$1`.
-// Each capability declares its own, so this service never names another's tables.
-export interface RoomOf {
+// allowed in an archived room
+const READ_ONLY: ReadonlySet<RoomAction> = new Set<RoomAction>(['read', 'listInvites']);
+
+// How to find an object's room: one SELECT, for the id `$1`, of `room_id` and
+// `audience_party_id` (null = the whole room; set = only that party's members may know the
+// object), and, for actions that depend on the object, `subject_party_id` and
+// `subject_user_id` (see Subject; they must never change once the object exists, since
+// they are read before the room lock). Each capability declares its own kinds, so this
+// service never names another's tables.
+export interface ObjectKind {
   readonly sql: string;
 }
 
-export interface RoomAccessContext {
-  room: RoomEntity;
-  membership: MembershipEntity;
+export const ROOM: ObjectKind = { sql: `SELECT id AS room_id, NULL::uuid AS audience_party_id FROM room WHERE id = $1` };
+
+// Who acts, as the policy let them: their membership as read after the room lock.
+export interface Actor extends RoomScope {
+  userId: string;
+  roomId: string;
+  role: RoomRole;
 }
+
+// A party action's actor always has a party.
+export interface PartyActor extends Actor {
+  partyId: string;
+  membership: MembershipEntity & { partyId: string };
+}
+
+// A write's actor, with the database's clock for this transaction (`now()`, the same value
+// every statement of the transaction sees): the one clock of deadlines and rules at a time.
+export type Locked<A extends Actor = Actor> = A & { now: Date };
+
+export type ActorFor<A extends RoomAction> = A extends 'partyAction' ? PartyActor : Actor;
+
+// Kept for callers that only need the room and the membership.
+export type RoomAccessContext = RoomScope;
 
 @Injectable()
 export class RoomAccessService {
   constructor(private readonly tx: TransactionRunner) {}
 
   // Reads: a non-member learns nothing, not even that the room exists.
-  async check(user: AuthUser, roomId: string, action: RoomAction): Promise<RoomAccessContext> {
-    return this.evaluate(this.tx.manager, user, roomId, action, false);
-  }
-
-  // Writes: locks the room row first (every write in a room takes this lock before any
-  // other), then re-checks membership and state inside the transaction.
-  async lock(tx: Tx, user: AuthUser, roomId: string, action: RoomAction): Promise<RoomAccessContext> {
-    return this.evaluate(tx.em, user, roomId, action, true);
-  }
-
-  private async evaluate(
-    em: TransactionRunner['manager'],
-    user: AuthUser,
-    roomId: string,
-    action: RoomAction,
-    lock: boolean,
-  ): Promise<RoomAccessContext> {
+  async check<A extends RoomAction>(user: AuthUser, roomId: string, action: A): Promise<ActorFor<A>> {
     if (!isUuid(roomId)) throw notFound();
+    const em = this.tx.manager;
     const membership = await em.findOne(MembershipEntity, { where: { roomId, userId: user.id, removedAt: IsNull() } });
     if (!membership) throw notFound();
-    const room = await em.findOne(RoomEntity, { where: { id: roomId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const room = await em.findOne(RoomEntity, { where: { id: roomId } });
     if (!room) throw notFound();
-    if (!ALLOWED[action](membership)) {
-      throw action === 'partyAction' ? forbidden('Only a member who represents a party can do that.') : forbidden();
-    }
-    if (!READ_ONLY.has(action) && room.archivedAt) throw invalidState('This room is archived and read-only.');
-    return { room, membership };
+    return this.authorize({ room, membership }, action);
   }
 
-  // The room of an object, resolved in the same statement as the caller's membership: a
-  // non-member (or a member outside the object's audience) gets NOT_FOUND after that one
-  // statement whether the object exists or not, so neither the answer nor its timing tells.
-  // Role and archive checks follow with check()/lock() on the returned room.
-  async roomOfOrThrow(user: AuthUser, source: RoomOf, id: unknown, em: TransactionRunner['manager'] = this.tx.manager): Promise<string> {
+  // The one idiom of every write in a room, keyed by the object written:
+  //  1. resolve the object's room together with the caller's membership in one statement
+  //     (a stranger, or a member outside the object's audience, gets NOT_FOUND from it
+  //     whether the object exists or not, so neither the answer nor its timing tells);
+  //  2. lock the room row (every write in a room takes it before any other row);
+  //  3. read the membership again: a removal that committed while we waited is seen, since
+  //     under READ COMMITTED each statement takes a fresh snapshot;
+  //  4. check the action in the table above, and the room not archived.
+  async lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: unknown, action: A, subject?: Subject): Promise<Locked<ActorFor<A>>> {
+    const found = await this.resolve(tx.em, user, kind, id, true);
+    const room = await tx.em.findOne(RoomEntity, { where: { id: found.roomId }, lock: { mode: 'pessimistic_write' } });
+    const membership = room && (await tx.em.findOne(MembershipEntity, { where: { roomId: room.id, userId: user.id, removedAt: IsNull() } }));
+    if (!room || !membership) throw notFound();
+    if (found.audiencePartyId !== null && found.audiencePartyId !== membership.partyId) throw notFound();
+    const actor = this.authorize({ room, membership }, action, subject ?? found.subject);
+    return Object.assign(actor, { now: found.now! });
+  }
+
+  // Writes nobody asked for (the schedulers' deadlines and embargoes, an invitation being
+  // redeemed): the room row locked, as every write takes it first; null when the room is
+  // gone or, unless `archived`, archived (read-only: nothing in it changes by itself).
+  async lockForSystem(tx: Tx, roomId: string, opts: { archived?: boolean } = {}): Promise<RoomEntity | null> {
+    const room = await tx.em.findOne(RoomEntity, { where: { id: roomId }, lock: { mode: 'pessimistic_write' } });
+    return room && (opts.archived || !room.archivedAt) ? room : null;
+  }
+
+  // The room of an object, NOT_FOUND unless `user` may know it (step 1 of lock): for reads
+  // of one object, followed by check() on the returned room.
+  async roomOfOrThrow(user: AuthUser, kind: ObjectKind, id: unknown): Promise<string> {
+    return (await this.resolve(this.tx.manager, user, kind, id, false)).roomId;
+  }
+
+  // The table: may this member do `action` (on an object saying `subject`)? The actor, or
+  // FORBIDDEN; INVALID_STATE for a write in an archived room.
+  authorize<A extends RoomAction>(scope: RoomScope, action: A, subject: Subject = NO_SUBJECT): ActorFor<A> {
+    const { room, membership } = scope;
+    if (!ALLOWED[action](membership, subject)) throw forbidden(DENIED[action]);
+    if (!READ_ONLY.has(action) && room.archivedAt) throw invalidState('This room is archived and read-only.');
+    return { room, membership, userId: membership.userId, roomId: room.id, role: membership.role, ...(membership.partyId !== null ? { partyId: membership.partyId } : {}) } as ActorFor<A>;
+  }
+
+  // A party's caucus (`party:<id>`): only that party's members; everyone else gets NOT_FOUND.
+  assertCaucusMember(scope: RoomScope, partyId: string): void {
+    if (scope.membership.partyId !== partyId) throw notFound();
+  }
+
+  private async resolve(em: TransactionRunner['manager'], user: AuthUser, kind: ObjectKind, id: unknown, withClock: boolean) {
     if (!isUuid(id)) throw notFound();
-    const rows: Array<{ room_id: string }> = await em.query(
-      `SELECT o.room_id FROM (${source.sql}) o
+    const rows: Array<{ room_id: string; audience_party_id: string | null; subject_party_id?: string | null; subject_user_id?: string | null; now?: Date }> = await em.query(
+      `SELECT o.*${withClock ? ', now() AS now' : ''} FROM (${kind.sql}) o
          JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
         WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
         LIMIT 1`,
       [id, user.id],
     );
-    if (!rows.length) throw notFound();
-    return rows[0].room_id;
-  }
-
-  // A party's caucus (`party:<id>`): only that party's members; everyone else gets NOT_FOUND.
-  assertCaucusMember(ctx: RoomAccessContext, partyId: string): void {
-    if (ctx.membership.partyId !== partyId) throw notFound();
+    const row = rows[0];
+    if (!row) throw notFound();
+    return {
+      roomId: row.room_id,
+      audiencePartyId: row.audience_party_id,
+      subject: { partyId: row.subject_party_id ?? null, userId: row.subject_user_id ?? null },
+      now: row.now,
+    };
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import type { RoomEventEntity } from './rooms.entities';
+import type { RoomEvent } from './rooms.entities';
 
 // Committed room events, in seq order per room. The live gateway is the only subscriber
 // that broadcasts; nothing else sends events to clients.
 @Injectable()
 export class RoomEventBus {
-  readonly committed = new Subject<RoomEventEntity>();
+  readonly committed = new Subject<RoomEvent>();
 }

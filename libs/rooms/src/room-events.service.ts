@@ -8,26 +8,31 @@ import {
   eventParts,
   GENESIS_HASH,
   hiddenParts,
+  isOneOf,
+  MESSAGE_BODY_EVENTS,
   partyStream,
   proofFor,
   ROOM_STREAM,
   sealedDigests,
   StreamVerifier,
+  type EventAuthor,
+  type RoomEventPayloads,
+  type RoomEventType,
   type SpeakerAttribution,
   type StreamVerification,
 } from '@parley/domain';
 import { badInput, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
+import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
 import { RoomAccessService } from './room-access.service';
 import type { AuthUser } from '@parley/identity';
 
-export interface AppendEvent {
+export interface AppendEvent<T extends RoomEventType = RoomEventType> {
   roomId: string;
-  type: string;
+  type: T;
   actor: MembershipEntity | null;
-  payload: Record<string, unknown>;
+  payload: RoomEventPayloads[T];
   // set: only members of this party ever see the event (a caucus, a sealed commitment)
   audiencePartyId?: string | null;
 }
@@ -41,7 +46,7 @@ export interface Viewer {
 export interface RoomEventView {
   stream: string;
   seq: number;
-  type: string;
+  type: RoomEventType;
   at: Date;
   actor: string | null;
   payload: string;
@@ -58,23 +63,24 @@ export interface AuditResult extends StreamVerification {
 
 // One committed event as a group of members sees it (the live feed).
 export interface EventDelivery {
-  event: RoomEventEntity;
+  event: RoomEvent;
   view: RoomEventView;
   membershipIds: string[];
 }
 
-// A derived read model that must move with the log (progress' convergence series): runs
+// A read model derived from the log (the agreement record, the convergence series): runs
 // inside the appending transaction, after the event row is written, so it commits or rolls
-// back with the event.
-export type AppendHook = (tx: Tx, event: RoomEventEntity) => Promise<void>;
+// back with the event. Every hook is listed in apps/api/src/room-event-hooks.ts.
+export interface RoomEventHook {
+  record(tx: Tx, event: RoomEvent): Promise<void>;
+}
 
-// message.posted / message.edited carry a body in their hash-chained payload, which never
-// changes; once the message is redacted, every view serves it empty.
-const BODY_EVENTS = new Set(['message.posted', 'message.edited']);
+// message.posted / message.edited (MESSAGE_BODY_EVENTS) carry a body in their hash-chained
+// payload, which never changes; once the message is redacted, every view serves it empty.
 const NO_REDACTIONS: ReadonlySet<string> = new Set();
 
-// events after which a room's roster (members, parties, names) must be read again
-export const ROSTER_EVENTS: ReadonlySet<string> = new Set(['room.created', 'party.added', 'member.joined', 'member.removed']);
+// a payload's speaker, when its type names one
+const authorOf = (payload: RoomEventPayloads[RoomEventType]): EventAuthor | undefined => ('author' in payload ? payload.author : undefined);
 
 export interface Roster {
   dir: SpeakerDirectory;
@@ -89,11 +95,7 @@ export interface SpeakerDirectory {
 
 // Payloads name a speaker only under `author: { membershipId, displayName, partyId }`;
 // views replace it with what the room's attribution lets this viewer see.
-export function attributeAuthor(
-  dir: SpeakerDirectory,
-  viewer: Viewer | null,
-  author: { membershipId: string; displayName: string; partyId: string | null },
-) {
+export function attributeAuthor(dir: SpeakerDirectory, viewer: Viewer | null, author: EventAuthor) {
   const seen = attribute(dir.attribution, author, viewer?.membershipId ?? null);
   const showId = dir.attribution === 'ATTRIBUTED' || viewer?.membershipId === author.membershipId;
   return {
@@ -103,6 +105,9 @@ export function attributeAuthor(
     partyName: seen.partyId ? (dir.partyNames.get(seen.partyId) ?? null) : null,
   };
 }
+
+// how event payloads name a member as their speaker
+export const eventAuthor = (m: { id: string; displayName: string; partyId: string | null }): EventAuthor => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
 
 export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, membershipId: string | null): string | null {
   if (!membershipId) return null;
@@ -116,7 +121,8 @@ export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, members
 
 @Injectable()
 export class RoomEventsService {
-  private readonly hooks: AppendHook[] = [];
+  // set once at start-up; appending before that would skip the derived state, so it fails
+  private hooks: readonly RoomEventHook[] | null = null;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -140,7 +146,9 @@ export class RoomEventsService {
   // Appends one event in the caller's transaction: next gapless seq of its stream under the
   // room row lock, chained to the stream's previous event by salted commitments to its
   // parts; broadcast only after commit.
-  async append(tx: Tx, input: AppendEvent): Promise<RoomEventEntity> {
+  async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent & { type: T }> {
+    const hooks = this.hooks;
+    if (!hooks) throw new Error('room event hooks are not registered (apps/api/src/room-event-hooks.ts)');
     const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
     if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
     const audiencePartyId = input.audiencePartyId ?? null;
@@ -168,9 +176,10 @@ export class RoomEventsService {
     });
     await tx.em.insert(RoomEventEntity, event as never);
     if (!audiencePartyId) await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
-    for (const hook of this.hooks) await hook(tx, event);
-    tx.afterCommit(() => this.bus.committed.next(event));
-    return event;
+    const typed = event as RoomEvent & { type: T };
+    for (const hook of hooks) await hook.record(tx, typed);
+    tx.afterCommit(() => this.bus.committed.next(typed));
+    return typed;
   }
 
   // A party stream's last event; one not yet written starts after the room's format-1 events.
@@ -186,8 +195,9 @@ export class RoomEventsService {
     return last?.seq ?? room.chainV2From;
   }
 
-  onAppend(hook: AppendHook): void {
-    this.hooks.push(hook);
+  registerHooks(hooks: readonly RoomEventHook[]): void {
+    if (this.hooks) throw new Error('room event hooks are registered once');
+    this.hooks = [...hooks];
   }
 
   async directory(roomId: string, attribution: SpeakerAttribution): Promise<SpeakerDirectory> {
@@ -202,15 +212,15 @@ export class RoomEventsService {
     };
   }
 
-  visibleTo(event: RoomEventEntity, viewer: Viewer): boolean {
+  visibleTo(event: RoomEvent, viewer: Viewer): boolean {
     return event.audiencePartyId === null || event.audiencePartyId === viewer.partyId;
   }
 
   // What one viewer reads of an event: the payload fields they may see (a speaker as the
   // room's attribution shows them) and, in format 2, the proof that lets them recompute the
   // hash without the parts they may not see.
-  view(event: RoomEventEntity, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
-    const isRedacted = BODY_EVENTS.has(event.type) && redacted.has(event.payload.messageId as string);
+  view(event: RoomEvent, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
+    const isRedacted = isOneOf(MESSAGE_BODY_EVENTS, event) && redacted.has(event.payload.messageId);
     const hidden = hiddenParts(dir.attribution, { membershipId: viewer.membershipId, partyId: viewer.partyId, role: viewer.role ?? dir.members.get(viewer.membershipId)?.role ?? null }, {
       type: event.type,
       actor: event.actorMembershipId,
@@ -218,7 +228,7 @@ export class RoomEventsService {
       redacted: isRedacted,
     });
     const payload = disclosedPayload(event.payload, hidden);
-    const author = event.payload.author as { membershipId: string; displayName: string; partyId: string | null } | undefined;
+    const author = authorOf(event.payload);
     if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
     if (isRedacted) {
       payload.body = '';
@@ -255,14 +265,14 @@ export class RoomEventsService {
       })
       .orderBy('e.seq', 'ASC')
       .limit(limit);
-    const [events, dir] = await Promise.all([qb.getMany(), this.directory(room.id, room.speakerAttribution)]);
+    const [events, dir] = await Promise.all([qb.getMany() as Promise<RoomEvent[]>, this.directory(room.id, room.speakerAttribution)]);
     const redacted = await this.redactedMessages(room.id, events);
     return events.map((e) => this.view(e, viewer, dir, redacted));
   }
 
   // The ids of messages among these events that a later message.redacted event withdrew.
-  async redactedMessages(roomId: string, events: RoomEventEntity[]): Promise<Set<string>> {
-    const ids = [...new Set(events.filter((e) => BODY_EVENTS.has(e.type)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
+  async redactedMessages(roomId: string, events: RoomEvent[]): Promise<Set<string>> {
+    const ids = [...new Set(events.filter((e) => isOneOf(MESSAGE_BODY_EVENTS, e)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
     if (!ids.length) return new Set();
     const rows: Array<{ id: string }> = await this.tx.manager.query(
       `SELECT DISTINCT payload->>'messageId' AS id FROM room_event WHERE room_id = $1 AND type = 'message.redacted' AND payload->>'messageId' = ANY($2::text[])`,
@@ -272,8 +282,8 @@ export class RoomEventsService {
   }
 
   // committed events of a stream after a seq, in order (live delivery reads the log through this)
-  committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEventEntity[]> {
-    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit });
+  committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
+    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit }) as Promise<RoomEvent[]>;
   }
 
   // who is in the room now and how they are named; changes only with ROSTER_EVENTS
@@ -291,7 +301,7 @@ export class RoomEventsService {
   // audience-filtered, attributed per viewer, and grouped by identical view so one emit
   // reaches every member who sees the same thing. `only` narrows the members; a roster
   // the caller kept current saves reading it again.
-  async deliveries(roomId: string, events: RoomEventEntity[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
+  async deliveries(roomId: string, events: RoomEvent[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
     if (!events.length) return [];
     const roster = known ?? (await this.roster(roomId));
     if (!roster) return [];
@@ -317,8 +327,9 @@ export class RoomEventsService {
 
   // Every stream of a room (`parley audit:verify`), each read page by page so memory stays
   // flat however long the log is. The room stream comes first.
-  async verify(roomId: string): Promise<StreamVerification[]> {
-    const room = await this.tx.manager.findOneOrFail(RoomEntity, { where: { id: roomId } });
+  async verify(roomId: string): Promise<StreamVerification[] | null> {
+    const room = await this.tx.manager.findOne(RoomEntity, { where: { id: roomId } });
+    if (!room) return null;
     const rows: Array<{ stream: string }> = await this.tx.manager.query(
       `SELECT DISTINCT stream FROM room_event WHERE room_id = $1 AND stream <> $2 ORDER BY stream`,
       [roomId, ROOM_STREAM],

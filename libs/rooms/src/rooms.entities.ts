@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { SpeakerAttribution } from '@parley/domain';
+import type { RoomEventPayloads, RoomEventType, SpeakerAttribution, TypedRoomEvent } from '@parley/domain';
 
 export type RoomRole = 'FACILITATOR' | 'NEGOTIATOR' | 'OBSERVER';
 
@@ -60,10 +60,10 @@ export class RoomEventEntity {
   // 'room', or 'party:<id>' for one party's private stream; seq is gapless per stream
   @PrimaryColumn('text') stream: string;
   @PrimaryColumn('integer') seq: number;
-  @Column('text') type: string;
+  @Column('text') type: RoomEventType;
   @Column('uuid', { name: 'actor_membership_id', nullable: true }) actorMembershipId: string | null;
   @Column('uuid', { name: 'audience_party_id', nullable: true }) audiencePartyId: string | null;
-  @Column('jsonb') payload: Record<string, unknown>;
+  @Column('jsonb') payload: RoomEventPayloads[RoomEventType];
   @Column('timestamptz') at: Date;
   @Column('text', { name: 'prev_hash' }) prevHash: string;
   @Column('text') hash: string;
@@ -71,3 +71,6 @@ export class RoomEventEntity {
   // per part (see eventParts), the salt of its commitment; null in format 1
   @Column('jsonb', { nullable: true }) salts: Record<string, string> | null;
 }
+
+// A stored event with its payload narrowed by its type (`if (e.type === 'member.removed')`).
+export type RoomEvent = TypedRoomEvent<Omit<RoomEventEntity, 'type' | 'payload'>>;

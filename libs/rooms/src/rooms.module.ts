@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { INVITE_REDEEMER } from '@parley/identity';
+import { TransactionModule } from '@parley/database';
 import { InviteEntity, MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity } from './rooms.entities';
 import { RoomAccessService } from './room-access.service';
 import { RoomEventBus } from './room-event-bus';
@@ -9,10 +9,8 @@ import { RoomsService } from './rooms.service';
 import { InvitesService } from './invites.service';
 import { InvitesResolver, RoomEventsResolver, RoomsResolver } from './rooms.resolver';
 
-// Global so identity's signUp can reach the invite redeemer without importing rooms.
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([RoomEntity, PartyEntity, MembershipEntity, InviteEntity, RoomEventEntity])],
+  imports: [TransactionModule, TypeOrmModule.forFeature([RoomEntity, PartyEntity, MembershipEntity, InviteEntity, RoomEventEntity])],
   providers: [
     RoomAccessService,
     RoomEventBus,
@@ -22,8 +20,7 @@ import { InvitesResolver, RoomEventsResolver, RoomsResolver } from './rooms.reso
     RoomsResolver,
     InvitesResolver,
     RoomEventsResolver,
-    { provide: INVITE_REDEEMER, useExisting: InvitesService },
   ],
-  exports: [RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, INVITE_REDEEMER],
+  exports: [RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, InvitesService],
 })
 export class RoomsModule {}

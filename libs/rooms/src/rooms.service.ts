@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { attributedLabel } from '@parley/domain';
-import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { returnedRows, TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, PartyEntity, RoomEntity } from './rooms.entities';
-import { RoomAccessService, type RoomAccessContext, type RoomOf } from './room-access.service';
+import { ROOM, RoomAccessService, type ObjectKind, type RoomAccessContext } from './room-access.service';
 import { RoomEventsService } from './room-events.service';
 import type { MembershipType, PartyType, RoomType } from './rooms.types';
 
 const MAX_PARTIES = 100;
 
-export const MEMBERSHIP_ROOM: RoomOf = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM membership WHERE id = $1` };
+export const MEMBERSHIP: ObjectKind = { sql: `SELECT room_id, NULL::uuid AS audience_party_id FROM membership WHERE id = $1` };
 const ATTRIBUTIONS = ['ATTRIBUTED', 'PARTY_ONLY', 'ANONYMOUS'];
 
 export const toParty = (p: PartyEntity): PartyType => ({ id: p.id, name: p.name });
@@ -95,6 +95,12 @@ export class RoomsService {
     return toRoom(await this.access.check(user, roomId, 'read'));
   }
 
+  async roomOrThrow(id: string, em: EntityManager = this.tx.manager): Promise<RoomEntity> {
+    const room = isUuid(id) ? await em.findOne(RoomEntity, { where: { id } }) : null;
+    if (!room) throw notFound();
+    return room;
+  }
+
   // `em`: a caller's transaction, so a write never waits on a second pool connection
   async parties(roomId: string, em: EntityManager = this.tx.manager): Promise<PartyEntity[]> {
     return em.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
@@ -137,7 +143,7 @@ export class RoomsService {
     const clean = c.text('name', name, { min: 1, max: 100 });
     c.done();
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'manage');
+      const ctx = await this.access.lock(tx, user, ROOM, roomId, 'manage');
       const existing = await tx.em.find(PartyEntity, { where: { roomId } });
       if (existing.length >= MAX_PARTIES) throw badInput({ name: `a room holds at most ${MAX_PARTIES} parties` });
       if (existing.some((p) => p.name.toLowerCase() === clean.toLowerCase())) throw badInput({ name: 'a party with this name is already in the room' });
@@ -148,10 +154,9 @@ export class RoomsService {
   }
 
   async removeMember(user: AuthUser, membershipId: string): Promise<boolean> {
-    const roomId = await this.access.roomOfOrThrow(user, MEMBERSHIP_ROOM, membershipId);
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'manage');
-      const current = await tx.em.findOne(MembershipEntity, { where: { id: membershipId, roomId } });
+      const ctx = await this.access.lock(tx, user, MEMBERSHIP, membershipId, 'manage');
+      const current = await tx.em.findOne(MembershipEntity, { where: { id: membershipId, roomId: ctx.roomId } });
       if (!current || current.removedAt) throw notFound();
       if (current.role === 'FACILITATOR') {
         const facilitators = await tx.em.count(MembershipEntity, { where: { roomId: current.roomId, role: 'FACILITATOR', removedAt: IsNull() } });
@@ -180,7 +185,7 @@ export class RoomsService {
 
   async archiveRoom(user: AuthUser, roomId: string): Promise<RoomType> {
     return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, roomId, 'manage');
+      const ctx = await this.access.lock(tx, user, ROOM, roomId, 'manage');
       ctx.room.archivedAt = new Date();
       await tx.em.update(RoomEntity, { id: roomId }, { archivedAt: ctx.room.archivedAt });
       const event = await this.events.append(tx, { roomId, type: 'room.archived', actor: ctx.membership, payload: {} });

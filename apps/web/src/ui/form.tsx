@@ -86,6 +86,23 @@ export function ErrorNote({ error, children }: { error?: PlainError | null; chil
   );
 }
 
+// The end of an inline form: the API error, the submit button and Cancel.
+export function FormActions({ error, submit, busy, onCancel }: { error: PlainError | null; submit: ReactNode; busy: boolean; onCancel: () => void }) {
+  return (
+    <>
+      <ErrorNote error={error} />
+      <div className="btn-row">
+        <Button type="submit" variant="primary" busy={busy}>
+          {submit}
+        </Button>
+        <Button type="button" onClick={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </>
+  );
+}
+
 export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'success' | 'warning' }) {
   return (
     <div className={`notice notice-${tone}`} role="status">

@@ -24,18 +24,11 @@ const AgreementPageDoc = graphql(`
       textHash
       status
       clauses {
-        key
-        heading
-        text
+        ...AgreementClause
       }
       signatures {
-        party {
-          id
-          name
-        }
+        ...AgreementSignature
         textHash
-        signedAt
-        partyMade
         partySignature
       }
       publishConsents {
@@ -43,17 +36,7 @@ const AgreementPageDoc = graphql(`
         name
       }
       commitments {
-        id
-        party {
-          id
-          name
-        }
-        statement
-        minParties
-        requiredParties {
-          id
-          name
-        }
+        ...AgreementCommitment
         status
       }
       commitmentsResolvedAt

@@ -1,9 +1,42 @@
 import { useState } from 'react';
+import { graphql } from '../../gql';
+import type { AgreementClauseFragment } from '../../gql/graphql';
 import { grouped } from './party-keys';
 
 // Parts shared by the member and the public agreement pages.
 
-export function ClauseList({ clauses }: { clauses: ReadonlyArray<{ key: string; heading?: string | null; text: string }> }) {
+// What both pages ask of an agreement's clauses, signatures and commitments (the member page
+// adds its own fields beside the spreads).
+export const AgreementFragments = graphql(`
+  fragment AgreementClause on Clause {
+    key
+    heading
+    text
+  }
+  fragment AgreementSignature on Signature {
+    party {
+      id
+      name
+    }
+    signedAt
+    partyMade
+  }
+  fragment AgreementCommitment on Commitment {
+    id
+    party {
+      id
+      name
+    }
+    statement
+    minParties
+    requiredParties {
+      id
+      name
+    }
+  }
+`);
+
+export function ClauseList({ clauses }: { clauses: ReadonlyArray<AgreementClauseFragment> }) {
   return (
     <ol className="agreement-clauses">
       {clauses.map((c) => (

@@ -16,34 +16,17 @@ const PublishedDoc = graphql(`
       title
       textHash
       clauses {
-        key
-        heading
-        text
+        ...AgreementClause
       }
       parties {
         id
         name
       }
       signatures {
-        party {
-          id
-          name
-        }
-        signedAt
-        partyMade
+        ...AgreementSignature
       }
       bindingCommitments {
-        id
-        party {
-          id
-          name
-        }
-        statement
-        minParties
-        requiredParties {
-          id
-          name
-        }
+        ...AgreementCommitment
       }
       publishedAt
     }

@@ -18,13 +18,16 @@ const formatter = (spanMs: number) => (t: number) =>
 export default function ConvergenceChart({ points, partyCount }: { points: ChartPoint[]; partyCount: number }) {
   const data = points.map((p) => ({ ...p, t: Date.parse(p.at) }));
   const time = formatter(data[data.length - 1].t - data[0].t);
+  // one tick per distinct label: points seconds apart would otherwise repeat the same time
+  const labels = new Set<string>();
+  const ticks = data.map((d) => d.t).filter((t) => !labels.has(time(t)) && !!labels.add(time(t)));
   const top = Math.max(partyCount, ...points.map((p) => Math.max(p.openBrackets, p.openAmendments)));
   return (
     <div className="chart" aria-hidden="true">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#d0d7de" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={time} minTickGap={40} tick={{ fontSize: 12 }} />
+          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} ticks={ticks} interval="preserveStartEnd" tickFormatter={time} minTickGap={40} tick={{ fontSize: 12 }} />
           <YAxis allowDecimals={false} width={32} domain={[0, top]} tick={{ fontSize: 12 }} />
           <Tooltip labelFormatter={(v) => time(Number(v))} />
           <Legend />

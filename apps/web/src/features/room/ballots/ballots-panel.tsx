@@ -4,7 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../../gql';
 import type { RoomBallotsQuery } from '../../../gql/graphql';
 import { plainError, type PlainError } from '../../../api/errors';
-import { Button, ErrorNote, Notice, SelectField, TextArea, TextField } from '../../../ui/form';
+import { Button, ErrorNote, FormActions, Notice, SelectField, TextArea, TextField } from '../../../ui/form';
 import { Loading } from '../../../ui/page';
 import { when } from '../../../ui/words';
 import { useRoom, useRoomEvents } from '../room-context';
@@ -224,15 +224,7 @@ function OpenBallotForm({ proposal: p, done }: { proposal: ProposalData; done: (
         <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.target.checked)} /> Secret until closed: nobody sees choices or the tally before the ballot closes
       </label>
       <TextField label="Deadline" hint="Optional: the ballot closes by itself then" type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} error={fieldError(error, 'closesAt')} />
-      <ErrorNote error={error} />
-      <div className="btn-row">
-        <Button type="submit" variant="primary" busy={r.fetching}>
-          Open ballot
-        </Button>
-        <Button type="button" onClick={done}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions error={error} submit="Open ballot" busy={r.fetching} onCancel={done} />
     </form>
   );
 }

@@ -152,7 +152,7 @@ export function DiscussionPanel() {
             onClick={() => open(t)}
           >
             {label(t)}
-            {t === caucus && <span className="badge badge-private">private</span>}
+            {t !== null && t === caucus && <span className="badge badge-private">private</span>}
             {(unread[key(t)] ?? 0) > 0 && (
               <span className="badge unread">
                 {unread[key(t)]}

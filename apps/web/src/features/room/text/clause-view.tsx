@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import type { ProposalTextQuery } from '../../../gql/graphql';
 import { plainError, type PlainError } from '../../../api/errors';
-import { Button, ErrorNote, SelectField, TextArea } from '../../../ui/form';
+import { Button, ErrorNote, FormActions, SelectField, TextArea } from '../../../ui/form';
 import { useRoom } from '../room-context';
 import { Hunks, wordDiff } from './hunks';
 import {
@@ -114,15 +114,7 @@ function AlternativeForm({ clause, proposal, done }: { clause: ClauseData; propo
   return (
     <form className="inline-form" onSubmit={submit} aria-label={`Add an alternative to clause ${clause.key}`}>
       <TextArea label={`Alternative text for clause ${clause.key}`} value={text} onChange={(e) => setText(e.target.value)} error={fieldError(error, 'text')} required autoFocus />
-      <ErrorNote error={error} />
-      <div className="btn-row">
-        <Button type="submit" variant="primary" busy={r.fetching}>
-          Add alternative
-        </Button>
-        <Button type="button" onClick={done}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions error={error} submit="Add alternative" busy={r.fetching} onCancel={done} />
     </form>
   );
 }
@@ -150,15 +142,7 @@ function ResolveForm({ clause, proposal, done }: { clause: ClauseData; proposal:
           </label>
         ))}
       </fieldset>
-      <ErrorNote error={error} />
-      <div className="btn-row">
-        <Button type="submit" variant="primary" busy={r.fetching}>
-          Resolve with this option
-        </Button>
-        <Button type="button" onClick={done}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions error={error} submit="Resolve with this option" busy={r.fetching} onCancel={done} />
     </form>
   );
 }
@@ -196,15 +180,7 @@ function AmendmentForm({ clause, proposal, done }: { clause: ClauseData; proposa
         <TextArea label={kind === 'INSERT' ? 'Text of the new clause' : 'Suggested text'} value={text} onChange={(e) => setText(e.target.value)} error={fieldError(error, 'text')} required />
       )}
       <TextArea label="Rationale" hint="Optional: why this change" value={rationale} onChange={(e) => setRationale(e.target.value)} error={fieldError(error, 'rationale')} maxLength={2000} />
-      <ErrorNote error={error} />
-      <div className="btn-row">
-        <Button type="submit" variant="primary" busy={r.fetching}>
-          Propose amendment
-        </Button>
-        <Button type="button" onClick={done}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions error={error} submit="Propose amendment" busy={r.fetching} onCancel={done} />
     </form>
   );
 }

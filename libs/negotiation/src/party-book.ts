@@ -1,24 +1,6 @@
-import { DomainError, type ErrorCode } from '@parley/common';
-import { isDomainRuleError, type Clause } from '@parley/domain';
-import type { MembershipEntity, PartyEntity, PartyType, RoomScope } from '@parley/rooms';
+import type { Clause } from '@parley/domain';
+import type { PartyEntity, PartyType, RoomScope } from '@parley/rooms';
 import type { ClauseType } from './negotiation.types';
-
-// The one place a libs/domain rule error becomes the contract's DomainError.
-export function rethrowDomainRule(e: unknown): never {
-  if (isDomainRuleError(e)) throw new DomainError(e.code as ErrorCode, e.message, Object.keys(e.fields).length ? e.fields : undefined);
-  throw e;
-}
-
-export function domainRule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    return rethrowDomainRule(e);
-  }
-}
-
-// How event payloads name a speaker, so the attribution view applies to them.
-export const author = (m: MembershipEntity) => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
 
 // The room's parties as one viewer may see them: `party` always (votes count parties),
 // `attributed` per the room's speakerAttribution (amendments and bracket options).

@@ -10,7 +10,7 @@ export interface RenderOptions {
   published: boolean;
 }
 
-export interface AgreementView {
+export interface ExportLayout {
   title: string;
   banner: string | null;
   statusLine: string;
@@ -36,7 +36,7 @@ function conditionOf(c: AgreementBundle['bindingCommitments'][number], partyName
   return parts.length ? `on condition that ${parts.join(' and ')}` : 'unconditional';
 }
 
-export function agreementView(bundle: AgreementBundle, opts: RenderOptions): AgreementView {
+export function exportLayout(bundle: AgreementBundle, opts: RenderOptions): ExportLayout {
   const { agreement } = bundle;
   const names = new Map(bundle.parties.map((p) => [p.id, p.name]));
   const partyName = (id: string) => names.get(id) ?? 'an unlisted party';
@@ -46,7 +46,7 @@ export function agreementView(bundle: AgreementBundle, opts: RenderOptions): Agr
     : `Status ${agreement.status} — not yet published${agreement.embargoUntil ? `; embargoed until ${formatInstant(agreement.embargoUntil)}` : ''}`;
 
   const signatureOf = new Map(bundle.signatures.map((s) => [s.partyId, s]));
-  const signatures: AgreementView['signatures'] = bundle.parties.map((p) => {
+  const signatures: ExportLayout['signatures'] = bundle.parties.map((p) => {
     const s = signatureOf.get(p.id);
     if (!s) return { party: p.name, signedAt: '—', kind: 'not signed', keyFingerprint: null, signature: null };
     const byKey = s.partySignature !== null && s.partyPublicKey !== null;

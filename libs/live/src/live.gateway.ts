@@ -17,7 +17,7 @@ import {
   type SocketAck,
 } from '@parley/common';
 import { IdentityService, originAllowed, readCookie } from '@parley/identity';
-import { DiscussionService } from './discussion.service';
+import { DiscussionService } from '@parley/discussion';
 import { LiveService, type LiveSocket } from './live.service';
 import { SocketSessions } from './socket-sessions';
 

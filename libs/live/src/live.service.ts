@@ -3,10 +3,9 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Subscription } from 'rxjs';
 import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
-import { partyStream, ROOM_STREAM } from '@parley/domain';
-import { attributeAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, ROSTER_EVENTS, viewerOf, type RoomEventEntity, type RoomEventView, type Roster } from '@parley/rooms';
-import { DiscussionService, payloadObject } from './discussion.service';
-import { parseThread } from './thread';
+import { isOneOf, partyStream, ROOM_STREAM, ROSTER_EVENTS } from '@parley/domain';
+import { attributeAuthor, eventAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, viewerOf, type RoomEvent, type RoomEventView, type Roster } from '@parley/rooms';
+import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
 
 export interface LiveSocketData {
   user: AuthUser;
@@ -45,7 +44,7 @@ export class LiveService implements OnModuleDestroy {
   private readonly known = new Map<string, number>();
   private readonly draining = new Set<string>();
   // events committed on this instance, held so the drain need not read them back
-  private readonly buffered = new Map<string, Map<number, RoomEventEntity>>();
+  private readonly buffered = new Map<string, Map<number, RoomEvent>>();
   // each room's roster, kept while this instance reads every event of the room in order
   private readonly rosters = new Map<string, Roster>();
 
@@ -69,10 +68,10 @@ export class LiveService implements OnModuleDestroy {
     );
   }
 
-  private committedHere(event: RoomEventEntity): void {
+  private committedHere(event: RoomEvent): void {
     const key = streamKey(event.roomId, event.stream);
     if (this.cursors.has(key)) {
-      const held = this.buffered.get(key) ?? new Map<number, RoomEventEntity>();
+      const held = this.buffered.get(key) ?? new Map<number, RoomEvent>();
       held.set(event.seq, event);
       this.buffered.set(key, held);
     }
@@ -161,7 +160,7 @@ export class LiveService implements OnModuleDestroy {
     const thread = this.discussion.threadFor(ctx, parseThread(input.thread));
     const { membership } = ctx;
     const dir = await this.events.directory(roomId, ctx.room.speakerAttribution);
-    const who = attributeAuthor(dir, null, { membershipId: membership.id, displayName: membership.displayName, partyId: membership.partyId });
+    const who = attributeAuthor(dir, null, eventAuthor(membership));
     const target = thread.audiencePartyId ? caucusRoom(roomId, thread.audiencePartyId) : roomRoom(roomId);
     this.namespace().to(target).except(memberRoom(membership.id)).emit('typing', { roomId, thread: thread.name, who });
     return {};
@@ -205,11 +204,11 @@ export class LiveService implements OnModuleDestroy {
   }
 
   // the run of held events right after the cursor (older ones are dropped)
-  private takeBuffered(key: string, cursor: number): RoomEventEntity[] {
+  private takeBuffered(key: string, cursor: number): RoomEvent[] {
     const held = this.buffered.get(key);
     if (!held) return [];
     for (const seq of held.keys()) if (seq <= cursor) held.delete(seq);
-    const run: RoomEventEntity[] = [];
+    const run: RoomEvent[] = [];
     for (let next = cursor + 1; held.has(next); next++) {
       run.push(held.get(next)!);
       held.delete(next);
@@ -263,18 +262,18 @@ export class LiveService implements OnModuleDestroy {
     }
   }
 
-  private async deliver(roomId: string, batch: RoomEventEntity[], local: Set<string>): Promise<void> {
+  private async deliver(roomId: string, batch: RoomEvent[], local: Set<string>): Promise<void> {
     const ns = this.namespace().local;
     // removals first, from memory alone: a removed member's sockets leave the room even when
     // reading the roster or delivering the events below fails
-    const removed = batch.filter((e) => e.type === 'member.removed').map((e) => e.payload.membershipId as string);
+    const removed = batch.flatMap((e) => (e.type === 'member.removed' ? [e.payload.membershipId] : []));
     for (const membershipId of removed) this.eject(roomId, membershipId);
     if (removed.length) await this.endRoomless(removed);
     let roster = this.rosters.get(roomId);
     // a party stream may be read before the room stream's member.joined: a member the roster
     // does not know yet means reading it again
     const stale = roster && [...local].some((m) => !roster!.active.some((a) => a.id === m));
-    if (!roster || stale || batch.some((e) => ROSTER_EVENTS.has(e.type))) {
+    if (!roster || stale || batch.some((e) => isOneOf(ROSTER_EVENTS, e))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
       if (roster) this.rosters.set(roomId, roster);
     }

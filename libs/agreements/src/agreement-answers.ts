@@ -20,7 +20,7 @@ export class PublishedAgreementType {
 
 // Agreement rows as GraphQL answers; the viewer's party decides what of the sealed data shows.
 @Injectable()
-export class AgreementViews {
+export class AgreementAnswers {
   constructor(
     private readonly agreements: AgreementsService,
     private readonly proposals: ProposalsService,

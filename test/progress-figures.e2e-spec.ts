@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import type { TransactionRunner } from '@parley/database';
+import { figureBallots } from '../libs/progress/src/progress-figures';
+import { ProgressRepository } from '../libs/progress/src/progress.repository';
+import { startApp, type TestApp } from './support/harness';
+import { newRoom, type TestRoom } from './support/factories';
+import { createProposal, PROPOSE_AMENDMENT } from './support/negotiation';
+
+// ProgressRepository.figures picks in SQL the ballots that figureBallots picks in memory;
+// here both choose from the same random ballot rows (ties in created_at included) in a real
+// PostgreSQL, and the votes folded into arrays must be the vote table's rows.
+describe('progress figures in SQL', () => {
+  let app: TestApp;
+  let room: TestRoom;
+  let repo: ProgressRepository;
+  let proposals: Array<{ id: string; amendments: string[] }>;
+  let facilitatorMembership: string;
+
+  beforeAll(async () => {
+    app = await startApp();
+    room = await newRoom(app.anon);
+    proposals = [];
+    for (let i = 0; i < 2; i++) {
+      const p = await createProposal(room.facilitator.client, room.id);
+      const amendments: string[] = [];
+      for (const text of ['Within 60 days.', 'Within 90 days.']) {
+        const d = await room.negotiators[i].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '2', kind: 'REPLACE', text } });
+        amendments.push(d.proposeAmendment.id);
+      }
+      proposals.push({ id: p.id, amendments });
+    }
+    facilitatorMembership = room.membershipIds.get(room.facilitator.id)!;
+    // the repository on the test's own pool: the same SQL against the same database
+    repo = new ProgressRepository({ manager: { query: (text: string, params: unknown[]) => app.sql(text, params) } } as unknown as TransactionRunner);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const ballotArb = fc.record({
+    proposal: fc.constantFrom(0, 1),
+    amendment: fc.constantFrom(null, 0, 1),
+    open: fc.boolean(),
+    secret: fc.boolean(),
+    second: fc.constantFrom(0, 1, 2), // few distinct creation times: ties are ordered by id
+    voters: fc.subarray([0, 1, 2]),
+  });
+
+  it('chooses the same ballots as figureBallots, with their votes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(ballotArb, { maxLength: 10 }), async (drawn) => {
+        await app.sql(`DELETE FROM ballot WHERE room_id = $1`, [room.id]);
+        const openKeys = new Set<string>(); // one open ballot per whole text and per amendment
+        for (const b of drawn) {
+          const p = proposals[b.proposal];
+          const amendmentId = b.amendment === null ? null : p.amendments[b.amendment];
+          const key = `${p.id}/${amendmentId}`;
+          const open = b.open && !openKeys.has(key);
+          if (open) openKeys.add(key);
+          const id = randomUUID();
+          await app.sql(
+            `INSERT INTO ballot (id, room_id, proposal_id, amendment_id, version, rule, quorum, secrecy, status, outcome, opened_by, created_at)
+             VALUES ($1, $2, $3, $4, 1, 'MAJORITY', 0.5, $5, $6, $7, $8, '2026-01-01T00:00:00Z'::timestamptz + $9 * interval '1 second')`,
+            [id, room.id, p.id, amendmentId, b.secret ? 'SECRET_UNTIL_CLOSE' : 'OPEN', open ? 'OPEN' : 'CLOSED', open ? null : 'FAILED', facilitatorMembership, b.second],
+          );
+          for (const [n, i] of b.voters.entries()) {
+            await app.sql(`INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 minute')`, [
+              id,
+              room.parties[i].id,
+              n % 2 ? 'OPPOSE' : 'SUPPORT',
+              n ? null : 'Because.',
+              room.membershipIds.get(room.negotiators[i].id),
+              i,
+            ]);
+          }
+        }
+        const figures = await repo.figures(room.id);
+        for (const p of proposals) {
+          const all = await app.sql<{ id: string; amendment_id: string | null; status: string }>(
+            `SELECT id, amendment_id, status FROM ballot WHERE proposal_id = $1 ORDER BY created_at, id`,
+            [p.id],
+          );
+          const expected = figureBallots(all.map((b) => ({ id: b.id, amendmentId: b.amendment_id, status: b.status })));
+          const got = figures.proposals.find((f) => f.proposal.id === p.id)!.ballots;
+          expect(got.map((b) => b.ballot.id)).toEqual(expected.map((b) => b.id));
+          for (const { ballot, votes } of got) {
+            const rows = await app.sql(`SELECT party_id, choice, reason, cast_at FROM vote WHERE ballot_id = $1 ORDER BY cast_at, party_id`, [ballot.id]);
+            expect(votes).toEqual(rows.map((v) => ({ partyId: v.party_id, choice: v.choice, reason: v.reason, castAt: v.cast_at })));
+          }
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
