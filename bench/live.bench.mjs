@@ -28,7 +28,10 @@ function startChild(args, env, ready) {
     child.stdout.on('data', (c) => {
       logs.push(String(c));
       const port = ready(logs.join(''));
-      if (port) (clearTimeout(timer), res({ child, port }));
+      if (port) {
+        clearTimeout(timer);
+        res({ child, port });
+      }
     });
     child.stderr.on('data', (c) => logs.push(String(c)));
     child.on('exit', (code) => rej(new Error(`child exited with ${code}:\n${logs.join('')}`)));

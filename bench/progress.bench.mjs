@@ -55,7 +55,10 @@ function startApi(env, root = ROOT, nodeArgs = []) {
     child.stdout.on('data', (c) => {
       out += c;
       const m = /"port":(\d+),"ms"/.exec(out);
-      if (m) (clearTimeout(timer), res({ child, url: `http://127.0.0.1:${m[1]}` }));
+      if (m) {
+        clearTimeout(timer);
+        res({ child, url: `http://127.0.0.1:${m[1]}` });
+      }
     });
     child.stderr.on('data', (c) => (out += c));
     child.on('exit', (code) => rej(new Error(`api exited with ${code}:\n${out}`)));

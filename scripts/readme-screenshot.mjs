@@ -8,6 +8,7 @@
 // Debian's Chromium (PARLEY_CHROMIUM to use another), waits until the room is live and the
 // discussion is loaded, and saves the visible 1280×800 viewport. The PNG is re-compressed
 // (lossless, zlib level 9); the script fails if it is 250 KB or more.
+/* global document -- page.evaluate callbacks run in the browser */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

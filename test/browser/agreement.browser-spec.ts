@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../support/harness';
-import { newRoom, type TestRoom, type TestUser } from '../support/factories';
+import { newRoom, type TestUser } from '../support/factories';
 import { checkScreen, launchBrowser, newContext } from './support/browser';
 
 const run = promisify(execFile);

@@ -72,7 +72,7 @@ describe('a live negotiation in three browsers', () => {
       // what each browser showed when it failed, beside the screenshots
       mkdirSync(SCREENSHOTS, { recursive: true });
       await Promise.all(contexts.flatMap((c, i) => c.pages().map((p, j) => p.screenshot({ path: join(SCREENSHOTS, `failed-${i}-${j}.png`), fullPage: true }).catch(() => undefined))));
-      throw new Error(`at "${stage}": ${(e as Error).message}`);
+      throw new Error(`at "${stage}": ${(e as Error).message}`, { cause: e });
     }
   }, 300_000);
 

@@ -55,6 +55,6 @@ export class LiveIoAdapter extends IoAdapter {
   }
 
   override async dispose(): Promise<void> {
-    await Promise.all(this.clients.map((c) => (c.isOpen ? c.close().catch(() => undefined) : undefined)));
+    await Promise.all(this.clients.filter((c) => c.isOpen).map((c) => c.close().catch(() => undefined)));
   }
 }

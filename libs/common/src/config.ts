@@ -87,7 +87,7 @@ function originList(name: string, raw: string | undefined, problems: string[]): 
   if (raw === undefined || raw.trim() === '') return [];
   const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
   for (const o of list) {
-    let ok = false;
+    let ok: boolean;
     try {
       const u = new URL(o);
       ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');

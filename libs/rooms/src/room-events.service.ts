@@ -21,7 +21,7 @@ import {
   type SpeakerAttribution,
   type StreamVerification,
 } from '@parley/domain';
-import { badInput, isUuid, notFound } from '@parley/common';
+import { badInput, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';

@@ -79,7 +79,7 @@ export default function AcceptInvitePage() {
     refresh();
     const rooms = await client.query(MyMembershipsQuery, {}, { requestPolicy: 'network-only' }).toPromise();
     const room = rooms.data?.rooms.find((r) => r.myMembership.id === membershipId) ?? rooms.data?.rooms.at(-1);
-    navigate(room ? `/rooms/${room.id}` : '/rooms', { replace: true });
+    void navigate(room ? `/rooms/${room.id}` : '/rooms', { replace: true });
   }
 
   async function acceptSignedIn() {

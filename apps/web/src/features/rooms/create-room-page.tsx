@@ -48,7 +48,7 @@ export default function CreateRoomPage() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await create({ input: { title, purpose, speakerAttribution: attribution, parties: parties.map((p) => p.trim()).filter(Boolean) } });
-    if (r.data) navigate(`/rooms/${r.data.createRoom.id}`);
+    if (r.data) void navigate(`/rooms/${r.data.createRoom.id}`);
   }
 
   const error = plainError(result.error);
