@@ -51,7 +51,10 @@ function startChild(args, env, ready) {
       logs.push(String(c));
       if (logs.length > 200) logs.shift();
       const port = ready(logs.join(''));
-      if (port) (clearTimeout(timer), res({ child, port, logs }));
+      if (port) {
+        clearTimeout(timer);
+        res({ child, port, logs });
+      }
     });
     child.stderr.on('data', (c) => logs.push(String(c)));
     child.on('exit', (code) => rej(new Error(`child exited with ${code}:\n${logs.join('')}`)));
@@ -69,16 +72,34 @@ async function seed(db) {
     const members = [];
     const creator = randomUUID();
     await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Bench', 'x')`, [creator, `${creator}@bench.invalid`]);
-    const { rows: [room] } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [creator]);
+    const {
+      rows: [room],
+    } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [
+      creator,
+    ]);
     const parties = [];
     for (let p = 0; p < 2; p++) parties.push((await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `P${p}`])).rows[0].id);
     for (let m = 0; m < MEMBERS; m++) {
       const userId = m === 0 ? creator : randomUUID();
-      if (m > 0) await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [userId, `${userId}@bench.invalid`, `Member ${m}`]);
+      if (m > 0)
+        await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [
+          userId,
+          `${userId}@bench.invalid`,
+          `Member ${m}`,
+        ]);
       const token = randomBytes(32).toString('base64url');
-      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [userId, createHash('sha256').update(token).digest('hex')]);
+      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+        userId,
+        createHash('sha256').update(token).digest('hex'),
+      ]);
       const role = m === 0 ? 'FACILITATOR' : 'NEGOTIATOR';
-      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [room.id, userId, role, m === 0 ? null : parties[m % 2], `Member ${m}`]);
+      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [
+        room.id,
+        userId,
+        role,
+        m === 0 ? null : parties[m % 2],
+        `Member ${m}`,
+      ]);
       members.push(token);
     }
     rooms.push({ id: room.id, tokens: members });
@@ -174,18 +195,29 @@ function liveLoad(rooms, phaseOf) {
 function gql(port, localAddress, query, variables) {
   const body = JSON.stringify({ query, variables });
   return new Promise((res) => {
-    const req = http.request({ host: '127.0.0.1', port, localAddress, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, agent: false }, (r) => {
-      let text = '';
-      r.setEncoding('utf8');
-      r.on('data', (c) => (text += c));
-      r.on('end', () => {
-        try {
-          res(JSON.parse(text));
-        } catch {
-          res({ errors: [{ extensions: { code: `HTTP_${r.statusCode}` } }] });
-        }
-      });
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        agent: false,
+      },
+      (r) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (c) => (text += c));
+        r.on('end', () => {
+          try {
+            res(JSON.parse(text));
+          } catch {
+            res({ errors: [{ extensions: { code: `HTTP_${r.statusCode}` } }] });
+          }
+        });
+      },
+    );
     req.on('error', (e) => res({ errors: [{ extensions: { code: `NET_${e.code ?? 'ERROR'}` } }] }));
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.end(body);
@@ -210,7 +242,9 @@ function burst(port, accounts) {
       const r =
         kind === 'login'
           ? await gql(port, ip, LOGIN, { email: accounts[(i * 7 + n) % accounts.length], password: PASSWORD })
-          : await gql(port, ip, SIGN_UP, { input: { email: `new-${randomUUID()}@bench.invalid`, password: `${randomBytes(12).toString('hex')} sign-up`, displayName: 'New' } });
+          : await gql(port, ip, SIGN_UP, {
+              input: { email: `new-${randomUUID()}@bench.invalid`, password: `${randomBytes(12).toString('hex')} sign-up`, displayName: 'New' },
+            });
       const code = r.errors?.[0]?.extensions?.code;
       if (!code && r.data) {
         tally[kind].served += 1;
@@ -246,7 +280,9 @@ if (process.argv[2] === '--burst') {
 }
 
 function burstProcess(port, accounts) {
-  const child = fork(fileURLToPath(import.meta.url), ['--burst'], { env: { ...process.env, BURST_PORT: String(port), BURST_ACCOUNTS: JSON.stringify(accounts) } });
+  const child = fork(fileURLToPath(import.meta.url), ['--burst'], {
+    env: { ...process.env, BURST_PORT: String(port), BURST_ACCOUNTS: JSON.stringify(accounts) },
+  });
   return {
     stop: () =>
       new Promise((res, rej) => {
@@ -265,7 +301,11 @@ async function main() {
   const dbUrl = withDb(ADMIN_URL, name);
   let api;
   try {
-    api = await startChild([...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'], { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' }, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]);
+    api = await startChild(
+      [...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'],
+      { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' },
+      (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+    );
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
     const { rooms, accounts } = await seed(db);
@@ -274,7 +314,9 @@ async function main() {
     await connectAll(url, rooms);
     let phase = 'warmup';
     const load = liveLoad(rooms, () => phase);
-    console.error(`${ROOMS} rooms × ${MEMBERS} members, one message per room every ${INTERVAL_MS} ms; ${ROUNDS} rounds of ${PHASE_S} s quiet then ${PHASE_S} s of a burst (and ${SETTLE_S} s to settle) by ${BURST_CLIENTS} clients from ${BURST_IPS} addresses`);
+    console.error(
+      `${ROOMS} rooms × ${MEMBERS} members, one message per room every ${INTERVAL_MS} ms; ${ROUNDS} rounds of ${PHASE_S} s quiet then ${PHASE_S} s of a burst (and ${SETTLE_S} s to settle) by ${BURST_CLIENTS} clients from ${BURST_IPS} addresses`,
+    );
     await sleep(5_000);
     const bursts = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -306,7 +348,8 @@ async function main() {
     const served = { login: sum('login', 'served'), signUp: sum('signUp', 'served') };
     const refused = { login: sum('login', 'refused'), signUp: sum('signUp', 'refused') };
     const other = {};
-    for (const b of bursts) for (const k of ['login', 'signUp']) for (const [c, n] of Object.entries(b[k].other)) other[`${k} ${c}`] = (other[`${k} ${c}`] ?? 0) + n;
+    for (const b of bursts)
+      for (const k of ['login', 'signUp']) for (const [c, n] of Object.entries(b[k].other)) other[`${k} ${c}`] = (other[`${k} ${c}`] ?? 0) + n;
     const result = {
       scenario: 'burst',
       rooms: ROOMS,

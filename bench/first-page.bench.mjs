@@ -67,7 +67,10 @@ async function openRoom(browser, url, roomId) {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const text = page.getByRole('region', { name: 'Negotiating text' });
     await text.getByRole('heading', { name: ACCORD }).waitFor({ timeout: 30_000 });
-    await text.getByRole('listitem', { name: /^Clause 3( ·|$)/ }).first().waitFor();
+    await text
+      .getByRole('listitem', { name: /^Clause 3( ·|$)/ })
+      .first()
+      .waitFor();
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
     const box = page.getByLabel(/^Message to /);
     await box.fill('Ready.');
@@ -86,7 +89,15 @@ const dataDir = join(dir, 'data');
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+  ],
 });
 try {
   const loadAverage = Number(loadavg()[0].toFixed(1));
@@ -97,7 +108,9 @@ try {
   // first run: fresh folder, server, demo against the same folder, room page
   const first = await startServer(dataDir);
   const d0 = performance.now();
-  const demo = await run(process.execPath, ['dist/apps/cli/src/main.js', 'demo'], { env: { ...process.env, PARLEY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
+  const demo = await run(process.execPath, ['dist/apps/cli/src/main.js', 'demo'], {
+    env: { ...process.env, PARLEY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+  });
   const demoMs = Math.round(performance.now() - d0);
   const roomId = /\/rooms\/([0-9a-f-]{36})/.exec(demo.stdout)?.[1];
   if (!roomId) throw new Error(`the demo printed no room URL:\n${demo.stdout}`);
@@ -136,7 +149,8 @@ try {
     nodeBaselineMs,
     loadAverage,
   };
-  for (const a of firstVisit.assets.sort((x, y) => y.gzip - x.gzip)) console.log(`  ${a.path.padEnd(48)} ${String(a.bytes).padStart(8)} B  gzip ${String(a.gzip).padStart(7)} B`);
+  for (const a of firstVisit.assets.sort((x, y) => y.gzip - x.gzip))
+    console.log(`  ${a.path.padEnd(48)} ${String(a.bytes).padStart(8)} B  gzip ${String(a.gzip).padStart(7)} B`);
   console.log(figures);
   report('first-page', figures);
 } finally {

@@ -49,16 +49,34 @@ async function seed(db) {
     const members = [];
     const creator = randomUUID();
     await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Bench', 'x')`, [creator, `${creator}@bench.invalid`]);
-    const { rows: [room] } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [creator]);
+    const {
+      rows: [room],
+    } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [
+      creator,
+    ]);
     const parties = [];
     for (let p = 0; p < 4; p++) parties.push((await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `P${p}`])).rows[0].id);
     for (let m = 0; m < MEMBERS; m++) {
       const userId = m === 0 ? creator : randomUUID();
-      if (m > 0) await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [userId, `${userId}@bench.invalid`, `Member ${m}`]);
+      if (m > 0)
+        await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [
+          userId,
+          `${userId}@bench.invalid`,
+          `Member ${m}`,
+        ]);
       const token = randomBytes(32).toString('base64url');
-      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [userId, createHash('sha256').update(token).digest('hex')]);
+      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+        userId,
+        createHash('sha256').update(token).digest('hex'),
+      ]);
       const role = m === 0 ? 'FACILITATOR' : 'NEGOTIATOR';
-      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [room.id, userId, role, m === 0 ? null : parties[m % 4], `Member ${m}`]);
+      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [
+        room.id,
+        userId,
+        role,
+        m === 0 ? null : parties[m % 4],
+        `Member ${m}`,
+      ]);
       members.push(token);
     }
     rooms.push({ id: room.id, tokens: members });
@@ -118,7 +136,10 @@ async function run(url, rooms, auth, bodyOf) {
               s.on('room:event', on);
             }),
         );
-        const ack = await sender.timeout(10_000).emitWithAck('message:send', { roomId: room.id, body: id, clientMsgId: id }).catch(() => null);
+        const ack = await sender
+          .timeout(10_000)
+          .emitWithAck('message:send', { roomId: room.id, body: id, clientMsgId: id })
+          .catch(() => null);
         if (!ack?.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
         sent++;
         for (const l of await Promise.all(received)) if (l !== null) latencies.push(l);
@@ -128,7 +149,14 @@ async function run(url, rooms, auth, bodyOf) {
   const seconds = (Date.now() - started) / 1000;
   for (const s of sockets) s.disconnect();
   latencies.sort((a, b) => a - b);
-  return { messages: sent, seconds: round(seconds), messagesPerSecond: round(sent / seconds), deliveries: latencies.length, p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)) };
+  return {
+    messages: sent,
+    seconds: round(seconds),
+    messagesPerSecond: round(sent / seconds),
+    deliveries: latencies.length,
+    p50Ms: round(pct(latencies, 50)),
+    p99Ms: round(pct(latencies, 99)),
+  };
 }
 
 const PLAIN_SERVER = `
@@ -155,18 +183,32 @@ const dbUrl = withDb(ADMIN_URL, name);
 let api;
 let plain;
 try {
-  api = await startChild(['dist/apps/api/src/main.js'], { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '' }, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]);
+  api = await startChild(
+    ['dist/apps/api/src/main.js'],
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '' },
+    (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+  );
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const rooms = await seed(db);
   await db.end();
   console.error(`seeded ${ROOMS} rooms × ${MEMBERS} members; measuring Parley for ${SECONDS} s`);
-  const parley = await run(`http://127.0.0.1:${api.port}`, rooms, (token) => ({ token }), (e) => JSON.parse(e.payload).body);
+  const parley = await run(
+    `http://127.0.0.1:${api.port}`,
+    rooms,
+    (token) => ({ token }),
+    (e) => JSON.parse(e.payload).body,
+  );
   await stop(api.child);
   api = null;
   plain = await startChild(['-e', PLAIN_SERVER], {}, (out) => /PLAIN_PORT=(\d+)/.exec(out)?.[1]);
   console.error(`measuring plain socket.io for ${SECONDS} s`);
-  const baseline = await run(`http://127.0.0.1:${plain.port}`, rooms, () => ({}), (e) => JSON.parse(e.payload).body);
+  const baseline = await run(
+    `http://127.0.0.1:${plain.port}`,
+    rooms,
+    () => ({}),
+    (e) => JSON.parse(e.payload).body,
+  );
   const result = {
     bench: 'live',
     rooms: ROOMS,
@@ -180,7 +222,9 @@ try {
     },
   };
   console.log(JSON.stringify(result));
-  console.log(`BENCH_RESULT ${JSON.stringify({ scenario: 'live', rooms: ROOMS, membersPerRoom: MEMBERS, messagesPerSecond: parley.messagesPerSecond, p50Ms: parley.p50Ms, p99Ms: parley.p99Ms, plainMessagesPerSecond: baseline.messagesPerSecond, plainP50Ms: baseline.p50Ms, plainP99Ms: baseline.p99Ms, throughputRatio: result.ratio.throughput })}`);
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({ scenario: 'live', rooms: ROOMS, membersPerRoom: MEMBERS, messagesPerSecond: parley.messagesPerSecond, p50Ms: parley.p50Ms, p99Ms: parley.p99Ms, plainMessagesPerSecond: baseline.messagesPerSecond, plainP50Ms: baseline.p50Ms, plainP99Ms: baseline.p99Ms, throughputRatio: result.ratio.throughput })}`,
+  );
 } finally {
   if (api) await stop(api.child);
   if (plain) await stop(plain.child);

@@ -48,7 +48,11 @@ export const QUERY = `query($id: ID!) { room(id: $id) { progress {
 } } }`;
 
 function startApi(env, root = ROOT, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/api/src/main.js'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/api/src/main.js'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`api did not start:\n${out}`)), 60_000);
@@ -71,7 +75,13 @@ const clausesOf = (p, v, bracketed) =>
     key: String(c + 1),
     heading: null,
     text: `Proposal ${p} clause ${c + 1}, version ${v}.`,
-    alternatives: c < bracketed ? [{ id: randomUUID(), text: `Option A ${c}`, partyId: null }, { id: randomUUID(), text: `Option B ${c}`, partyId: null }] : [],
+    alternatives:
+      c < bracketed
+        ? [
+            { id: randomUUID(), text: `Option A ${c}`, partyId: null },
+            { id: randomUUID(), text: `Option B ${c}`, partyId: null },
+          ]
+        : [],
   }));
 
 async function seed(db, VERSIONS) {
@@ -79,20 +89,42 @@ async function seed(db, VERSIONS) {
   const fac = randomUUID();
   await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Facilitator', 'x')`, [fac, `${fac}@bench.invalid`]);
   const token = randomBytes(32).toString('base64url');
-  await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [fac, createHash('sha256').update(token).digest('hex')]);
-  const { rows: [room] } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [fac]);
-  const { rows: [facM] } = await db.query(`INSERT INTO membership (room_id, user_id, role, display_name) VALUES ($1, $2, 'FACILITATOR', 'Facilitator') RETURNING id`, [room.id, fac]);
+  await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+    fac,
+    createHash('sha256').update(token).digest('hex'),
+  ]);
+  const {
+    rows: [room],
+  } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [fac]);
+  const {
+    rows: [facM],
+  } = await db.query(`INSERT INTO membership (room_id, user_id, role, display_name) VALUES ($1, $2, 'FACILITATOR', 'Facilitator') RETURNING id`, [
+    room.id,
+    fac,
+  ]);
   const parties = [];
   for (let i = 0; i < PARTIES; i++) {
-    const { rows: [p] } = await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `Party ${String(i).padStart(2, '0')}, "Delegation"`]);
+    const {
+      rows: [p],
+    } = await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `Party ${String(i).padStart(2, '0')}, "Delegation"`]);
     const u = randomUUID();
     await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [u, `${u}@bench.invalid`, `Delegate ${i}`]);
-    const { rows: [m] } = await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, $4) RETURNING id`, [room.id, u, p.id, `Delegate ${i}`]);
+    const {
+      rows: [m],
+    } = await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, $4) RETURNING id`, [
+      room.id,
+      u,
+      p.id,
+      `Delegate ${i}`,
+    ]);
     parties.push({ id: p.id, membership: m.id, user: u });
   }
   // a negotiator of the first party, which votes on every ballot (the open secret ones too)
   const negotiatorToken = randomBytes(32).toString('base64url');
-  await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [parties[0].user, createHash('sha256').update(negotiatorToken).digest('hex')]);
+  await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+    parties[0].user,
+    createHash('sha256').update(negotiatorToken).digest('hex'),
+  ]);
   let seq = 0;
   const events = []; // [seq, type, payload]
   const points = []; // [proposalId, seq, brackets, amendments, supporters]
@@ -103,7 +135,14 @@ async function seed(db, VERSIONS) {
     const proposalId = randomUUID();
     const final = clausesOf(p, VERSIONS, brackets);
     await db.query(`INSERT INTO proposal (id, room_id, title, status, version, text_hash, clauses, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-      proposalId, room.id, `Proposal ${p}`, adopted ? 'ADOPTED' : 'VOTING', VERSIONS, 'f'.repeat(64), JSON.stringify(final), facM.id,
+      proposalId,
+      room.id,
+      `Proposal ${p}`,
+      adopted ? 'ADOPTED' : 'VOTING',
+      VERSIONS,
+      'f'.repeat(64),
+      JSON.stringify(final),
+      facM.id,
     ]);
     // versions: the text grows a bracket now and then; every version is a proposal.revised event
     const versionRows = [];
@@ -124,7 +163,9 @@ async function seed(db, VERSIONS) {
     for (let a = 0; a < AMENDMENTS; a++) {
       const party = parties[a % PARTIES];
       const status = a < 5 && !adopted ? 'OPEN' : a % 2 ? 'REJECTED' : 'WITHDRAWN';
-      const { rows: [am] } = await db.query(
+      const {
+        rows: [am],
+      } = await db.query(
         `INSERT INTO amendment (room_id, proposal_id, base_version, clause_key, kind, text, status, party_id, author_membership_id, resolved_at)
          VALUES ($1, $2, $3, '2', 'REPLACE', 'Amended.', $4, $5, $6, CASE WHEN $4 = 'OPEN' THEN NULL ELSE now() END) RETURNING id`,
         [room.id, proposalId, VERSIONS, status, party.id, party.membership],
@@ -172,10 +213,25 @@ async function seed(db, VERSIONS) {
       }
     }
     if (adopted) {
-      const { rows: [ag] } = await db.query(`INSERT INTO agreement (room_id, proposal_id, version, text_hash, clauses) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [room.id, proposalId, VERSIONS, 'f'.repeat(64), JSON.stringify(final)]);
+      const {
+        rows: [ag],
+      } = await db.query(`INSERT INTO agreement (room_id, proposal_id, version, text_hash, clauses) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
+        room.id,
+        proposalId,
+        VERSIONS,
+        'f'.repeat(64),
+        JSON.stringify(final),
+      ]);
       for (const [i, party] of parties.entries()) {
-        if (i < 25) await db.query(`INSERT INTO agreement_signature (agreement_id, party_id, membership_id, text_hash) VALUES ($1, $2, $3, $4)`, [ag.id, party.id, party.membership, 'f'.repeat(64)]);
-        if (i < 10) await db.query(`INSERT INTO publish_consent (agreement_id, party_id, membership_id) VALUES ($1, $2, $3)`, [ag.id, party.id, party.membership]);
+        if (i < 25)
+          await db.query(`INSERT INTO agreement_signature (agreement_id, party_id, membership_id, text_hash) VALUES ($1, $2, $3, $4)`, [
+            ag.id,
+            party.id,
+            party.membership,
+            'f'.repeat(64),
+          ]);
+        if (i < 10)
+          await db.query(`INSERT INTO publish_consent (agreement_id, party_id, membership_id) VALUES ($1, $2, $3)`, [ag.id, party.id, party.membership]);
       }
     }
   }
@@ -197,7 +253,11 @@ async function seed(db, VERSIONS) {
 
 async function call(api, token, roomId) {
   const t = performance.now();
-  const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY, variables: { id: roomId } }) });
+  const res = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: QUERY, variables: { id: roomId } }),
+  });
   const text = await res.text();
   const ms = performance.now() - t;
   const body = JSON.parse(text);
@@ -269,7 +329,10 @@ try {
   for (const room of rooms) runs.push({ room, ...(await measure(api, room)) });
   const [base, big] = runs;
   const progress = base.last.body.data.room.progress;
-  for (const r of runs) console.log(`${r.room.versions} versions: seeded ${r.room.events} events, ${r.room.points} convergence points; answer ${Math.round(r.last.text.length / 1024)} KiB; p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements; CPU per call: server ${r.serverCpu} ms, PostgreSQL ${r.dbCpu} ms`);
+  for (const r of runs)
+    console.log(
+      `${r.room.versions} versions: seeded ${r.room.events} events, ${r.room.points} convergence points; answer ${Math.round(r.last.text.length / 1024)} KiB; p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements; CPU per call: server ${r.serverCpu} ms, PostgreSQL ${r.dbCpu} ms`,
+    );
   report('progress', {
     parties: progress.partyCount,
     proposals: progress.proposals.length,

@@ -13,7 +13,11 @@ const paths = tsconfig.compilerOptions.paths;
 async function walk(dir) {
   const found = [];
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch { return found; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) found.push(...(await walk(p)));
@@ -44,23 +48,25 @@ if (process.argv.includes('--if-stale')) {
 }
 
 const started = Date.now();
-await Promise.all(sources.map(async (file) => {
-  const { code } = await transformFile(file, {
-    sourceMaps: 'inline',
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      baseUrl: root,
-      paths,
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs', strictMode: true },
-  });
-  const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
-  await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, code);
-}));
+await Promise.all(
+  sources.map(async (file) => {
+    const { code } = await transformFile(file, {
+      sourceMaps: 'inline',
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        target: 'es2022',
+        baseUrl: root,
+        paths,
+        keepClassNames: true,
+      },
+      module: { type: 'commonjs', strictMode: true },
+    });
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, code);
+  }),
+);
 await writeFile(join(out, '.stamp'), String(Date.now()));
 if (!process.argv.includes('--quiet')) console.log(`built ${sources.length} files in ${Date.now() - started} ms`);
 if (!serverOnly) await buildWeb({ quiet: process.argv.includes('--quiet') });

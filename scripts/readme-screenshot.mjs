@@ -48,7 +48,9 @@ function chunk(type, data) {
 }
 const paeth = (a, b, c) => {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 function recompress(png) {
@@ -63,8 +65,11 @@ function recompress(png) {
     if (type === 'IDAT') idat.push(data);
     pos += 12 + len;
   }
-  const width = ihdr.readUInt32BE(0), height = ihdr.readUInt32BE(4);
-  const depth = ihdr[8], colour = ihdr[9], interlace = ihdr[12];
+  const width = ihdr.readUInt32BE(0),
+    height = ihdr.readUInt32BE(4);
+  const depth = ihdr[8],
+    colour = ihdr[9],
+    interlace = ihdr[12];
   if (depth !== 8 || interlace !== 0 || (colour !== 2 && colour !== 6)) return png;
   const bpp = colour === 6 ? 4 : 3;
   const raw = inflateSync(Buffer.concat(idat));
@@ -76,12 +81,15 @@ function recompress(png) {
     const out = pixels.subarray(y * stride, (y + 1) * stride);
     const prev = y ? pixels.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
     for (let x = 0; x < stride; x++) {
-      const a = x >= bpp ? out[x - bpp] : 0, b = prev[x], c = x >= bpp ? prev[x - bpp] : 0;
+      const a = x >= bpp ? out[x - bpp] : 0,
+        b = prev[x],
+        c = x >= bpp ? prev[x - bpp] : 0;
       const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][filter];
       out[x] = (line[x] + pred) & 0xff;
     }
   }
-  let rgb = pixels, outBpp = bpp;
+  let rgb = pixels,
+    outBpp = bpp;
   if (bpp === 4) {
     let opaque = true;
     for (let i = 3; i < pixels.length && opaque; i += 4) opaque = pixels[i] === 255;
@@ -101,7 +109,9 @@ function recompress(png) {
     for (let f = 0; f < 5; f++) {
       let sum = 0;
       for (let x = 0; x < outStride; x++) {
-        const a = x >= outBpp ? cur[x - outBpp] : 0, b = prev[x], c = x >= outBpp ? prev[x - outBpp] : 0;
+        const a = x >= outBpp ? cur[x - outBpp] : 0,
+          b = prev[x],
+          c = x >= outBpp ? prev[x - outBpp] : 0;
         const v = (cur[x] - [0, a, b, (a + b) >> 1, paeth(a, b, c)][f]) & 0xff;
         candidate[x] = v;
         sum += v < 128 ? v : 256 - v;
@@ -115,7 +125,12 @@ function recompress(png) {
   }
   const header = Buffer.from(ihdr);
   header[9] = outBpp === 3 ? 2 : 6;
-  const smaller = Buffer.concat([png.subarray(0, 8), chunk('IHDR', header), chunk('IDAT', deflateSync(filtered, { level: 9, memLevel: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  const smaller = Buffer.concat([
+    png.subarray(0, 8),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(filtered, { level: 9, memLevel: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
   return smaller.length < png.length ? smaller : png;
 }
 
@@ -128,11 +143,17 @@ const server = startNode(['dist/apps/api/src/main.js'], { PORT: String(port), HO
 let browser;
 try {
   await waitForGraphql(url);
-  const demo = await promisify(execFile)(process.execPath, ['dist/apps/cli/src/main.js', 'demo'], { env: { ...process.env, PARLEY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
+  const demo = await promisify(execFile)(process.execPath, ['dist/apps/cli/src/main.js', 'demo'], {
+    env: { ...process.env, PARLEY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+  });
   const roomId = /\/rooms\/([0-9a-f-]{36})/.exec(demo.stdout)?.[1];
   if (!roomId) throw new Error(`the demo printed no room URL:\n${demo.stdout}`);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'],
+  });
   const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await ctx.newPage();
   await page.goto(`${url}/rooms/${roomId}`);

@@ -52,7 +52,9 @@ describe('agreements', () => {
       expect((await cli(['keygen', '--out', join(dir, 'other.pem')])).code).toBe(0);
       const pub = await readFile(join(dir, 'a.pem.pub'), 'utf8');
       const [a, b] = room.negotiators;
-      expect(await a.client.code(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, { r: room.id, k: 'not a key' })).toBe('BAD_USER_INPUT');
+      expect(await a.client.code(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, { r: room.id, k: 'not a key' })).toBe(
+        'BAD_USER_INPUT',
+      );
       await a.client.ok(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id party { id } } }`, { r: room.id, k: pub });
       const good = (await cli(['sign', '--key', join(dir, 'a.pem'), '--hash', textHash])).out.trim();
       const bad = (await cli(['sign', '--key', join(dir, 'other.pem'), '--hash', textHash])).out.trim();
@@ -83,14 +85,20 @@ describe('agreements', () => {
       await c.client.ok(`mutation($id: ID!) { withdrawCommitment(id: $id) { id } }`, { id: cc.id });
       expect(await c.client.code(COMMIT, { i: { agreementId, statement: '', minParties: 2 } })).toBe('BAD_USER_INPUT');
       expect(await c.client.code(COMMIT, { i: { agreementId, statement: 'x', minParties: 9 } })).toBe('BAD_USER_INPUT');
-      expect(await c.client.code(COMMIT, { i: { agreementId, statement: 'x', requiredPartyIds: ['00000000-0000-4000-8000-000000000000'] } })).toBe('BAD_USER_INPUT');
+      expect(await c.client.code(COMMIT, { i: { agreementId, statement: 'x', requiredPartyIds: ['00000000-0000-4000-8000-000000000000'] } })).toBe(
+        'BAD_USER_INPUT',
+      );
       expect(await room.observer.client.code(COMMIT, { i: { agreementId, statement: 'x' } })).toBe('FORBIDDEN');
 
       // nobody learns of another party's commitment, facilitators included, by any route: the
       // agreement, the room's events and the viewer's own party stream (where A's own is logged)
       const ownStream = (await roomEvents(a.client, room.id, { stream: `party:${pa.id}` })).filter((e) => e.type === 'commitment.made');
       expect(ownStream.map((e) => e.data.commitmentId)).toEqual([ca.id]);
-      for (const [viewer, own] of [[a, 1], [room.facilitator, 0], [room.observer, 0]] as const) {
+      for (const [viewer, own] of [
+        [a, 1],
+        [room.facilitator, 0],
+        [room.observer, 0],
+      ] as const) {
         const seen = (await viewer.client.ok(AGREEMENT, { id: agreementId })).agreement.commitments;
         expect(seen).toHaveLength(own);
         const events = JSON.stringify([await roomEvents(viewer.client, room.id), viewer === a ? ownStream : []]);
@@ -99,12 +107,17 @@ describe('agreements', () => {
       expect(await b.client.code(`mutation($id: ID!) { withdrawCommitment(id: $id) { id } }`, { id: ca.id })).toBe('NOT_FOUND');
       expect(await a.client.code(`mutation($a: ID!) { resolveCommitments(agreementId: $a) { id } }`, { a: agreementId })).toBe('FORBIDDEN');
 
-      const resolved = await room.facilitator.client.ok(`mutation($a: ID!) { resolveCommitments(agreementId: $a) { commitmentsResolvedAt commitments { statement status } } }`, { a: agreementId });
+      const resolved = await room.facilitator.client.ok(
+        `mutation($a: ID!) { resolveCommitments(agreementId: $a) { commitmentsResolvedAt commitments { statement status } } }`,
+        { a: agreementId },
+      );
       expect(resolved.resolveCommitments.commitmentsResolvedAt).not.toBeNull();
       const statements = resolved.resolveCommitments.commitments.map((x: { statement: string }) => x.statement).sort();
       // A (2 parties) and B (requires A) hold together; C requires D, who never committed
       expect(statements).toEqual(['We publish our eval results', 'We share incident reports']);
-      const cSees = (await c.client.ok(AGREEMENT, { id: agreementId })).agreement.commitments.map((x: { statement: string; status: string }) => `${x.statement}:${x.status}`).sort();
+      const cSees = (await c.client.ok(AGREEMENT, { id: agreementId })).agreement.commitments
+        .map((x: { statement: string; status: string }) => `${x.statement}:${x.status}`)
+        .sort();
       expect(cSees).toEqual(['We pause the run:LAPSED', 'We publish our eval results:BINDING', 'We share incident reports:BINDING']);
       const aSees = JSON.stringify(await a.client.ok(AGREEMENT, { id: agreementId }));
       expect(aSees).not.toContain('pause the run');
@@ -117,7 +130,9 @@ describe('agreements', () => {
     it('publishes exactly once when every party signed and consented, even under concurrent consents', async () => {
       const { room, agreementId, textHash } = await adopted(app);
       for (const n of room.negotiators) await n.client.ok(SIGN, { a: agreementId, h: textHash });
-      const before = await fetch(`${app.server.url}/api/agreements/${agreementId}/export.json`, { headers: { authorization: `Bearer ${room.observer.client.token}` } });
+      const before = await fetch(`${app.server.url}/api/agreements/${agreementId}/export.json`, {
+        headers: { authorization: `Bearer ${room.observer.client.token}` },
+      });
       expect(before.status).toBe(200);
       const draft = (await before.json()) as { agreement: { status: string } };
       expect(draft.agreement.status).not.toBe('PUBLISHED');
@@ -129,7 +144,10 @@ describe('agreements', () => {
       const published = await app.sql(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'agreement.published'`, [room.id]);
       expect(published[0].n).toBe(1);
 
-      const pub = await app.anon.ok(`query($s: String!) { publishedAgreement(slug: $s) { title textHash parties { name } signatures { party { name } } clauses { key text } } }`, { s: a.publicSlug });
+      const pub = await app.anon.ok(
+        `query($s: String!) { publishedAgreement(slug: $s) { title textHash parties { name } signatures { party { name } } clauses { key text } } }`,
+        { s: a.publicSlug },
+      );
       expect(pub.publishedAgreement).toMatchObject({ title: 'Compute reporting', textHash });
       expect(pub.publishedAgreement.signatures).toHaveLength(3);
       expect(await app.anon.code(`query($s: String!) { publishedAgreement(slug: $s) { title } }`, { s: 'doesnotexist1' })).toBe('NOT_FOUND');
@@ -175,7 +193,9 @@ describe('agreements', () => {
       const { agreementId } = await adopted(app, ['A', 'B']);
       const outsider = await newUser(app.anon);
       const res = await fetch(`${app.server.url}/api/agreements/${agreementId}/export.md`, { headers: { authorization: `Bearer ${outsider.client.token}` } });
-      const missing = await fetch(`${app.server.url}/api/agreements/00000000-0000-4000-8000-000000000000/export.md`, { headers: { authorization: `Bearer ${outsider.client.token}` } });
+      const missing = await fetch(`${app.server.url}/api/agreements/00000000-0000-4000-8000-000000000000/export.md`, {
+        headers: { authorization: `Bearer ${outsider.client.token}` },
+      });
       expect(res.status).toBe(404);
       expect(await res.text()).toBe(await missing.text());
       expect((await fetch(`${app.server.url}/api/agreements/${agreementId}/export.md`)).status).toBe(401);

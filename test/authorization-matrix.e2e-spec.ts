@@ -31,26 +31,59 @@ interface Row {
   call(w: World, actor: Actor): Promise<Call>;
 }
 
-const everyone = (anon: Outcome = 'UNAUTHENTICATED'): Record<Actor, Outcome> => ({ facilitator: 'OK', negotiator: 'OK', observer: 'OK', outsider: 'OK', anonymous: anon });
+const everyone = (anon: Outcome = 'UNAUTHENTICATED'): Record<Actor, Outcome> => ({
+  facilitator: 'OK',
+  negotiator: 'OK',
+  observer: 'OK',
+  outsider: 'OK',
+  anonymous: anon,
+});
 const members = (): Record<Actor, Outcome> => ({ facilitator: 'OK', negotiator: 'OK', observer: 'OK', outsider: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' });
-const facilitators = (): Record<Actor, Outcome> => ({ facilitator: 'OK', negotiator: 'FORBIDDEN', observer: 'FORBIDDEN', outsider: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' });
-const drafters = (): Record<Actor, Outcome> => ({ facilitator: 'OK', negotiator: 'OK', observer: 'FORBIDDEN', outsider: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' });
+const facilitators = (): Record<Actor, Outcome> => ({
+  facilitator: 'OK',
+  negotiator: 'FORBIDDEN',
+  observer: 'FORBIDDEN',
+  outsider: 'NOT_FOUND',
+  anonymous: 'UNAUTHENTICATED',
+});
+const drafters = (): Record<Actor, Outcome> => ({
+  facilitator: 'OK',
+  negotiator: 'OK',
+  observer: 'FORBIDDEN',
+  outsider: 'NOT_FOUND',
+  anonymous: 'UNAUTHENTICATED',
+});
 // castVote: the facilitator of the matrix room represents no party
-const partyAction = (): Record<Actor, Outcome> => ({ facilitator: 'FORBIDDEN', negotiator: 'OK', observer: 'FORBIDDEN', outsider: 'NOT_FOUND', anonymous: 'UNAUTHENTICATED' });
+const partyAction = (): Record<Actor, Outcome> => ({
+  facilitator: 'FORBIDDEN',
+  negotiator: 'OK',
+  observer: 'FORBIDDEN',
+  outsider: 'NOT_FOUND',
+  anonymous: 'UNAUTHENTICATED',
+});
 
 // a fresh proposal (and what hangs off it) in the matrix room for each call
 async function proposalIn(w: World): Promise<string> {
-  const d = await w.room.facilitator.client.ok(`mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "One." }, { key: "2", text: "Two." }] }) { id } }`, { r: w.room.id });
+  const d = await w.room.facilitator.client.ok(
+    `mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "One." }, { key: "2", text: "Two." }] }) { id } }`,
+    { r: w.room.id },
+  );
   return d.createProposal.id;
 }
 async function amendmentIn(w: World): Promise<{ proposalId: string; id: string }> {
   const proposalId = await proposalIn(w);
-  const d = await w.room.negotiators[0].client.ok(`mutation($p: ID!) { proposeAmendment(input: { proposalId: $p, baseVersion: 1, clauseKey: "2", kind: REPLACE, text: "Deux." }) { id } }`, { p: proposalId });
+  const d = await w.room.negotiators[0].client.ok(
+    `mutation($p: ID!) { proposeAmendment(input: { proposalId: $p, baseVersion: 1, clauseKey: "2", kind: REPLACE, text: "Deux." }) { id } }`,
+    { p: proposalId },
+  );
   return { proposalId, id: d.proposeAmendment.id };
 }
 async function ballotIn(w: World): Promise<string> {
   const proposalId = await proposalIn(w);
-  const d = await w.room.facilitator.client.ok(`mutation($p: ID!) { openBallot(input: { proposalId: $p, rule: MAJORITY, quorum: 0.5, secrecy: OPEN }) { id } }`, { p: proposalId });
+  const d = await w.room.facilitator.client.ok(
+    `mutation($p: ID!) { openBallot(input: { proposalId: $p, rule: MAJORITY, quorum: 0.5, secrecy: OPEN }) { id } }`,
+    { p: proposalId },
+  );
   return d.openBallot.id;
 }
 
@@ -102,7 +135,8 @@ const ROWS: Record<string, Row> = {
     // a throwaway session of the actor's own user
     expect: everyone(),
     call: async (w, actor) => {
-      const user = actor === 'outsider' ? w.outsider : actor === 'facilitator' ? w.room.facilitator : actor === 'negotiator' ? w.room.negotiators[0] : w.room.observer;
+      const user =
+        actor === 'outsider' ? w.outsider : actor === 'facilitator' ? w.room.facilitator : actor === 'negotiator' ? w.room.negotiators[0] : w.room.observer;
       const d = await w.app.anon.ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: user.email, p: user.password });
       const s = await w.app.anon.as(d.login.token).ok(`{ sessions { id current } }`);
       return { query: `mutation($id: ID!) { endSession(id: $id) }`, variables: { id: s.sessions.find((x: { current: boolean }) => x.current).id } };
@@ -115,23 +149,40 @@ const ROWS: Record<string, Row> = {
   },
   // rooms
   rooms: { expect: everyone(), call: async () => ({ query: `{ rooms { id } }` }) },
-  room: { expect: members(), call: async (w) => ({ query: `query($id: ID!) { room(id: $id) { id members { id } parties { id } progress { partyCount } } }`, variables: { id: w.room.id } }) },
+  room: {
+    expect: members(),
+    call: async (w) => ({
+      query: `query($id: ID!) { room(id: $id) { id members { id } parties { id } progress { partyCount } } }`,
+      variables: { id: w.room.id },
+    }),
+  },
   createRoom: {
     expect: everyone(),
     call: async () => ({ query: `mutation { createRoom(input: { title: "t", purpose: "p", speakerAttribution: ATTRIBUTED, parties: ["A"] }) { id } }` }),
   },
-  addParty: { expect: facilitators(), call: async (w) => ({ query: `mutation($r: ID!, $n: String!) { addParty(roomId: $r, name: $n) { id } }`, variables: { r: w.room.id, n: fresh('P') } }) },
-  createInvite: { expect: facilitators(), call: async (w) => ({ query: `mutation($r: ID!) { createInvite(input: { roomId: $r, role: OBSERVER }) { token } }`, variables: { r: w.room.id } }) },
+  addParty: {
+    expect: facilitators(),
+    call: async (w) => ({ query: `mutation($r: ID!, $n: String!) { addParty(roomId: $r, name: $n) { id } }`, variables: { r: w.room.id, n: fresh('P') } }),
+  },
+  createInvite: {
+    expect: facilitators(),
+    call: async (w) => ({ query: `mutation($r: ID!) { createInvite(input: { roomId: $r, role: OBSERVER }) { token } }`, variables: { r: w.room.id } }),
+  },
   revokeInvite: {
     expect: facilitators(),
     call: async (w) => {
-      const d = await w.room.facilitator.client.ok(`mutation($r: ID!) { createInvite(input: { roomId: $r, role: OBSERVER }) { invite { id } } }`, { r: w.room.id });
+      const d = await w.room.facilitator.client.ok(`mutation($r: ID!) { createInvite(input: { roomId: $r, role: OBSERVER }) { invite { id } } }`, {
+        r: w.room.id,
+      });
       return { query: `mutation($id: ID!) { revokeInvite(id: $id) { id } }`, variables: { id: d.createInvite.invite.id } };
     },
   },
   invitePreview: {
     expect: everyone('OK'),
-    call: async (w) => ({ query: `query($t: String!) { invitePreview(token: $t) { role } }`, variables: { t: await invite(w.room.facilitator.client, w.room.id, 'OBSERVER') } }),
+    call: async (w) => ({
+      query: `query($t: String!) { invitePreview(token: $t) { role } }`,
+      variables: { t: await invite(w.room.facilitator.client, w.room.id, 'OBSERVER') },
+    }),
   },
   acceptInvite: {
     // the facilitator, negotiator and observer are already members: one membership per room
@@ -154,15 +205,24 @@ const ROWS: Record<string, Row> = {
   },
   roomEvents: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { roomEvents(roomId: $r) { seq } }`, variables: { r: w.room.id } }) },
   messages: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { messages(roomId: $r) { id } }`, variables: { r: w.room.id } }) },
-  verifyAuditChain: { expect: members(), call: async (w) => ({ query: `query($r: ID!) { verifyAuditChain(roomId: $r) { valid } }`, variables: { r: w.room.id } }) },
+  verifyAuditChain: {
+    expect: members(),
+    call: async (w) => ({ query: `query($r: ID!) { verifyAuditChain(roomId: $r) { valid } }`, variables: { r: w.room.id } }),
+  },
   // negotiation
   proposal: {
     expect: members(),
-    call: async (w) => ({ query: `query($id: ID!) { proposal(id: $id) { id versions { number } diff(from: 1, to: 1) { key } amendments { id } ballots { id } agreement { id } } }`, variables: { id: await proposalIn(w) } }),
+    call: async (w) => ({
+      query: `query($id: ID!) { proposal(id: $id) { id versions { number } diff(from: 1, to: 1) { key } amendments { id } ballots { id } agreement { id } } }`,
+      variables: { id: await proposalIn(w) },
+    }),
   },
   createProposal: {
     expect: drafters(),
-    call: async (w) => ({ query: `mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "One." }] }) { id } }`, variables: { r: w.room.id } }),
+    call: async (w) => ({
+      query: `mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "One." }] }) { id } }`,
+      variables: { r: w.room.id },
+    }),
   },
   reviseProposal: {
     expect: drafters(),
@@ -173,13 +233,19 @@ const ROWS: Record<string, Row> = {
   },
   addAlternative: {
     expect: drafters(),
-    call: async (w) => ({ query: `mutation($p: ID!) { addAlternative(proposalId: $p, clauseKey: "1", text: "Uno.", expectedVersion: 1) { id } }`, variables: { p: await proposalIn(w) } }),
+    call: async (w) => ({
+      query: `mutation($p: ID!) { addAlternative(proposalId: $p, clauseKey: "1", text: "Uno.", expectedVersion: 1) { id } }`,
+      variables: { p: await proposalIn(w) },
+    }),
   },
   resolveBracket: {
     expect: facilitators(),
     call: async (w) => {
       const p = await proposalIn(w);
-      const d = await w.room.facilitator.client.ok(`mutation($p: ID!) { addAlternative(proposalId: $p, clauseKey: "1", text: "Uno.", expectedVersion: 1) { clauses { alternatives { id } } } }`, { p });
+      const d = await w.room.facilitator.client.ok(
+        `mutation($p: ID!) { addAlternative(proposalId: $p, clauseKey: "1", text: "Uno.", expectedVersion: 1) { clauses { alternatives { id } } } }`,
+        { p },
+      );
       return {
         query: `mutation($p: ID!, $a: ID!) { resolveBracket(proposalId: $p, clauseKey: "1", alternativeId: $a, expectedVersion: 2) { id } }`,
         variables: { p, a: d.addAlternative.clauses[0].alternatives[1].id },
@@ -230,7 +296,13 @@ const ROWS: Record<string, Row> = {
     call: async (w) => ({ query: `mutation($b: ID!) { closeBallot(ballotId: $b) { id } }`, variables: { b: await ballotIn(w) } }),
   },
   // agreements
-  agreement: { expect: members(), call: async (w) => ({ query: `query($id: ID!) { agreement(id: $id) { id signatures { textHash } publishConsents { id } commitments { id } } }`, variables: { id: (await agreementIn(w)).id } }) },
+  agreement: {
+    expect: members(),
+    call: async (w) => ({
+      query: `query($id: ID!) { agreement(id: $id) { id signatures { textHash } publishConsents { id } commitments { id } } }`,
+      variables: { id: (await agreementIn(w)).id },
+    }),
+  },
   signAgreement: {
     expect: partyAction(),
     call: async (w) => {
@@ -240,11 +312,17 @@ const ROWS: Record<string, Row> = {
   },
   registerPartyKey: {
     expect: partyAction(),
-    call: async (w) => ({ query: `mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, variables: { r: w.room.id, k: publicKeyPem() } }),
+    call: async (w) => ({
+      query: `mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`,
+      variables: { r: w.room.id, k: publicKeyPem() },
+    }),
   },
   makeCommitment: {
     expect: partyAction(),
-    call: async (w) => ({ query: `mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will", minParties: 2 }) { id } }`, variables: { a: (await agreementIn(w)).id } }),
+    call: async (w) => ({
+      query: `mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will", minParties: 2 }) { id } }`,
+      variables: { a: (await agreementIn(w)).id },
+    }),
   },
   withdrawCommitment: {
     // the commitment is the matrix negotiator's party's own; sealed, it does not exist for
@@ -252,7 +330,9 @@ const ROWS: Record<string, Row> = {
     expect: { ...partyAction(), facilitator: 'NOT_FOUND', observer: 'NOT_FOUND' },
     call: async (w) => {
       const a = await agreementIn(w);
-      const d = await w.room.negotiators[0].client.ok(`mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will" }) { id } }`, { a: a.id });
+      const d = await w.room.negotiators[0].client.ok(`mutation($a: ID!) { makeCommitment(input: { agreementId: $a, statement: "We will" }) { id } }`, {
+        a: a.id,
+      });
       return { query: `mutation($id: ID!) { withdrawCommitment(id: $id) { id } }`, variables: { id: d.makeCommitment.id } };
     },
   },
@@ -269,7 +349,6 @@ const ROWS: Record<string, Row> = {
     call: async (w) => ({ query: `query($s: String!) { publishedAgreement(slug: $s) { title } }`, variables: { s: await publishedIn(w) } }),
   },
 };
-
 
 describe('authorization matrix', () => {
   let app: TestApp;
@@ -326,7 +405,14 @@ describe('authorization matrix', () => {
     const row = ROWS[op];
     let client = world.client(actor);
     if (op === 'logout' && actor !== 'anonymous') {
-      const user = actor === 'outsider' ? world.outsider : actor === 'facilitator' ? world.room.facilitator : actor === 'negotiator' ? world.room.negotiators[0] : world.room.observer;
+      const user =
+        actor === 'outsider'
+          ? world.outsider
+          : actor === 'facilitator'
+            ? world.room.facilitator
+            : actor === 'negotiator'
+              ? world.room.negotiators[0]
+              : world.room.observer;
       const d = await app.anon.ok(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: user.email, p: user.password });
       client = app.anon.as(d.login.token);
     }

@@ -53,13 +53,11 @@ describe('ballot rules in SQL', () => {
     created_at: fc.integer({ min: 0, max: 3 }),
   });
   const rows = fc.uniqueArray(row, { selector: (r) => r.id, minLength: 1, maxLength: 10 }).map((list) =>
-    list.map(
-      (r): Row => ({
-        ...r,
-        closes_at: r.closes_at === null ? null : new Date(now.getTime() + r.closes_at).toISOString(),
-        created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, r.created_at)).toISOString(),
-      }),
-    ),
+    list.map((r): Row => ({
+      ...r,
+      closes_at: r.closes_at === null ? null : new Date(now.getTime() + r.closes_at).toISOString(),
+      created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, r.created_at)).toISOString(),
+    })),
   );
   const date = (iso: string | null) => (iso === null ? null : new Date(iso));
 
@@ -91,11 +89,13 @@ describe('ballot rules in SQL', () => {
     await fc.assert(
       fc.asyncProperty(rows, async (list) => {
         for (const proposalId of PROPOSALS) {
-          const { rows: picked } = await client.query<{ id: string }>(`WITH ${BALLOT_ROWS} SELECT id FROM (${BALLOT_RULES_SQL.latestWholeText('$2::uuid', 'ballot_rows')}) w`, [
-            JSON.stringify(list),
-            proposalId,
-          ]);
-          const own = list.filter((r) => r.proposal_id === proposalId).map((r) => ({ id: r.id, amendmentId: r.amendment_id, createdAt: new Date(r.created_at) }));
+          const { rows: picked } = await client.query<{ id: string }>(
+            `WITH ${BALLOT_ROWS} SELECT id FROM (${BALLOT_RULES_SQL.latestWholeText('$2::uuid', 'ballot_rows')}) w`,
+            [JSON.stringify(list), proposalId],
+          );
+          const own = list
+            .filter((r) => r.proposal_id === proposalId)
+            .map((r) => ({ id: r.id, amendmentId: r.amendment_id, createdAt: new Date(r.created_at) }));
           expect(picked[0]?.id ?? null).toBe(latestWholeTextBallot(own)?.id ?? null);
         }
       }),
@@ -109,7 +109,10 @@ describe('ballot rules in SQL', () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(uuid, { maxLength: 6 }), fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 8 }), async (parties, picks) => {
         // votes by some of the parties (some twice), some on another ballot, some by strangers
-        const votes = picks.map(([same, i]) => ({ ballot_id: same ? ballotId : otherBallot, party_id: parties.length && i % 3 ? parties[i % parties.length] : '00000000-0000-4000-8000-0000000000ff' }));
+        const votes = picks.map(([same, i]) => ({
+          ballot_id: same ? ballotId : otherBallot,
+          party_id: parties.length && i % 3 ? parties[i % parties.length] : '00000000-0000-4000-8000-0000000000ff',
+        }));
         const { rows: awaited } = await client.query<{ id: string }>(
           `WITH p AS (SELECT unnest($1::uuid[]) AS id),
                 vote_rows AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(ballot_id uuid, party_id uuid)),

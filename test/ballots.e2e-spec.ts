@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, createTestDatabase, startApp, startServer, type TestApp } from './support/harness';
 import { CAST_VOTE, newRoom, roomEvents as events, vote } from './support/factories';
-import {
-  ballots,
-  CLOSE_BALLOT,
-  createProposal,
-  OPEN_BALLOT,
-  openBallot,
-} from './support/negotiation';
+import { ballots, CLOSE_BALLOT, createProposal, OPEN_BALLOT, openBallot } from './support/negotiation';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -112,7 +106,9 @@ describe('ballots', () => {
     const b = await openBallot(room.facilitator.client, p.id, { rule: 'MAJORITY', quorum: 0.5 });
     const choiceOf = ['SUPPORT', 'OPPOSE', 'BLOCK'];
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => room.negotiators[i % 3].client.gql(CAST_VOTE, { input: { ballotId: b.id, choice: choiceOf[i % 3], reason: `call ${i}` } })),
+      Array.from({ length: 200 }, (_, i) =>
+        room.negotiators[i % 3].client.gql(CAST_VOTE, { input: { ballotId: b.id, choice: choiceOf[i % 3], reason: `call ${i}` } }),
+      ),
     );
     expect(results.filter((r) => r.errors)).toEqual([]);
     const rows = await app.sql(`SELECT party_id, choice FROM vote WHERE ballot_id = $1 ORDER BY party_id`, [b.id]);
@@ -135,7 +131,10 @@ describe('ballots', () => {
     const b = await openBallot(room.facilitator.client, p.id, { rule: 'MAJORITY', quorum: 0.5, closesAt: new Date(Date.now() + 1500).toISOString() });
     await vote(room.negotiators[0].client, b.id, 'SUPPORT');
     // the proposal and its ballots are read one after the other: wait for both to show the close
-    const after = await waitFor(() => ballots(room.observer.client, p.id), (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING');
+    const after = await waitFor(
+      () => ballots(room.observer.client, p.id),
+      (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING',
+    );
     expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'PASSED' });
     expect(after.status).toBe('ADOPTED');
   }, 30_000);
@@ -154,7 +153,11 @@ describe('ballots', () => {
       await sleep(Math.max(0, closesAt - Date.now()) + 500);
       server = await startServer(env);
       const at = (c: Client) => c.as(room.observer.client.token);
-      const after = await waitFor(() => ballots(at(new Client(server.url)), p.id), (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING', 20_000);
+      const after = await waitFor(
+        () => ballots(at(new Client(server.url)), p.id),
+        (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING',
+        20_000,
+      );
       expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'FAILED', tally: { support: 0, oppose: 1, notVoted: 1 } });
       expect(after.status).toBe('DRAFTING');
       const closed = (await events(at(new Client(server.url)), room.id)).filter((e) => e.type === 'ballot.closed');

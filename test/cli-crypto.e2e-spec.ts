@@ -22,7 +22,10 @@ describe('party keys and offline verification from the CLI', () => {
     });
   const pems = () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    return { publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    return {
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
   };
   const server = pems();
   const clauses: Clause[] = [
@@ -151,7 +154,11 @@ describe('party keys and offline verification from the CLI', () => {
       ['the text hash', (b) => (b.agreement.textHash = 'd'.repeat(64)), /INVALID: clauses: text hash does not match/],
       ['a version hash', (b) => (b.versions[0].textHash = 'b'.repeat(64)), /INVALID: attestation\.signature: does not verify/],
       ['the event log head', (b) => (b.eventLogHead.hash = 'e'.repeat(64)), /INVALID: attestation\.signature: does not verify/],
-      ['a party signature', (b) => (b.signatures[1].partySignature = flip(b.signatures[1].partySignature!)), /INVALID: signatures\[1\] \(Party B\): party signature does not verify/],
+      [
+        'a party signature',
+        (b) => (b.signatures[1].partySignature = flip(b.signatures[1].partySignature!)),
+        /INVALID: signatures\[1\] \(Party B\): party signature does not verify/,
+      ],
       ['a signed hash', (b) => (b.signatures[2].textHash = 'f'.repeat(64)), /INVALID: signatures\[2\] \(Party C\): signed another text hash/],
       ['a commitment', (b) => (b.bindingCommitments[0].statement = 'We publish yearly.'), /INVALID: attestation\.signature: does not verify/],
       ['the attestation signature', (b) => (b.attestation.signature = flip(b.attestation.signature)), /INVALID: attestation\.signature: does not verify/],
@@ -167,8 +174,16 @@ describe('party keys and offline verification from the CLI', () => {
 
     // attested after the change (a host that lies): the checks before the attestation catch it
     it.each<[string, (b: UnsignedBundle) => void, RegExp]>([
-      ['a commitment whose condition no longer holds', (b) => (b.bindingCommitments[0].minParties = 3), /INVALID: bindingCommitments\[0\]: its condition does not hold/],
-      ['a party key swapped for another', (b) => (b.signatures[1].partyPublicKey = pems().publicKey), /INVALID: signatures\[1\] \(Party B\): party signature does not verify/],
+      [
+        'a commitment whose condition no longer holds',
+        (b) => (b.bindingCommitments[0].minParties = 3),
+        /INVALID: bindingCommitments\[0\]: its condition does not hold/,
+      ],
+      [
+        'a party key swapped for another',
+        (b) => (b.signatures[1].partyPublicKey = pems().publicKey),
+        /INVALID: signatures\[1\] \(Party B\): party signature does not verify/,
+      ],
       ['an adopted version with another hash', (b) => (b.versions[1].textHash = 'b'.repeat(64)), /INVALID: versions: version 2 has another text hash/],
     ])('names the place when %s is attested anyway', async (_what, edit, failure) => {
       const u = unsigned();

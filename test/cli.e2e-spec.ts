@@ -24,7 +24,11 @@ describe('the parley command', () => {
   });
 
   it('creates the first facilitator with the password from stdin, who can then sign in', async () => {
-    const r = await cli(['user:create', '--email', 'First@Example.org', '--name', 'First Facilitator'], { DATABASE_URL: app.db.url }, 'a long enough password\n');
+    const r = await cli(
+      ['user:create', '--email', 'First@Example.org', '--name', 'First Facilitator'],
+      { DATABASE_URL: app.db.url },
+      'a long enough password\n',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/created user first@example.org/);
     const login = await app.anon.ok(`mutation { login(email: "first@example.org", password: "a long enough password") { user { displayName } } }`);

@@ -78,7 +78,13 @@ describe('crash safety on the embedded PostgreSQL', () => {
     const dir = await mkdtemp(join(tmpdir(), 'parley-crash-'));
     dirs.push(dir);
     const dataDir = join(dir, 'data');
-    const env = { PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE, DATABASE_URL: '', PARLEY_DATA_DIR: dataDir, PARLEY_OPEN_SIGNUP: 'true', PARLEY_SCHEDULER_INTERVAL_MS: '300' };
+    const env = {
+      PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE,
+      DATABASE_URL: '',
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_OPEN_SIGNUP: 'true',
+      PARLEY_SCHEDULER_INTERVAL_MS: '300',
+    };
     const t0 = Date.now();
     const mark = (what: string) => process.stderr.write(`[crash-safety] ${((Date.now() - t0) / 1000).toFixed(1)} s ${what}\n`);
     server = await startServer(env);
@@ -114,9 +120,19 @@ describe('crash safety on the embedded PostgreSQL', () => {
       for (const n of voters) sockets.push(await connectLive(server.url, n.client.token));
       const watcher = await connectLive(server.url, room.observer.client.token);
       for (const s of [...sockets, watcher]) await joinRoom(s, room.id);
-      const f = flood(sockets, room.id, voters.map((v) => ({ key: v.id, client: () => as(v) })), ballot.id, `round ${round}`);
+      const f = flood(
+        sockets,
+        room.id,
+        voters.map((v) => ({ key: v.id, client: () => as(v) })),
+        ballot.id,
+        `round ${round}`,
+      );
       // kill mid-flood, once a few writes of each kind went through
-      await waitFor(async () => f.result, (r) => r.acked.length >= 6 && [...r.votes.values()].every((v) => v.acked.length >= 1), 15_000);
+      await waitFor(
+        async () => f.result,
+        (r) => r.acked.length >= 6 && [...r.votes.values()].every((v) => v.acked.length >= 1),
+        15_000,
+      );
       await sleep(300);
       await killHard(server, dataDir);
       const result = await f.stop();
@@ -174,7 +190,10 @@ describe('crash safety on the embedded PostgreSQL', () => {
           const mine = votes.rows.filter((r) => r.party_id === partyId);
           expect(mine).toHaveLength(1);
           expect(mine[0].choice).toBe(rec.unanswered.at(-1) ?? rec.acked.at(-1));
-          const events = await sql.query(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'vote.cast' AND payload->>'ballotId' = $2 AND payload->>'partyId' = $3`, [room.id, ballot.id, partyId]);
+          const events = await sql.query(
+            `SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'vote.cast' AND payload->>'ballotId' = $2 AND payload->>'partyId' = $3`,
+            [room.id, ballot.id, partyId],
+          );
           expect(events.rows[0].n).toBeGreaterThanOrEqual(rec.acked.length + rec.unanswered.length);
           expect(events.rows[0].n).toBeLessThanOrEqual(rec.acked.length + 2 * rec.unanswered.length);
         }
@@ -185,12 +204,19 @@ describe('crash safety on the embedded PostgreSQL', () => {
 
       mark('checked writes');
       // the deadline that passed while the server was down closed the ballot, once
-      const closed = await waitFor(() => ballots(as(room.observer), d.id), (x) => x.ballots[0].status === 'CLOSED', 20_000);
+      const closed = await waitFor(
+        () => ballots(as(room.observer), d.id),
+        (x) => x.ballots[0].status === 'CLOSED',
+        20_000,
+      );
       expect(closed.ballots[0].id).toBe(deadline.id);
       expect(closed.ballots[0].status).toBe('CLOSED');
       const sql2 = await embeddedSql(dataDir);
       try {
-        const n = await sql2.query(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'ballot.closed' AND payload->>'ballotId' = $2`, [room.id, deadline.id]);
+        const n = await sql2.query(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'ballot.closed' AND payload->>'ballotId' = $2`, [
+          room.id,
+          deadline.id,
+        ]);
         expect(n.rows[0].n).toBe(1);
       } finally {
         await sql2.end();
@@ -206,7 +232,11 @@ describe('crash safety on the embedded PostgreSQL', () => {
       await sql.end();
     }
     // the embargo that ended while the server was down was kept: published once, after it
-    const published = await waitFor(() => as(other.observer).ok(AGREEMENT, { id: agreement.id }), (x) => x.agreement.status === 'PUBLISHED', 20_000);
+    const published = await waitFor(
+      () => as(other.observer).ok(AGREEMENT, { id: agreement.id }),
+      (x) => x.agreement.status === 'PUBLISHED',
+      20_000,
+    );
     expect(published.agreement.status).toBe('PUBLISHED');
     expect(new Date(published.agreement.publishedAt).getTime()).toBeGreaterThanOrEqual(embargo.getTime());
     expect((await as(other.observer).ok(VERIFY, { r: other.id })).verifyAuditChain.valid).toBe(true);
@@ -247,7 +277,11 @@ describe('crash safety on an external PostgreSQL', () => {
       sockets.push(s);
     }
     const f = flood(sockets, room.id, [], null, 'external');
-    await waitFor(async () => f.result, (r) => r.acked.length >= 6, 15_000);
+    await waitFor(
+      async () => f.result,
+      (r) => r.acked.length >= 6,
+      15_000,
+    );
     // crash: postmaster and backends killed
     await killPostgres(dir);
     const downAt = f.result.acked.length;
@@ -258,13 +292,21 @@ describe('crash safety on an external PostgreSQL', () => {
     }
     expect(statuses.every((s) => s === 503)).toBe(true);
     // writes meanwhile get a plain error, never a hang or a 500 page
-    await waitFor(async () => f.result.errors.length, (n) => n > 0, 15_000);
+    await waitFor(
+      async () => f.result.errors.length,
+      (n) => n > 0,
+      15_000,
+    );
     expect(f.result.errors.every((e) => !/SELECT|INSERT|ECONNREFUSED|at .*\.js/.test(e))).toBe(true);
     expect(f.result.errors.some((e) => e.includes('The database is unavailable right now'))).toBe(true);
     // back on the same port: the server needs no restart
     db = await startEmbeddedPostgres(dir, logger, { port });
     expect(await waitFor(health, (s) => s === 200, 30_000)).toBe(200);
-    await waitFor(async () => f.result.acked.length, (n) => n >= downAt + 6, 30_000);
+    await waitFor(
+      async () => f.result.acked.length,
+      (n) => n >= downAt + 6,
+      30_000,
+    );
     const result = await f.stop();
     expect(result.acked.length).toBeGreaterThanOrEqual(downAt + 6);
     await resend(server.url, room.id, senders, result.unanswered);
@@ -325,7 +367,13 @@ if (!redisBin) console.warn('SKIPPED Redis restart test: redis-server is not ins
     redis = await startRedis(port);
     const db = await createTestDatabase();
     dbHandle = db;
-    const env = { PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE, DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', REDIS_URL: `redis://127.0.0.1:${port}`, PARLEY_REDIS_PREFIX: `parley-crash-${randomUUID().slice(0, 8)}` };
+    const env = {
+      PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE,
+      DATABASE_URL: db.url,
+      PARLEY_OPEN_SIGNUP: 'true',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      PARLEY_REDIS_PREFIX: `parley-crash-${randomUUID().slice(0, 8)}`,
+    };
     const one = await startServer(env);
     servers.push(one);
     const two = await startServer(env);
@@ -342,7 +390,11 @@ if (!redisBin) console.warn('SKIPPED Redis restart test: redis-server is not ins
     const far = await connectLive(two.url, room.observer.client.token);
     await joinRoom(far, room.id);
     const f = flood(sockets, room.id, [], null, 'redis');
-    await waitFor(async () => far.events.length, (n) => n >= 4, 15_000);
+    await waitFor(
+      async () => far.events.length,
+      (n) => n >= 4,
+      15_000,
+    );
     expect(far.events.length).toBeGreaterThanOrEqual(4);
     const before = far.events.at(-1)!.seq;
     redis.kill('SIGKILL');
@@ -352,7 +404,11 @@ if (!redisBin) console.warn('SKIPPED Redis restart test: redis-server is not ins
     await sleep(2_000);
     redis = await startRedis(port);
     const afterRestart = f.result.acked.length;
-    await waitFor(async () => f.result.acked.length, (n) => n >= afterRestart + 4, 15_000);
+    await waitFor(
+      async () => f.result.acked.length,
+      (n) => n >= afterRestart + 4,
+      15_000,
+    );
     const result = await f.stop();
     expect(f.result.acked.length).toBeGreaterThanOrEqual(afterRestart + 4);
     await resend(one.url, room.id, senders, result.unanswered);

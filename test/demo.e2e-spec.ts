@@ -66,7 +66,8 @@ describe('parley demo', () => {
   });
 
   it('adds nothing when run again', async () => {
-    const count = async () => (await app.sql<{ n: string }>(`SELECT (SELECT count(*) FROM room) + (SELECT count(*) FROM app_user) + (SELECT count(*) FROM room_event) AS n`))[0].n;
+    const count = async () =>
+      (await app.sql<{ n: string }>(`SELECT (SELECT count(*) FROM room) + (SELECT count(*) FROM app_user) + (SELECT count(*) FROM room_event) AS n`))[0].n;
     const before = await count();
     const again = await demo({ DATABASE_URL: app.db.url });
     expect(again.code).toBe(0);

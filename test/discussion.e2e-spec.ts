@@ -31,7 +31,13 @@ describe('messages query', () => {
     const reader = room.negotiators[1].client;
     const page1 = (await reader.ok(MESSAGES, { roomId: room.id, limit: 2 })).messages;
     expect(page1.map((m: { body: string }) => m.body)).toEqual(['m4', 'm3']);
-    expect(page1[0]).toMatchObject({ author: null, party: { id: room.parties[0].id, name: room.parties[0].name }, thread: null, redacted: false, editedAt: null });
+    expect(page1[0]).toMatchObject({
+      author: null,
+      party: { id: room.parties[0].id, name: room.parties[0].name },
+      thread: null,
+      redacted: false,
+      editedAt: null,
+    });
     const page2 = (await reader.ok(MESSAGES, { roomId: room.id, limit: 2, beforeSeq: page1[1].seq })).messages;
     expect(page2.map((m: { body: string }) => m.body)).toEqual(['m2', 'm1']);
     const thread = (await reader.ok(MESSAGES, { roomId: room.id, thread: proposalThread })).messages;

@@ -193,7 +193,9 @@ describe('identity', () => {
         const r = await c.gql(SIGN_UP, { input: { email: `${fresh('c')}@example.org`, password: 'a long enough password', displayName: 'C' } });
         expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
         expect(r.errors?.[0].extensions?.fields).toHaveProperty('inviteToken');
-        const bad = await c.gql(SIGN_UP, { input: { email: `${fresh('c')}@example.org`, password: 'a long enough password', displayName: 'C', inviteToken: 'x'.repeat(43) } });
+        const bad = await c.gql(SIGN_UP, {
+          input: { email: `${fresh('c')}@example.org`, password: 'a long enough password', displayName: 'C', inviteToken: 'x'.repeat(43) },
+        });
         expect(bad.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
       } finally {
         await closed.stop();

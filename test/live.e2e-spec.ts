@@ -187,7 +187,10 @@ describe('live gateway', () => {
       for (const c of clients) await c.waitFor('room:event', (e) => e.type === 'vote.cast' && JSON.parse(e.payload).partyId === room.parties[1].id);
       // nobody, the facilitator and the voting parties included, gets a choice, a reason or a tally
       for (const c of [fac, a, b, ...clients.slice(3)]) {
-        const cast = c.events.filter((e) => e.type === 'vote.cast').map((e) => e.payload).join('\n');
+        const cast = c.events
+          .filter((e) => e.type === 'vote.cast')
+          .map((e) => e.payload)
+          .join('\n');
         expect(cast).not.toMatch(/OPPOSE|SUPPORT|too vague|tally/);
       }
       const replay = await joinRoom(await live(room.observer.client.token), room.id, 0);

@@ -50,7 +50,16 @@ describe('negotiation', () => {
       [{ title: '', clauses: clauses('x') }, 'title'],
       [{ title: 't'.repeat(301), clauses: clauses('x') }, 'title'],
       [{ title: 't', clauses: [] }, 'clauses'],
-      [{ title: 't', clauses: [{ key: '1', text: 'a' }, { key: '1', text: 'b' }] }, 'clauses[1].key'],
+      [
+        {
+          title: 't',
+          clauses: [
+            { key: '1', text: 'a' },
+            { key: '1', text: 'b' },
+          ],
+        },
+        'clauses[1].key',
+      ],
       [{ title: 't', clauses: [{ key: 'bad key', text: 'a' }] }, 'clauses[0].key'],
       [{ title: 't', clauses: [{ key: '1', text: '  ' }] }, 'clauses[0].text'],
       [{ title: 't', clauses: [{ key: '1', text: 'x'.repeat(20001) }] }, 'clauses[0].text'],
@@ -62,7 +71,7 @@ describe('negotiation', () => {
       expect(r.errors?.[0].extensions?.fields).toHaveProperty([field]);
     });
 
-    it('answers NOT_FOUND for unknown, malformed and other rooms\' proposal ids', async () => {
+    it("answers NOT_FOUND for unknown, malformed and other rooms' proposal ids", async () => {
       const room = await newRoom(app.anon, { parties: ['A'] });
       const other = await newRoom(app.anon, { parties: ['B'] });
       const p = await createProposal(other.facilitator.client, other.id);
@@ -75,7 +84,16 @@ describe('negotiation', () => {
       const room = await newRoom(app.anon);
       const p = await createProposal(room.facilitator.client, room.id, ['Labs report large runs.', 'Reports are private.', 'Gone soon.']);
       const r = await room.negotiators[1].client.ok(REVISE_PROPOSAL, {
-        input: { proposalId: p.id, expectedVersion: 1, summary: 'tighten', clauses: [{ key: '1', text: 'Labs report all large runs.' }, { key: '2', text: 'Reports are private.' }, { key: '4', text: 'New clause.' }] },
+        input: {
+          proposalId: p.id,
+          expectedVersion: 1,
+          summary: 'tighten',
+          clauses: [
+            { key: '1', text: 'Labs report all large runs.' },
+            { key: '2', text: 'Reports are private.' },
+            { key: '4', text: 'New clause.' },
+          ],
+        },
       });
       expect(r.reviseProposal.version).toBe(2);
       const d = await room.observer.client.ok(DIFF, { id: p.id, from: 1, to: 2 });
@@ -93,7 +111,10 @@ describe('negotiation', () => {
       const back = await room.observer.client.ok(DIFF, { id: p.id, from: 2, to: 1 });
       expect(back.proposal.diff.find((c: { key: string }) => c.key === '4').change).toBe('REMOVED');
       const v = await room.observer.client.ok(GET_PROPOSAL, { id: p.id });
-      expect(v.proposal.versions.map((x: { number: number; summary: string | null }) => [x.number, x.summary])).toEqual([[1, null], [2, 'tighten']]);
+      expect(v.proposal.versions.map((x: { number: number; summary: string | null }) => [x.number, x.summary])).toEqual([
+        [1, null],
+        [2, 'tighten'],
+      ]);
       const diffBad = await room.observer.client.gql(DIFF, { id: p.id, from: 0, to: 3 });
       expect(diffBad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(Object.keys(diffBad.errors?.[0].extensions?.fields ?? {}).sort()).toEqual(['from', 'to']);
@@ -103,7 +124,9 @@ describe('negotiation', () => {
       const room = await newRoom(app.anon);
       const p = await createProposal(room.facilitator.client, room.id);
       await room.negotiators[0].client.ok(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, clauses: clauses('A.') } });
-      expect(await room.negotiators[1].client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, clauses: clauses('B.') } })).toBe('VERSION_CONFLICT');
+      expect(await room.negotiators[1].client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, clauses: clauses('B.') } })).toBe(
+        'VERSION_CONFLICT',
+      );
       const got = await room.observer.client.ok(GET_PROPOSAL, { id: p.id });
       expect(got.proposal.version).toBe(2);
       expect(got.proposal.clauses.map((c: { text: string }) => c.text)).toEqual(['A.']);
@@ -130,7 +153,9 @@ describe('negotiation', () => {
     it('refuses bad input with the bad fields named', async () => {
       const room = await newRoom(app.anon, { parties: ['A'] });
       const p = await createProposal(room.facilitator.client, room.id);
-      const r = await room.facilitator.client.gql(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, summary: 's'.repeat(1001), clauses: [{ key: '', text: 'x' }] } });
+      const r = await room.facilitator.client.gql(REVISE_PROPOSAL, {
+        input: { proposalId: p.id, expectedVersion: 1, summary: 's'.repeat(1001), clauses: [{ key: '', text: 'x' }] },
+      });
       expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(Object.keys(r.errors?.[0].extensions?.fields ?? {}).sort()).toEqual(['clauses[0].key', 'summary']);
       expect(await room.facilitator.client.code(REVISE_PROPOSAL, { input: { proposalId: 'x', expectedVersion: 1, clauses: clauses('a') } })).toBe('NOT_FOUND');
@@ -162,8 +187,16 @@ describe('negotiation', () => {
       expect(b.addAlternative.version).toBe(3);
 
       // editing a bracketed clause's text, a final ballot, and negotiators resolving are all refused
-      expect(await room.facilitator.client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 3, clauses: clauses('Changed.', 'Second.') } })).toBe('BAD_USER_INPUT');
-      expect((await room.facilitator.client.gql(`mutation($i: OpenBallotInput!) { openBallot(input: $i) { id } }`, { i: { proposalId: p.id, rule: 'MAJORITY', quorum: 0.5, secrecy: 'OPEN' } })).errors?.[0].extensions?.code).toBe('OPEN_BRACKETS');
+      expect(
+        await room.facilitator.client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 3, clauses: clauses('Changed.', 'Second.') } }),
+      ).toBe('BAD_USER_INPUT');
+      expect(
+        (
+          await room.facilitator.client.gql(`mutation($i: OpenBallotInput!) { openBallot(input: $i) { id } }`, {
+            i: { proposalId: p.id, rule: 'MAJORITY', quorum: 0.5, secrecy: 'OPEN' },
+          })
+        ).errors?.[0].extensions?.code,
+      ).toBe('OPEN_BRACKETS');
       const sixty = b.addAlternative.clauses[0].alternatives[2].id;
       expect(await room.negotiators[0].client.code(RESOLVE_BRACKET, { p: p.id, k: '1', a: sixty, v: 3 })).toBe('FORBIDDEN');
       expect(await room.facilitator.client.code(RESOLVE_BRACKET, { p: p.id, k: '1', a: sixty, v: 2 })).toBe('VERSION_CONFLICT');
@@ -201,9 +234,13 @@ describe('negotiation', () => {
     it('proposes, lists and accepts an amendment as a new version', async () => {
       const room = await newRoom(app.anon);
       const p = await createProposal(room.facilitator.client, room.id, ['One.', 'Two.']);
-      const a = await room.negotiators[0].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '2', kind: 'REPLACE', text: 'Two, better.', rationale: 'clearer' } });
+      const a = await room.negotiators[0].client.ok(PROPOSE_AMENDMENT, {
+        input: { proposalId: p.id, baseVersion: 1, clauseKey: '2', kind: 'REPLACE', text: 'Two, better.', rationale: 'clearer' },
+      });
       expect(a.proposeAmendment).toMatchObject({ baseVersion: 1, clauseKey: '2', kind: 'REPLACE', status: 'OPEN', party: { name: 'Lab A' } });
-      const ins = await room.negotiators[1].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '', kind: 'INSERT', text: 'Preamble.' } });
+      const ins = await room.negotiators[1].client.ok(PROPOSE_AMENDMENT, {
+        input: { proposalId: p.id, baseVersion: 1, clauseKey: '', kind: 'INSERT', text: 'Preamble.' },
+      });
       const open = await room.observer.client.ok(AMENDMENTS, { id: p.id, s: 'OPEN' });
       expect(open.proposal.amendments).toHaveLength(2);
       expect(await room.negotiators[0].client.code(ACCEPT_AMENDMENT, { id: a.proposeAmendment.id, v: 1 })).toBe('FORBIDDEN');
@@ -238,7 +275,8 @@ describe('negotiation', () => {
       const room = await newRoom(app.anon);
       const p = await createProposal(room.facilitator.client, room.id, ['One.', 'Two.']);
       const propose = async () =>
-        (await room.negotiators[0].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '1', kind: 'REPLACE', text: 'Uno.' } })).proposeAmendment.id as string;
+        (await room.negotiators[0].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '1', kind: 'REPLACE', text: 'Uno.' } }))
+          .proposeAmendment.id as string;
       const a1 = await propose();
       expect(await room.negotiators[1].client.code(WITHDRAW_AMENDMENT, { id: a1 })).toBe('FORBIDDEN');
       expect(await room.observer.client.code(WITHDRAW_AMENDMENT, { id: a1 })).toBe('FORBIDDEN');
@@ -275,7 +313,9 @@ describe('negotiation', () => {
       const p = await createProposal(room.facilitator.client, room.id);
       expect(await room.negotiators[0].client.code(WITHDRAW_PROPOSAL, { p: p.id })).toBe('FORBIDDEN');
       expect((await room.facilitator.client.ok(WITHDRAW_PROPOSAL, { p: p.id })).withdrawProposal.status).toBe('WITHDRAWN');
-      expect(await room.facilitator.client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, clauses: clauses('x') } })).toBe('INVALID_STATE');
+      expect(await room.facilitator.client.code(REVISE_PROPOSAL, { input: { proposalId: p.id, expectedVersion: 1, clauses: clauses('x') } })).toBe(
+        'INVALID_STATE',
+      );
       expect(await room.facilitator.client.code(WITHDRAW_PROPOSAL, { p: p.id })).toBe('INVALID_STATE');
     });
 

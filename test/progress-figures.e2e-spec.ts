@@ -26,7 +26,9 @@ describe('progress figures in SQL', () => {
       const p = await createProposal(room.facilitator.client, room.id);
       const amendments: string[] = [];
       for (const text of ['Within 60 days.', 'Within 90 days.']) {
-        const d = await room.negotiators[i].client.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '2', kind: 'REPLACE', text } });
+        const d = await room.negotiators[i].client.ok(PROPOSE_AMENDMENT, {
+          input: { proposalId: p.id, baseVersion: 1, clauseKey: '2', kind: 'REPLACE', text },
+        });
         amendments.push(d.proposeAmendment.id);
       }
       proposals.push({ id: p.id, amendments });
@@ -63,17 +65,23 @@ describe('progress figures in SQL', () => {
           await app.sql(
             `INSERT INTO ballot (id, room_id, proposal_id, amendment_id, version, rule, quorum, secrecy, status, outcome, opened_by, created_at)
              VALUES ($1, $2, $3, $4, 1, 'MAJORITY', 0.5, $5, $6, $7, $8, '2026-01-01T00:00:00Z'::timestamptz + $9 * interval '1 second')`,
-            [id, room.id, p.id, amendmentId, b.secret ? 'SECRET_UNTIL_CLOSE' : 'OPEN', open ? 'OPEN' : 'CLOSED', open ? null : 'FAILED', facilitatorMembership, b.second],
+            [
+              id,
+              room.id,
+              p.id,
+              amendmentId,
+              b.secret ? 'SECRET_UNTIL_CLOSE' : 'OPEN',
+              open ? 'OPEN' : 'CLOSED',
+              open ? null : 'FAILED',
+              facilitatorMembership,
+              b.second,
+            ],
           );
           for (const [n, i] of b.voters.entries()) {
-            await app.sql(`INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 minute')`, [
-              id,
-              room.parties[i].id,
-              n % 2 ? 'OPPOSE' : 'SUPPORT',
-              n ? null : 'Because.',
-              room.membershipIds.get(room.negotiators[i].id),
-              i,
-            ]);
+            await app.sql(
+              `INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 minute')`,
+              [id, room.parties[i].id, n % 2 ? 'OPPOSE' : 'SUPPORT', n ? null : 'Because.', room.membershipIds.get(room.negotiators[i].id), i],
+            );
           }
         }
         const figures = await repo.figures(room.id);

@@ -30,7 +30,6 @@ async function progressOf(client: Client, roomId: string, proposalId: string) {
   return { partyCount: d.room.progress.partyCount as number, ...row } as Record<string, any> & { convergence: Point[] };
 }
 
-
 describe('progress', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -133,7 +132,11 @@ describe('progress', () => {
         await joinRoom(live, room.id);
         expect((await fac.ok(REMIND, { b: ballot.id })).remindParties).toBe(true);
         const pushed = await live.waitFor('room:event', (e) => e.type === 'ballot.reminder');
-        expect(JSON.parse(pushed.payload)).toEqual({ ballotId: ballot.id, proposalId: p.id, parties: room.parties.slice(1).map((x) => ({ id: x.id, name: x.name })) });
+        expect(JSON.parse(pushed.payload)).toEqual({
+          ballotId: ballot.id,
+          proposalId: p.id,
+          parties: room.parties.slice(1).map((x) => ({ id: x.id, name: x.name })),
+        });
       } finally {
         live.close();
       }
@@ -177,7 +180,11 @@ describe('progress', () => {
       const tricky = 'Lab "A", Inc.\nEast';
       const room: TestRoom = await newRoom(app.anon, { parties: [tricky, '=HYPERLINK("http://x")', 'Plain'] });
       const fac = room.facilitator.client;
-      const p = (await fac.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, { i: { roomId: room.id, title: '@title, with "quotes"', clauses: [{ key: '1', text: 'One.' }] } })).createProposal;
+      const p = (
+        await fac.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, {
+          i: { roomId: room.id, title: '@title, with "quotes"', clauses: [{ key: '1', text: 'One.' }] },
+        })
+      ).createProposal;
       const ballot = await openBallot(fac, p.id);
       await vote(room.negotiators[room.parties.findIndex((x) => x.name === tricky)].client, ballot.id, 'SUPPORT');
       const res = await get(room.id, room.negotiators[2].client.token);
@@ -189,11 +196,13 @@ describe('progress', () => {
       const [header, ...rows] = parseCsv(text);
       expect(header).toEqual(['proposal id', 'proposal title', 'party', 'position', 'voted', 'signed', 'consented']);
       const byParty = (x: string[], y: string[]) => (x[2] < y[2] ? -1 : 1);
-      expect(rows.sort(byParty)).toEqual([
-        [p.id, `'@title, with "quotes"`, tricky, 'SUPPORT', 'yes', '', ''],
-        [p.id, `'@title, with "quotes"`, `'=HYPERLINK("http://x")`, '', 'no', '', ''],
-        [p.id, `'@title, with "quotes"`, 'Plain', '', 'no', '', ''],
-      ].sort(byParty));
+      expect(rows.sort(byParty)).toEqual(
+        [
+          [p.id, `'@title, with "quotes"`, tricky, 'SUPPORT', 'yes', '', ''],
+          [p.id, `'@title, with "quotes"`, `'=HYPERLINK("http://x")`, '', 'no', '', ''],
+          [p.id, `'@title, with "quotes"`, 'Plain', '', 'no', '', ''],
+        ].sort(byParty),
+      );
     });
 
     it('answers a non-member exactly as a room that does not exist', async () => {

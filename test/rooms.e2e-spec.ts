@@ -112,10 +112,16 @@ describe('rooms', () => {
       const codeOf = async (input: Record<string, unknown>) => (await fac.gql(CREATE_INVITE, { input: { roomId: room.id, ...input } })).errors?.[0].extensions;
       expect(await codeOf({ role: 'NEGOTIATOR' })).toMatchObject({ code: 'BAD_USER_INPUT', fields: { partyId: expect.any(String) } });
       expect(await codeOf({ role: 'OBSERVER', partyId: room.parties[0].id })).toMatchObject({ code: 'BAD_USER_INPUT' });
-      expect(await codeOf({ role: 'OBSERVER', expiresInHours: 24 * 31 })).toMatchObject({ code: 'BAD_USER_INPUT', fields: { expiresInHours: expect.any(String) } });
+      expect(await codeOf({ role: 'OBSERVER', expiresInHours: 24 * 31 })).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: { expiresInHours: expect.any(String) },
+      });
       expect(await codeOf({ role: 'OBSERVER', email: 'nope' })).toMatchObject({ code: 'BAD_USER_INPUT', fields: { email: expect.any(String) } });
       const other = await newRoom(app.anon);
-      expect(await codeOf({ role: 'NEGOTIATOR', partyId: other.parties[0].id })).toMatchObject({ code: 'BAD_USER_INPUT', fields: { partyId: expect.any(String) } });
+      expect(await codeOf({ role: 'NEGOTIATOR', partyId: other.parties[0].id })).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: { partyId: expect.any(String) },
+      });
       const d = await fac.ok(CREATE_INVITE, { input: { roomId: room.id, role: 'OBSERVER' } });
       const hours = (new Date(d.createInvite.invite.expiresAt).getTime() - Date.now()) / 3600_000;
       expect(hours).toBeGreaterThan(71.9);
@@ -178,7 +184,9 @@ describe('rooms', () => {
       const propose = `mutation($r: ID!) { createProposal(input: { roomId: $r, title: "T", clauses: [{ key: "1", text: "x" }] }) { id } }`;
       expect(await room.negotiators[0].client.code(propose, { r: room.id })).toBe('INVALID_STATE');
       const key = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      expect(await room.negotiators[0].client.code(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, { r: room.id, k: key })).toBe('INVALID_STATE');
+      expect(
+        await room.negotiators[0].client.code(`mutation($r: ID!, $k: String!) { registerPartyKey(roomId: $r, publicKey: $k) { id } }`, { r: room.id, k: key }),
+      ).toBe('INVALID_STATE');
       expect((await room.observer.client.ok(`query($r: ID!) { messages(roomId: $r) { id } }`, { r: room.id })).messages).toEqual([]);
     });
   });
@@ -203,7 +211,9 @@ describe('rooms', () => {
       const room = await newRoom(app.anon, { parties: ['A'] });
       const fac = room.facilitator.client;
       const results = await Promise.all(
-        Array.from({ length: 1000 }, () => fac.gql(`mutation($input: CreateInviteInput!) { createInvite(input: $input) { token } }`, { input: { roomId: room.id, role: 'OBSERVER' } })),
+        Array.from({ length: 1000 }, () =>
+          fac.gql(`mutation($input: CreateInviteInput!) { createInvite(input: $input) { token } }`, { input: { roomId: room.id, role: 'OBSERVER' } }),
+        ),
       );
       expect(results.filter((r) => r.errors).length).toBe(0);
       const v = (await fac.ok(VERIFY, { roomId: room.id })).verifyAuditChain;

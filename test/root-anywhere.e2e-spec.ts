@@ -33,7 +33,9 @@ if (!isRoot) console.warn('SKIPPED root-only-folder test: it needs to run as roo
     const app = join(base, 'checkout');
     await mkdir(join(app, 'test', 'support'), { recursive: true });
     // the built project: hard links for node_modules (fast, same file system), else a copy
-    await run('cp', ['-al', join(ROOT, 'node_modules'), join(app, 'node_modules')]).catch(() => run('cp', ['-a', join(ROOT, 'node_modules'), join(app, 'node_modules')]));
+    await run('cp', ['-al', join(ROOT, 'node_modules'), join(app, 'node_modules')]).catch(() =>
+      run('cp', ['-a', join(ROOT, 'node_modules'), join(app, 'node_modules')]),
+    );
     await cp(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true });
     await cp(join(ROOT, 'package.json'), join(app, 'package.json'));
     for (const f of ['global-setup.mjs', 'global-teardown.mjs']) await cp(join(ROOT, 'test', 'support', f), join(app, 'test', 'support', f));

@@ -192,7 +192,9 @@ describe('sessions and passwords', () => {
       const registered = await newUser(app.anon);
       const bad = 'x'.repeat(43);
       const a = await app.anon.gql(SIGN_UP, { input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: bad } });
-      const b = await app.anon.gql(SIGN_UP, { input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: bad } });
+      const b = await app.anon.gql(SIGN_UP, {
+        input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: bad },
+      });
       expect(a.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
       expect(a.errors?.[0]).toEqual(b.errors?.[0]);
     });
@@ -202,7 +204,9 @@ describe('sessions and passwords', () => {
       const token = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, `${fresh('bound')}@example.org`);
       const registered = await newUser(app.anon);
       const a = await app.anon.gql(SIGN_UP, { input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: token } });
-      const b = await app.anon.gql(SIGN_UP, { input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: token } });
+      const b = await app.anon.gql(SIGN_UP, {
+        input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: token },
+      });
       expect(a.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
       expect(a.errors?.[0]).toEqual(b.errors?.[0]);
     });
@@ -252,7 +256,10 @@ describe('sessions and passwords', () => {
 
   describe('the HTTP edge', () => {
     it('sends security headers on every answer', async () => {
-      for (const res of [await fetch(`${app.server.url}/healthz`), await fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' })]) {
+      for (const res of [
+        await fetch(`${app.server.url}/healthz`),
+        await fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' }),
+      ]) {
         const csp = res.headers.get('content-security-policy') ?? '';
         expect(csp).toContain("default-src 'self'");
         expect(csp).toContain("connect-src 'self' ws: wss:");
@@ -278,7 +285,12 @@ describe('configured limits', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp();
-    server = await startServer({ DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true', PARLEY_AUTH_RATE_PER_IP: '4', PARLEY_CORS_ORIGINS: 'https://app.example.org' });
+    server = await startServer({
+      DATABASE_URL: app.db.url,
+      PARLEY_OPEN_SIGNUP: 'true',
+      PARLEY_AUTH_RATE_PER_IP: '4',
+      PARLEY_CORS_ORIGINS: 'https://app.example.org',
+    });
   }, 90_000);
   afterAll(async () => {
     await server?.stop();
@@ -328,7 +340,10 @@ describe('configured limits', () => {
 
   it('answers CORS for a configured origin only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     expect((await preflight('https://app.example.org')).headers.get('access-control-allow-origin')).toBe('https://app.example.org');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });

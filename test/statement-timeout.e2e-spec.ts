@@ -34,7 +34,11 @@ describe('statement timeout', () => {
       await locker.query('LOCK TABLE room IN ACCESS EXCLUSIVE MODE');
       const started = Date.now();
       // more stuck requests than the pool has connections: none may wedge it
-      const stuck = await Promise.all(Array.from({ length: 25 }, () => fac.gql(CREATE_ROOM, { input: { title: 'blocked', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: ['A', 'B'] } })));
+      const stuck = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          fac.gql(CREATE_ROOM, { input: { title: 'blocked', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: ['A', 'B'] } }),
+        ),
+      );
       const elapsed = Date.now() - started;
       for (const r of stuck) {
         expect(r.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
@@ -50,7 +54,9 @@ describe('statement timeout', () => {
     }
     // the server goes on: reads, writes and live messages work again
     expect((await fac.ok(ME)).me.id).toBe(room.facilitator.id);
-    expect((await fac.ok(CREATE_ROOM, { input: { title: 'after', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: ['A', 'B'] } })).createRoom.id).toBeTruthy();
+    expect(
+      (await fac.ok(CREATE_ROOM, { input: { title: 'after', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: ['A', 'B'] } })).createRoom.id,
+    ).toBeTruthy();
     const m = await send(live, room.id, 'after the lock');
     expect(m.body).toBe('after the lock');
     expect(await app.sql('SELECT count(*)::int AS n FROM message WHERE client_msg_id = $1', ['locked-1'])).toEqual([{ n: 0 }]);

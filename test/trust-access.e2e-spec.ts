@@ -39,7 +39,12 @@ async function seenBy(user: TestUser, agreementId: string) {
 async function eventsSeenBy(user: TestUser, roomId: string, afterSeq: number) {
   const events = await roomEvents(user.client, roomId, { afterSeq });
   // ids, slugs and the random part of the factories' names differ from room to room
-  const shape = (s: string | null) => s && s.replace(UUID, 'ID').replace(/"publicSlug":"[^"]+"/, '"publicSlug":"S"').replace(/-[0-9a-f]{8}\b/g, '-N');
+  const shape = (s: string | null) =>
+    s &&
+    s
+      .replace(UUID, 'ID')
+      .replace(/"publicSlug":"[^"]+"/, '"publicSlug":"S"')
+      .replace(/-[0-9a-f]{8}\b/g, '-N');
   return events.map((e) => ({ type: e.type, actor: shape(e.actor), payload: shape(e.payload) }));
 }
 
@@ -70,7 +75,9 @@ describe('trust of access', () => {
         // Lab B, the facilitator and the observer see the same in both rooms at every step
         for (const who of [(r: TestRoom) => r.negotiators[1], (r: TestRoom) => r.facilitator, (r: TestRoom) => r.observer]) {
           expect(await seenBy(who(withOne.room), withOne.agreementId)).toEqual(await seenBy(who(withNone.room), withNone.agreementId));
-          expect(await eventsSeenBy(who(withOne.room), withOne.room.id, withOne.seq)).toEqual(await eventsSeenBy(who(withNone.room), withNone.room.id, withNone.seq));
+          expect(await eventsSeenBy(who(withOne.room), withOne.room.id, withOne.seq)).toEqual(
+            await eventsSeenBy(who(withNone.room), withNone.room.id, withNone.seq),
+          );
         }
       }
       // both published at the last consent, commitments resolved on the way
@@ -142,9 +149,15 @@ describe('trust of access', () => {
       const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
       const [a, b] = room.negotiators;
       // b stays in another room, so its socket stays connected and must leave this room alone
-      const other = (await room.facilitator.client.ok(CREATE_ROOM, { input: { title: 'Elsewhere', purpose: '', speakerAttribution: 'ATTRIBUTED', parties: [] } })).createRoom.id;
+      const other = (
+        await room.facilitator.client.ok(CREATE_ROOM, { input: { title: 'Elsewhere', purpose: '', speakerAttribution: 'ATTRIBUTED', parties: [] } })
+      ).createRoom.id;
       await b.client.ok(ACCEPT_INVITE, { token: await invite(room.facilitator.client, other, 'OBSERVER') });
-      const live = { fac: await connectLive(app.server.url, room.facilitator.client.token), a: await connectLive(app.server.url, a.client.token), b: await connectLive(app.server.url, b.client.token) };
+      const live = {
+        fac: await connectLive(app.server.url, room.facilitator.client.token),
+        a: await connectLive(app.server.url, a.client.token),
+        b: await connectLive(app.server.url, b.client.token),
+      };
       try {
         for (const c of Object.values(live)) await joinRoom(c, room.id);
         const before = app.server.logs.length;
@@ -198,18 +211,36 @@ describe('trust of access', () => {
       const p = await createProposal(fac, r.room.id);
       const amendment = (await fac.ok(PROPOSE_AMENDMENT, { input: { proposalId: p.id, baseVersion: 1, clauseKey: '1', kind: 'DELETE' } })).proposeAmendment.id;
       const ballot = (await openBallot(fac, p.id, { amendmentId: amendment })).id;
-      const inviteId = (await fac.ok(`mutation($i: CreateInviteInput!) { createInvite(input: $i) { invite { id } } }`, { i: { roomId: r.room.id, role: 'OBSERVER' } })).createInvite.invite.id;
-      const commitment = (await r.room.negotiators[0].client.ok(COMMIT, { i: { agreementId: r.agreementId, statement: 'We pause the run', minParties: 2 } })).makeCommitment.id;
+      const inviteId = (
+        await fac.ok(`mutation($i: CreateInviteInput!) { createInvite(input: $i) { invite { id } } }`, { i: { roomId: r.room.id, role: 'OBSERVER' } })
+      ).createInvite.invite.id;
+      const commitment = (await r.room.negotiators[0].client.ok(COMMIT, { i: { agreementId: r.agreementId, statement: 'We pause the run', minParties: 2 } }))
+        .makeCommitment.id;
       probes = [
         { name: 'proposal', id: p.id, query: `query($id: ID!) { proposal(id: $id) { id } }`, vars: (id) => ({ id }) },
         { name: 'agreement', id: r.agreementId, query: `query($id: ID!) { agreement(id: $id) { id } }`, vars: (id) => ({ id }) },
-        { name: 'castVote', id: ballot, query: `mutation($id: ID!) { castVote(input: { ballotId: $id, choice: SUPPORT }) { choice } }`, vars: (id) => ({ id }) },
+        {
+          name: 'castVote',
+          id: ballot,
+          query: `mutation($id: ID!) { castVote(input: { ballotId: $id, choice: SUPPORT }) { choice } }`,
+          vars: (id) => ({ id }),
+        },
         { name: 'closeBallot', id: ballot, query: `mutation($id: ID!) { closeBallot(ballotId: $id) { id } }`, vars: (id) => ({ id }) },
         { name: 'remindParties', id: ballot, query: `mutation($id: ID!) { remindParties(ballotId: $id) }`, vars: (id) => ({ id }) },
         { name: 'withdrawAmendment', id: amendment, query: `mutation($id: ID!) { withdrawAmendment(id: $id) { id } }`, vars: (id) => ({ id }) },
         { name: 'acceptAmendment', id: amendment, query: `mutation($id: ID!) { acceptAmendment(id: $id, expectedVersion: 1) { id } }`, vars: (id) => ({ id }) },
-        { name: 'reviseProposal', id: p.id, query: `mutation($id: ID!) { reviseProposal(input: { proposalId: $id, expectedVersion: 1, clauses: [{ key: "1", text: "x" }] }) { id } }`, vars: (id) => ({ id }) },
-        { name: 'signAgreement', id: r.agreementId, query: `mutation($id: ID!) { signAgreement(agreementId: $id, textHash: "${'a'.repeat(64)}") { textHash } }`, vars: (id) => ({ id }) },
+        {
+          name: 'reviseProposal',
+          id: p.id,
+          query: `mutation($id: ID!) { reviseProposal(input: { proposalId: $id, expectedVersion: 1, clauses: [{ key: "1", text: "x" }] }) { id } }`,
+          vars: (id) => ({ id }),
+        },
+        {
+          name: 'signAgreement',
+          id: r.agreementId,
+          query: `mutation($id: ID!) { signAgreement(agreementId: $id, textHash: "${'a'.repeat(64)}") { textHash } }`,
+          vars: (id) => ({ id }),
+        },
         { name: 'withdrawCommitment', id: commitment, query: `mutation($id: ID!) { withdrawCommitment(id: $id) { id } }`, vars: (id) => ({ id }) },
         { name: 'revokeInvite', id: inviteId, query: `mutation($id: ID!) { revokeInvite(id: $id) { id } }`, vars: (id) => ({ id }) },
         { name: 'removeMember', id: r.room.membershipIds.get(r.room.observer.id)!, query: REMOVE_MEMBER, vars: (id) => ({ id }) },
@@ -262,7 +293,9 @@ describe('trust of access', () => {
         // a member of the room outside the caucus: the caucus message does not exist for them
         const observer = await connectLive(app.server.url, room.observer.client.token);
         try {
-          expect(await observer.call('message:edit', { messageId: caucus.id, body: 'x' })).toEqual(await observer.call('message:edit', { messageId: randomUUID(), body: 'x' }));
+          expect(await observer.call('message:edit', { messageId: caucus.id, body: 'x' })).toEqual(
+            await observer.call('message:edit', { messageId: randomUUID(), body: 'x' }),
+          );
         } finally {
           observer.close();
         }
@@ -304,7 +337,8 @@ describe('trust of access', () => {
       const control = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
       const closesAt = new Date(Date.now() + 4000).toISOString();
       const ballots = [];
-      for (const r of [archived, control]) ballots.push(await openBallot(r.facilitator.client, (await createProposal(r.facilitator.client, r.id)).id, { closesAt }));
+      for (const r of [archived, control])
+        ballots.push(await openBallot(r.facilitator.client, (await createProposal(r.facilitator.client, r.id)).id, { closesAt }));
       await archived.facilitator.client.ok(ARCHIVE, { id: archived.id });
       const seq = (await archived.facilitator.client.ok(ROOM_STATE, { id: archived.id })).room.lastSeq;
       const status = (r: TestRoom, id: string) => app.sql(`SELECT status, outcome FROM ballot WHERE id = $1 AND room_id = $2`, [id, r.id]).then((x) => x[0]);

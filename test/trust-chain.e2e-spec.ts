@@ -14,7 +14,8 @@ const VERIFY = `query($r: ID!) { verifyAuditChain(roomId: $r) { valid length hea
 type Ev = Omit<TestEvent, 'data'>;
 
 // the events as the API serves them (without the factories' parsed payload)
-const eventsOf = async (c: Client, roomId: string, stream?: string, afterSeq = 0) => (await c.ok<{ roomEvents: Ev[] }>(ROOM_EVENTS, { roomId, stream, afterSeq })).roomEvents;
+const eventsOf = async (c: Client, roomId: string, stream?: string, afterSeq = 0) =>
+  (await c.ok<{ roomEvents: Ev[] }>(ROOM_EVENTS, { roomId, stream, afterSeq })).roomEvents;
 const asViewed = (e: Ev) => ({ ...e, proof: e.proof === null ? null : (JSON.parse(e.proof) as EventProof) });
 
 describe('trust of the event chain', () => {
@@ -35,51 +36,56 @@ describe('trust of the event chain', () => {
   }, 90_000);
 
   describe('anonymity survives the audit chain', () => {
-    it.each(['ANONYMOUS', 'PARTY_ONLY'])('in a %s room, nobody can recompute a hash to find who acted, yet every member verifies the chain', async (speakerAttribution) => {
-      const room = await newRoom(app.anon, { speakerAttribution });
-      const [a, b] = room.negotiators;
-      const sa = await live(a.client.token);
-      await joinRoom(sa, room.id);
-      const posted = await send(sa, room.id, 'ok');
-      expect((await sa.call('message:edit', { messageId: posted.id, body: 'no' })).ok).toBe(true);
-      await a.client.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, { i: { roomId: room.id, title: 'T', clauses: [{ key: '1', text: 'One.' }] } });
+    it.each(['ANONYMOUS', 'PARTY_ONLY'])(
+      'in a %s room, nobody can recompute a hash to find who acted, yet every member verifies the chain',
+      async (speakerAttribution) => {
+        const room = await newRoom(app.anon, { speakerAttribution });
+        const [a, b] = room.negotiators;
+        const sa = await live(a.client.token);
+        await joinRoom(sa, room.id);
+        const posted = await send(sa, room.id, 'ok');
+        expect((await sa.call('message:edit', { messageId: posted.id, body: 'no' })).ok).toBe(true);
+        await a.client.ok(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { id } }`, {
+          i: { roomId: room.id, title: 'T', clauses: [{ key: '1', text: 'One.' }] },
+        });
 
-      // what another party's delegate holds: every event, the member list, the hashes
-      const seen = await eventsOf(b.client, room.id);
-      const memberIds = (await b.client.ok(MEMBERS, { r: room.id })).room.members.map((m: { id: string }) => m.id);
-      expect(memberIds.length).toBeGreaterThanOrEqual(5);
-      const others = [...room.membershipIds.entries()].filter(([userId]) => userId !== b.id).map(([, m]) => m);
-      const text = JSON.stringify(seen);
-      for (const id of others) expect(text).not.toContain(id);
-      // the delegate's own name never shows, nor (ANONYMOUS) their party
-      expect(text).not.toContain(a.displayName);
-      // (the party list of room.created names every party, which everyone knows)
-      if (speakerAttribution === 'ANONYMOUS') expect(JSON.stringify(seen.filter((e) => e.type !== 'room.created'))).not.toContain(room.parties[0].id);
+        // what another party's delegate holds: every event, the member list, the hashes
+        const seen = await eventsOf(b.client, room.id);
+        const memberIds = (await b.client.ok(MEMBERS, { r: room.id })).room.members.map((m: { id: string }) => m.id);
+        expect(memberIds.length).toBeGreaterThanOrEqual(5);
+        const others = [...room.membershipIds.entries()].filter(([userId]) => userId !== b.id).map(([, m]) => m);
+        const text = JSON.stringify(seen);
+        for (const id of others) expect(text).not.toContain(id);
+        // the delegate's own name never shows, nor (ANONYMOUS) their party
+        expect(text).not.toContain(a.displayName);
+        // (the party list of room.created names every party, which everyone knows)
+        if (speakerAttribution === 'ANONYMOUS') expect(JSON.stringify(seen.filter((e) => e.type !== 'room.created'))).not.toContain(room.parties[0].id);
 
-      // the attack of the issue: recompute each hash with each member as the actor
-      let prev = GENESIS_HASH;
-      for (const e of seen) {
-        const payload = JSON.parse(e.payload);
-        for (const actor of [...memberIds, null]) {
-          const guess = eventHash(prev, { roomId: room.id, seq: e.seq, type: e.type, actor, payload, at: e.at });
-          expect(guess).not.toBe(e.hash);
+        // the attack of the issue: recompute each hash with each member as the actor
+        let prev = GENESIS_HASH;
+        for (const e of seen) {
+          const payload = JSON.parse(e.payload);
+          for (const actor of [...memberIds, null]) {
+            const guess = eventHash(prev, { roomId: room.id, seq: e.seq, type: e.type, actor, payload, at: e.at });
+            expect(guess).not.toBe(e.hash);
+          }
+          prev = e.hash;
         }
-        prev = e.hash;
-      }
-      // every member verifies the room stream from their own copy, digests included
-      for (const u of [room.facilitator, ...room.negotiators, room.observer]) {
-        const copy = await eventsOf(u.client, room.id);
-        expect(verifyViewedStream(room.id, 'room', copy.map(asViewed))).toMatchObject({ valid: true, length: seen.length, head: seen.at(-1)!.hash });
-      }
-      // invites and joins name no party or invite to a non-facilitator
-      for (const e of seen.filter((x) => x.type === 'invite.created' || x.type === 'member.joined')) {
-        const p = JSON.parse(e.payload);
-        expect(p.inviteId).toBeUndefined();
-        if (e.type === 'invite.created') expect(p.partyId).toBeUndefined();
-      }
-      const facSees = await eventsOf(room.facilitator.client, room.id);
-      expect(JSON.parse(facSees.find((x) => x.type === 'invite.created')!.payload).inviteId).toEqual(expect.any(String));
-    });
+        // every member verifies the room stream from their own copy, digests included
+        for (const u of [room.facilitator, ...room.negotiators, room.observer]) {
+          const copy = await eventsOf(u.client, room.id);
+          expect(verifyViewedStream(room.id, 'room', copy.map(asViewed))).toMatchObject({ valid: true, length: seen.length, head: seen.at(-1)!.hash });
+        }
+        // invites and joins name no party or invite to a non-facilitator
+        for (const e of seen.filter((x) => x.type === 'invite.created' || x.type === 'member.joined')) {
+          const p = JSON.parse(e.payload);
+          expect(p.inviteId).toBeUndefined();
+          if (e.type === 'invite.created') expect(p.partyId).toBeUndefined();
+        }
+        const facSees = await eventsOf(room.facilitator.client, room.id);
+        expect(JSON.parse(facSees.find((x) => x.type === 'invite.created')!.payload).inviteId).toEqual(expect.any(String));
+      },
+    );
   });
 
   it('tells an ANONYMOUS room how many are online, never who', async () => {
@@ -192,7 +198,9 @@ describe('trust of the event chain', () => {
       await send(sa, room.id, 'after publication, room-wide');
       await sleep(1100); // a fresh attestation would carry another signedAt
       expect(await fetchPublic()).toBe(first);
-      const member = await fetch(`${app.server.url}/api/agreements/${ag.agreementId}/export.json`, { headers: { authorization: `Bearer ${room.negotiators[1].client.token}` } });
+      const member = await fetch(`${app.server.url}/api/agreements/${ag.agreementId}/export.json`, {
+        headers: { authorization: `Bearer ${room.negotiators[1].client.token}` },
+      });
       expect(JSON.parse(await member.text())).toEqual(bundle);
     });
   });
@@ -208,20 +216,31 @@ describe('trust of the event chain', () => {
         `SELECT seq, type, actor_membership_id, payload, at FROM room_event WHERE room_id = $1 ORDER BY seq`,
         [room.id],
       );
-      const legacyCaucus = { seq: rows.length + 1, type: 'message.posted', actor_membership_id: aMembership, payload: { messageId: '00000000-0000-4000-8000-000000000099', thread: `party:${caucusParty}`, body: 'old caucus', author: { membershipId: aMembership, displayName: 'x', partyId: caucusParty } }, at: new Date() };
-      await app.sql(`INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format) VALUES ($1, 'room', $2, $3, $4, $5, $6, $7, '', '', 1)`, [
-        room.id,
-        legacyCaucus.seq,
-        legacyCaucus.type,
-        aMembership,
-        caucusParty,
-        legacyCaucus.payload,
-        legacyCaucus.at,
-      ]);
+      const legacyCaucus = {
+        seq: rows.length + 1,
+        type: 'message.posted',
+        actor_membership_id: aMembership,
+        payload: {
+          messageId: '00000000-0000-4000-8000-000000000099',
+          thread: `party:${caucusParty}`,
+          body: 'old caucus',
+          author: { membershipId: aMembership, displayName: 'x', partyId: caucusParty },
+        },
+        at: new Date(),
+      };
+      await app.sql(
+        `INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format) VALUES ($1, 'room', $2, $3, $4, $5, $6, $7, '', '', 1)`,
+        [room.id, legacyCaucus.seq, legacyCaucus.type, aMembership, caucusParty, legacyCaucus.payload, legacyCaucus.at],
+      );
       let prev = GENESIS_HASH;
       for (const r of [...rows, legacyCaucus]) {
         const hash = eventHash(prev, { roomId: room.id, seq: r.seq, type: r.type, actor: r.actor_membership_id, payload: r.payload, at: r.at.toISOString() });
-        await app.sql(`UPDATE room_event SET format = 1, salts = NULL, prev_hash = $3, hash = $4 WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [room.id, r.seq, prev, hash]);
+        await app.sql(`UPDATE room_event SET format = 1, salts = NULL, prev_hash = $3, hash = $4 WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
+          room.id,
+          r.seq,
+          prev,
+          hash,
+        ]);
         prev = hash;
       }
       const legacySeq = legacyCaucus.seq;
@@ -249,8 +268,14 @@ describe('trust of the event chain', () => {
       expect(ok.out).toContain(`valid: ${legacySeq + 1} events, head`);
       expect(ok.out).toContain(`valid: 1 events in stream party:${caucusParty}`);
       // a changed format-1 event and a changed format-2 caucus event are both caught
-      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [room.id, legacySeq]);
-      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = $2`, [room.id, `party:${caucusParty}`]);
+      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
+        room.id,
+        legacySeq,
+      ]);
+      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = $2`, [
+        room.id,
+        `party:${caucusParty}`,
+      ]);
       const broken = await cli(['audit:verify', '--room', room.id]);
       expect(broken.code).toBe(1);
       expect(broken.out).toContain(`BROKEN at seq ${legacySeq} (`);
@@ -270,9 +295,17 @@ describe('trust of the event chain', () => {
         await c.connect();
         // what an old server left: one chain over the room, a caucus event in it
         const [user] = (await c.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ('old@example.org', 'Old', 'x') RETURNING id`)).rows;
-        const [room] = (await c.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Old', 'Old', 'ANONYMOUS', $1) RETURNING id`, [user.id])).rows;
+        const [room] = (
+          await c.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Old', 'Old', 'ANONYMOUS', $1) RETURNING id`, [user.id])
+        ).rows;
         const [party] = (await c.query(`INSERT INTO party (room_id, name) VALUES ($1, 'Lab A') RETURNING id`, [room.id])).rows;
-        const [m] = (await c.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, 'Old') RETURNING id`, [room.id, user.id, party.id])).rows;
+        const [m] = (
+          await c.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, 'NEGOTIATOR', $3, 'Old') RETURNING id`, [
+            room.id,
+            user.id,
+            party.id,
+          ])
+        ).rows;
         const old = [
           { type: 'room.created', actor: m.id, audience: null, payload: { title: 'Old' } },
           { type: 'message.posted', actor: m.id, audience: party.id, payload: { body: 'old caucus', thread: `party:${party.id}` } },
@@ -282,23 +315,21 @@ describe('trust of the event chain', () => {
         for (const [i, e] of old.entries()) {
           const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
           const hash = eventHash(prev, { roomId: room.id, seq: i + 1, type: e.type, actor: e.actor, payload: e.payload, at: at.toISOString() });
-          await c.query(`INSERT INTO room_event (room_id, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-            room.id,
-            i + 1,
-            e.type,
-            e.actor,
-            e.audience,
-            e.payload,
-            at,
-            prev,
-            hash,
-          ]);
+          await c.query(
+            `INSERT INTO room_event (room_id, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [room.id, i + 1, e.type, e.actor, e.audience, e.payload, at, prev, hash],
+          );
           prev = hash;
         }
         await c.query(`UPDATE room SET last_seq = 3, head_hash = $2 WHERE id = $1`, [room.id, prev]);
 
         expect((await cli(['migrate'])).code).toBe(0);
-        const marked = (await c.query(`SELECT r.chain_v2_from, array_agg(DISTINCT e.format) AS formats, array_agg(DISTINCT e.stream) AS streams FROM room r JOIN room_event e ON e.room_id = r.id WHERE r.id = $1 GROUP BY r.chain_v2_from`, [room.id])).rows[0];
+        const marked = (
+          await c.query(
+            `SELECT r.chain_v2_from, array_agg(DISTINCT e.format) AS formats, array_agg(DISTINCT e.stream) AS streams FROM room r JOIN room_event e ON e.room_id = r.id WHERE r.id = $1 GROUP BY r.chain_v2_from`,
+            [room.id],
+          )
+        ).rows[0];
         expect(marked).toEqual({ chain_v2_from: 3, formats: [1], streams: ['room'] });
         const verified = await cli(['audit:verify', '--room', room.id]);
         expect(verified).toMatchObject({ code: 0 });

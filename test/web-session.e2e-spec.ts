@@ -15,7 +15,11 @@ interface Answer {
 }
 
 async function post(app: TestApp, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${app.server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, setCookie: res.headers.getSetCookie(), body: text.startsWith('{') ? JSON.parse(text) : { errors: [{ message: text }] } };
 }
@@ -55,7 +59,11 @@ describe('the web session cookie', () => {
   });
 
   it('login with x-parley-session: cookie sets an HttpOnly SameSite=Strict cookie and returns an empty token', async () => {
-    const r = await post(app, { query: LOGIN, variables: { email: room.facilitator.email, password: room.facilitator.password } }, { 'x-parley-session': 'cookie' });
+    const r = await post(
+      app,
+      { query: LOGIN, variables: { email: room.facilitator.email, password: room.facilitator.password } },
+      { 'x-parley-session': 'cookie' },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data!.login.token).toBe('');
     expect(r.body.data!.login.user.email).toBe(room.facilitator.email);
@@ -87,7 +95,11 @@ describe('the web session cookie', () => {
     expect(get.status).toBe(400);
     expect(getText).not.toContain(room.facilitator.email);
     // a text/plain POST, as a cross-site <form> would send it: the logout does not happen
-    const form = await fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain', cookie }, body: JSON.stringify({ query: 'mutation { logout }' }) });
+    const form = await fetch(`${app.server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', cookie },
+      body: JSON.stringify({ query: 'mutation { logout }' }),
+    });
     expect(form.status).toBe(400);
     expect(form.headers.getSetCookie()).toEqual([]);
     const still = await post(app, { query: '{ me { email } }' }, { cookie });

@@ -43,7 +43,9 @@ async function negotiated(app: TestApp) {
   const b1 = (await fac.ok(BALLOT, { i: { proposalId: adopted, rule: 'UNANIMITY', quorum: 1, secrecy: 'OPEN' } })).openBallot.id;
   for (const n of room.negotiators) await n.client.ok(VOTE, { b: b1, c: 'SUPPORT' });
   const secret = (
-    await fac.ok(PROPOSAL, { i: { roomId: room.id, title: 'Shared evaluation registry', clauses: [{ key: '1', text: 'The parties fund one shared registry of evaluations.' }] } })
+    await fac.ok(PROPOSAL, {
+      i: { roomId: room.id, title: 'Shared evaluation registry', clauses: [{ key: '1', text: 'The parties fund one shared registry of evaluations.' }] },
+    })
   ).createProposal.id as string;
   const b2 = (await fac.ok(BALLOT, { i: { proposalId: secret, rule: 'MAJORITY', quorum: 0.5, secrecy: 'SECRET_UNTIL_CLOSE' } })).openBallot.id;
   await room.negotiators[0].client.ok(VOTE, { b: b2, c: 'OPPOSE' });
@@ -116,8 +118,12 @@ describe('agreements in the browser', () => {
     expect(sent.join('\n')).toContain('BEGIN PUBLIC KEY');
     expect(sent.join('\n')).not.toContain(privateBody);
     expect(sent.join('\n')).not.toContain('PRIVATE KEY');
-    const fingerprint = createHash('sha256').update(createPublicKey(publicKey).export({ type: 'spki', format: 'der' })).digest('hex');
-    await expect(pa.locator('.signature-list li', { hasText: 'Lab A' }).locator('.fingerprint').textContent()).resolves.toBe(fingerprint.match(/.{8}/g)!.join(' '));
+    const fingerprint = createHash('sha256')
+      .update(createPublicKey(publicKey).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+    await expect(pa.locator('.signature-list li', { hasText: 'Lab A' }).locator('.fingerprint').textContent()).resolves.toBe(
+      fingerprint.match(/.{8}/g)!.join(' '),
+    );
 
     // Lab B signs without a key
     const pb = await as(b, path);
@@ -233,7 +239,10 @@ describe('agreements in the browser', () => {
     const rows = await matrix.locator('tbody tr').allTextContents();
     expect(rows).toEqual(['Lab ASupportVoted (secret)', 'Lab BSupportVoted (secret)', 'Lab CSupportNot voted']);
     for (const choice of ['Oppose', 'Abstain', 'Block']) await expect(matrix.getByText(choice).count()).resolves.toBe(0);
-    const progress = (await room.facilitator.client.ok(CONVERGENCE, { id: room.id })).room.progress.proposals as Array<{ proposal: { id: string }; convergence: unknown[] }>;
+    const progress = (await room.facilitator.client.ok(CONVERGENCE, { id: room.id })).room.progress.proposals as Array<{
+      proposal: { id: string };
+      convergence: unknown[];
+    }>;
     const points = progress.find((p) => p.proposal.id === adopted)!.convergence.length;
     expect(points).toBeGreaterThan(1);
     const card = pf.locator('section', { has: pf.getByRole('heading', { level: 2, name: 'Incident-sharing accord' }) });

@@ -28,7 +28,11 @@ async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean
 const bodies = (page: Page) => page.locator('ol.messages > li.message:not(.queued) .message-body').allTextContents();
 
 async function expectBodies(page: Page, expected: string[]) {
-  await until('messages', () => bodies(page), (b) => JSON.stringify(b) === JSON.stringify(expected));
+  await until(
+    'messages',
+    () => bodies(page),
+    (b) => JSON.stringify(b) === JSON.stringify(expected),
+  );
 }
 
 async function sendMessage(page: Page, text: string) {
@@ -71,7 +75,11 @@ describe('a live negotiation in three browsers', () => {
     } catch (e) {
       // what each browser showed when it failed, beside the screenshots
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await Promise.all(contexts.flatMap((c, i) => c.pages().map((p, j) => p.screenshot({ path: join(SCREENSHOTS, `failed-${i}-${j}.png`), fullPage: true }).catch(() => undefined))));
+      await Promise.all(
+        contexts.flatMap((c, i) =>
+          c.pages().map((p, j) => p.screenshot({ path: join(SCREENSHOTS, `failed-${i}-${j}.png`), fullPage: true }).catch(() => undefined)),
+        ),
+      );
       throw new Error(`at "${stage}": ${(e as Error).message}`, { cause: e });
     }
   }, 300_000);
@@ -113,13 +121,21 @@ describe('a live negotiation in three browsers', () => {
       await fac.page.getByLabel('Party', { exact: true }).selectOption({ label: party });
       await fac.page.getByRole('button', { name: 'Create invitation' }).press('Enter');
       const field = fac.page.getByLabel(/^Invitation link/);
-      await until('the invite link', () => field.inputValue().catch(() => ''), (v) => v.includes(`/invite#`) && !Object.values(links).includes(v));
+      await until(
+        'the invite link',
+        () => field.inputValue().catch(() => ''),
+        (v) => v.includes(`/invite#`) && !Object.values(links).includes(v),
+      );
       links[party] = await field.inputValue();
       await fac.page.getByRole('button', { name: 'Copy link' }).press('Enter');
       await fac.page.getByText('Copied.').waitFor();
     }
     expect(links['Lab North']).toMatch(new RegExp(`^${app.server.url}/invite#[A-Za-z0-9_-]+$`));
-    await until('two open invitations', () => fac.page.getByRole('list', { name: 'Invitations sent' }).getByRole('listitem').count(), (n) => n === 2);
+    await until(
+      'two open invitations',
+      () => fac.page.getByRole('list', { name: 'Invitations sent' }).getByRole('listitem').count(),
+      (n) => n === 2,
+    );
 
     // --- invite preview, then sign up through it
     stage = 'invite preview, then sign up through it';
@@ -136,7 +152,11 @@ describe('a live negotiation in three browsers', () => {
     // --- live discussion: each sees the others without reload
     stage = 'live discussion: each sees the others without reload';
     await fac.page.getByRole('link', { name: 'Text and discussion' }).press('Enter');
-    await until('presence', () => fac.page.locator('.presence').textContent(), (t) => !!t && t.includes('Nora North') && t.includes('Sam South'));
+    await until(
+      'presence',
+      () => fac.page.locator('.presence').textContent(),
+      (t) => !!t && t.includes('Nora North') && t.includes('Sam South'),
+    );
     const all = [fac.page, north.page, south.page];
     await sendMessage(fac.page, 'Welcome, both of you.');
     // Ctrl+Enter in the box sends too
@@ -154,7 +174,11 @@ describe('a live negotiation in three browsers', () => {
     stage = 'the caucus: only Lab North sees it (DOM and network of the others)';
     const southSaw: string[] = [];
     south.page.on('response', (r) => {
-      if (r.url().endsWith('/graphql')) void r.text().then((t) => southSaw.push(t), () => undefined);
+      if (r.url().endsWith('/graphql'))
+        void r.text().then(
+          (t) => southSaw.push(t),
+          () => undefined,
+        );
     });
     south.page.on('websocket', (ws) => ws.on('framereceived', (f) => southSaw.push(String(f.payload))));
     fac.page.on('websocket', (ws) => ws.on('framereceived', (f) => southSaw.push(String(f.payload))));
@@ -191,13 +215,21 @@ describe('a live negotiation in three browsers', () => {
     await sendMessage(south.page, 'Offline thought one.');
     await sendMessage(south.page, 'Offline thought two.');
     await sendMessage(north.page, 'North speaks while South is away.');
-    await until('queued messages', () => south.page.locator('li.message.queued').count(), (n) => n === 2);
+    await until(
+      'queued messages',
+      () => south.page.locator('li.message.queued').count(),
+      (n) => n === 2,
+    );
     await expectBodies(south.page, room);
     await south.ctx.setOffline(false);
     // North's message came first (South's were still queued); South's follow in order, once
     room.push('North speaks while South is away.', 'Offline thought one.', 'Offline thought two.');
     for (const p of all) await expectBodies(p, room);
-    await until('the queue to drain', () => south.page.locator('li.message.queued').count(), (n) => n === 0);
+    await until(
+      'the queue to drain',
+      () => south.page.locator('li.message.queued').count(),
+      (n) => n === 0,
+    );
     const stored = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM message WHERE room_id = $1 AND body LIKE 'Offline thought%'`, [roomId]);
     expect(Number(stored[0].n)).toBe(2);
 
@@ -236,7 +268,11 @@ describe('a live negotiation in three browsers', () => {
     await fac.page.getByRole('button', { name: 'Yes, remove Sam South' }).press('Enter');
     await south.page.getByRole('heading', { level: 1, name: 'You no longer have access to this room' }).waitFor();
     await expect(south.page.content()).resolves.not.toContain('Offline thought');
-    await until('members', () => fac.page.locator('.member-list').innerText(), (t) => !t.includes('Sam South'));
+    await until(
+      'members',
+      () => fac.page.locator('.member-list').innerText(),
+      (t) => !t.includes('Sam South'),
+    );
 
     // --- the rest of the people panel, by keyboard: add a party, revoke an invitation, archive
     stage = 'add a party, revoke an invitation, archive the room';

@@ -11,7 +11,8 @@ const LIVE = { timeout: 20_000 };
 // Tab until `target` has the focus: proves it is reachable by keyboard, in tab order.
 async function tabTo(page: Page, target: Locator, max = 250): Promise<void> {
   for (let i = 0; i < max; i += 1) {
-    if (await target.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement).catch(() => false)) return;
+    if (await target.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement).catch(() => false))
+      return;
     await page.keyboard.press('Tab');
   }
   throw new Error(`could not reach ${target.toString()} with Tab`);
@@ -54,8 +55,15 @@ describe('the negotiating text and ballots in the browser', () => {
   });
 
   const text = (page: Page) => page.getByRole('region', { name: 'Negotiating text' });
-  const clause = (page: Page, key: string) => text(page).getByRole('listitem', { name: new RegExp(`^Clause ${key.replace('.', '\\.')}( ·|$)`) }).first();
-  const version = (page: Page, n: number) => text(page).getByText(new RegExp(`Version ${n} ·`)).first().waitFor(LIVE);
+  const clause = (page: Page, key: string) =>
+    text(page)
+      .getByRole('listitem', { name: new RegExp(`^Clause ${key.replace('.', '\\.')}( ·|$)`) })
+      .first();
+  const version = (page: Page, n: number) =>
+    text(page)
+      .getByText(new RegExp(`Version ${n} ·`))
+      .first()
+      .waitFor(LIVE);
   const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Room sections' }).getByRole('link', { name, exact: true });
 
   it('drafts, revises, brackets, amends, compares and votes, with every context live', async () => {
@@ -125,7 +133,9 @@ describe('the negotiating text and ballots in the browser', () => {
     await expect(clause(labA, '2').getByRole('button', { name: 'Accept' }).count()).resolves.toBe(0);
     await checkScreen(fac, 'text');
     // an observer reads it all, live, and can only switch views
-    await clause(observer, '2').getByRole('article', { name: /Amendment by Lab A/ }).waitFor(LIVE);
+    await clause(observer, '2')
+      .getByRole('article', { name: /Amendment by Lab A/ })
+      .waitFor(LIVE);
     await clause(observer, '1').getByText('(Lab A)').waitFor();
     await expect(text(observer).getByRole('button').allTextContents()).resolves.toEqual(['Text', 'Compare versions']);
 
@@ -227,21 +237,33 @@ describe('the negotiating text and ballots in the browser', () => {
     await labA.keyboard.type('Labs report serious incidents within 72 hours.');
     await press(labA, labA.getByRole('button', { name: 'Add alternative' }));
     await version(labA, 3);
-    for (const suggestion of ['Reports go to every party, in writing.', 'Reports go to every party, by phone.', 'Reports go to every party and the facilitator.']) {
+    for (const suggestion of [
+      'Reports go to every party, in writing.',
+      'Reports go to every party, by phone.',
+      'Reports go to every party and the facilitator.',
+    ]) {
       await press(labA, labA.getByRole('button', { name: 'Suggest an amendment to clause 2' }));
       await tabTo(labA, labA.getByLabel('Suggested text'));
       await typeOver(labA, suggestion);
       await press(labA, labA.getByRole('button', { name: 'Propose amendment' }));
-      await clause(labA, '2').getByText(suggestion.split(', ')[1] ?? 'and the facilitator').first().waitFor(LIVE);
+      await clause(labA, '2')
+        .getByText(suggestion.split(', ')[1] ?? 'and the facilitator')
+        .first()
+        .waitFor(LIVE);
     }
     const amendments = (page: Page) => clause(page, '2').getByRole('article');
-    await amendments(labA).nth(2).waitFor().catch(async (e: Error) => {
-      throw new Error(`${e.message}\n${await clause(labA, '2').innerText()}`);
-    });
+    await amendments(labA)
+      .nth(2)
+      .waitFor()
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}\n${await clause(labA, '2').innerText()}`);
+      });
     await expect(amendments(labA).count()).resolves.toBe(3);
     // Lab A withdraws its first
     await press(labA, amendments(labA).nth(0).getByRole('button', { name: 'Withdraw' }));
-    await clause(labA, '2').getByText('in writing').waitFor({ state: 'detached', ...LIVE });
+    await clause(labA, '2')
+      .getByText('in writing')
+      .waitFor({ state: 'detached', ...LIVE });
 
     // the facilitator resolves the bracket on the second option, rejects one and accepts one
     await fac.goto(`/rooms/${room.id}?proposal=${id}`);
@@ -253,7 +275,9 @@ describe('the negotiating text and ballots in the browser', () => {
     await press(fac, fac.getByRole('button', { name: 'Resolve with this option' }));
     await version(fac, 4);
     await press(fac, amendments(fac).filter({ hasText: 'by phone' }).getByRole('button', { name: 'Reject' }));
-    await clause(fac, '2').getByText('by phone').waitFor({ state: 'detached', ...LIVE });
+    await clause(fac, '2')
+      .getByText('by phone')
+      .waitFor({ state: 'detached', ...LIVE });
     await press(fac, amendments(fac).filter({ hasText: 'and the facilitator' }).getByRole('button', { name: 'Accept' }));
     await version(fac, 5);
 

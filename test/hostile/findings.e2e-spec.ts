@@ -69,9 +69,12 @@ describe('hostile findings', () => {
       const json = (await res.json()) as any;
       expect(json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
-    const get = await fetch(`${app.server.url}/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'c'.repeat(64) } }))}`, {
-      headers: { 'apollo-require-preflight': 'true' },
-    });
+    const get = await fetch(
+      `${app.server.url}/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'c'.repeat(64) } }))}`,
+      {
+        headers: { 'apollo-require-preflight': 'true' },
+      },
+    );
     expect(get.status).toBeLessThan(500);
   });
 
@@ -112,7 +115,10 @@ describe('hostile findings', () => {
     const held = await Promise.all(Array.from({ length: 10 }, () => live(u.client.token!)));
     expect(await connectError(app.server.url, { token: u.client.token })).toBe('RATE_LIMITED');
     // another session of the same user is not affected
-    const other = await app.anon.ok<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: u.email, p: u.password });
+    const other = await app.anon.ok<{ login: { token: string } }>(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, {
+      e: u.email,
+      p: u.password,
+    });
     expect(await connectError(app.server.url, { token: other.login.token })).toBeNull();
     held[0].close();
     for (let i = 0; i < 50 && (await connectError(app.server.url, { token: u.client.token })) !== null; i++) await sleep(100);
@@ -126,9 +132,11 @@ describe('hostile findings', () => {
     const writers = await Promise.all([live(room.negotiators[0].client.token!), live(room.negotiators[0].client.token!)]);
     for (const w of writers) await joinRoom(w, room.id);
     // a room log of ~1 MB: 100 messages of 10 000 characters
-    await Promise.all(writers.map(async (w, i) => {
-      for (let k = 0; k < 50; k++) await send(w, room.id, `${i}-${k}-`.padEnd(10_000, 'm'));
-    }));
+    await Promise.all(
+      writers.map(async (w, i) => {
+        for (let k = 0; k < 50; k++) await send(w, room.id, `${i}-${k}-`.padEnd(10_000, 'm'));
+      }),
+    );
     const healthy = await live(room.negotiators[1].client.token!);
     await joinRoom(healthy, room.id);
     // a raw client that stops reading, then asks for the whole log again and again

@@ -72,8 +72,16 @@ describe('GraphQL abuse (NODE_ENV=production)', () => {
       // nested inline fragments add no depth: a hundred are fine, thousands are refused
       expect(await q(`{ ${'... on Query { '.repeat(n)}__typename${' }'.repeat(n)} }`)).toBe(n > 1_000 ? 'BAD_USER_INPUT' : 'ok');
       expect(await q(`{ me ${'{ id '.repeat(n)}${'}'.repeat(n)} }`)).toBe('BAD_USER_INPUT');
-      expect(await q(`mutation { createRoom(input: { title: ${'['.repeat(n)}"x"${']'.repeat(n)}, purpose: "p", speakerAttribution: ATTRIBUTED, parties: [] }) { id } }`)).toBe('BAD_USER_INPUT');
-      expect(await q(`mutation { createRoom(input: { title: "t", purpose: ${'{a: '.repeat(n)}1${'}'.repeat(n)}, speakerAttribution: ATTRIBUTED, parties: [] }) { id } }`)).toBe('BAD_USER_INPUT');
+      expect(
+        await q(
+          `mutation { createRoom(input: { title: ${'['.repeat(n)}"x"${']'.repeat(n)}, purpose: "p", speakerAttribution: ATTRIBUTED, parties: [] }) { id } }`,
+        ),
+      ).toBe('BAD_USER_INPUT');
+      expect(
+        await q(
+          `mutation { createRoom(input: { title: "t", purpose: ${'{a: '.repeat(n)}1${'}'.repeat(n)}, speakerAttribution: ATTRIBUTED, parties: [] }) { id } }`,
+        ),
+      ).toBe('BAD_USER_INPUT');
       // written by hand: JSON.stringify itself cannot go this deep
       expect(await raw(`{"query": "query($v: String) { me { id } }", "variables": {"v": ${'['.repeat(n)}${']'.repeat(n)}}}`)).toBe('BAD_USER_INPUT');
       expect(await raw(`{"query": "{ me { id } }", "extensions": ${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`)).toMatch(/^(ok|BAD_USER_INPUT)$/);
@@ -83,19 +91,44 @@ describe('GraphQL abuse (NODE_ENV=production)', () => {
   it('refuses batches, malformed bodies and wrong methods', async () => {
     expect(await raw(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]))).toBe('BAD_USER_INPUT');
     expect(await raw(JSON.stringify(Array.from({ length: 1_000 }, () => ({ query: '{ me { id } }' }))))).toBe('BAD_USER_INPUT');
-    for (const body of ['', 'not json', '{"query":', '{"query": 5}', '{"query": null}', '{"query": ""}', '{"query": "{ me { id } }", "variables": "x"}', '{"query": "{ me { id } }", "variables": [1]}', '{"query": "{ me { id } }", "operationName": 7}', '{"query": "query A { me { id } } query B { me { id } }"}', '{"query": "query A { me { id } }", "operationName": "B"}', '{"query": "{ me { id } }", "extensions": 5}', 'null', '[]', '"{ me { id } }"', '{"__proto__": {"query": "{ me { id } }"}}']) {
+    for (const body of [
+      '',
+      'not json',
+      '{"query":',
+      '{"query": 5}',
+      '{"query": null}',
+      '{"query": ""}',
+      '{"query": "{ me { id } }", "variables": "x"}',
+      '{"query": "{ me { id } }", "variables": [1]}',
+      '{"query": "{ me { id } }", "operationName": 7}',
+      '{"query": "query A { me { id } } query B { me { id } }"}',
+      '{"query": "query A { me { id } }", "operationName": "B"}',
+      '{"query": "{ me { id } }", "extensions": 5}',
+      'null',
+      '[]',
+      '"{ me { id } }"',
+      '{"__proto__": {"query": "{ me { id } }"}}',
+    ]) {
       expect(await raw(body)).toBe('BAD_USER_INPUT');
     }
     // CSRF prevention: a simple request without a preflight
     expect(await raw(JSON.stringify({ query: '{ me { id } }' }), { headers: { 'content-type': 'text/plain' } })).toBe('BAD_USER_INPUT');
     // a mutation over GET
-    expect(await raw('', { method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { logout }')}`, headers: { 'apollo-require-preflight': 'true' } })).toBe('BAD_USER_INPUT');
+    expect(
+      await raw('', { method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { logout }')}`, headers: { 'apollo-require-preflight': 'true' } }),
+    ).toBe('BAD_USER_INPUT');
     expect(await raw(JSON.stringify({ query: '{ me { id } }' }), { method: 'PUT' })).not.toBe('ok');
   });
 
   it('refuses persisted-query misuse', async () => {
     const hash = 'a'.repeat(64);
-    for (const ext of [{ persistedQuery: { version: 1, sha256Hash: hash } }, { persistedQuery: { version: 1, sha256Hash: 'nothex' } }, { persistedQuery: null }, { persistedQuery: { version: 1 } }, { persistedQuery: [] }]) {
+    for (const ext of [
+      { persistedQuery: { version: 1, sha256Hash: hash } },
+      { persistedQuery: { version: 1, sha256Hash: 'nothex' } },
+      { persistedQuery: null },
+      { persistedQuery: { version: 1 } },
+      { persistedQuery: [] },
+    ]) {
       expect(await raw(JSON.stringify({ extensions: ext }))).toBe('BAD_USER_INPUT');
       // with the query itself given, the query runs as sent: nothing is looked up or stored
       expect(await raw(JSON.stringify({ query: '{ me { id } }', extensions: ext }))).toMatch(/^(ok|BAD_USER_INPUT)$/);
@@ -107,12 +140,18 @@ describe('GraphQL abuse (NODE_ENV=production)', () => {
   it('refuses oversized and strange variables', async () => {
     const create = `mutation($input: CreateRoomInput!) { createRoom(input: $input) { id } }`;
     const rooms = await app.sql('SELECT count(*)::int AS n FROM room');
-    expect(await q(create, { input: { title: 'x'.repeat(3_000_000), purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: [] } })).toMatch(/BAD_USER_INPUT|refused/);
-    expect(await q(create, { input: { title: 't', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: Array.from({ length: 20_000 }, () => 'p') } })).toBe('BAD_USER_INPUT');
+    expect(await q(create, { input: { title: 'x'.repeat(3_000_000), purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: [] } })).toMatch(
+      /BAD_USER_INPUT|refused/,
+    );
+    expect(await q(create, { input: { title: 't', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: Array.from({ length: 20_000 }, () => 'p') } })).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(await q(create, { input: { title: 't', purpose: 'x'.repeat(200_000), speakerAttribution: 'ATTRIBUTED', parties: [] } })).toBe('BAD_USER_INPUT');
     expect(await q('{ me { id } }', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`v${i}`, i])))).toBe('ok');
     expect(await q(create, { input: { title: 't', purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: [], extra: 1 } })).toBe('BAD_USER_INPUT');
-    expect(await q(create, { input: JSON.parse('{"__proto__": {"title": "t"}, "purpose": "p", "speakerAttribution": "ATTRIBUTED", "parties": []}') })).toBe('BAD_USER_INPUT');
+    expect(await q(create, { input: JSON.parse('{"__proto__": {"title": "t"}, "purpose": "p", "speakerAttribution": "ATTRIBUTED", "parties": []}') })).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(await app.sql('SELECT count(*)::int AS n FROM room')).toEqual(rooms);
     expect(app.server.logs.filter((l) => /"level":(50|60)/.test(l))).toEqual([]);
   });

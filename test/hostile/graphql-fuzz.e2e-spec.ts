@@ -72,7 +72,8 @@ describe('hostile GraphQL inputs', () => {
             // a body past the limit is refused (413) before it is read: the server may close
             // the connection while the client is still writing
             const cause = String((e as { cause?: { code?: string } }).cause?.code);
-            if (payload.length > 256 * 1024 && ['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(cause)) return void statuses.set('refused', (statuses.get('refused') ?? 0) + 1);
+            if (payload.length > 256 * 1024 && ['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(cause))
+              return void statuses.set('refused', (statuses.get('refused') ?? 0) + 1);
             if (problems.length < 20) problems.push(`${op.name} as ${caller.name}: request failed (${cause}) with ${brief(variables)}`);
             return;
           }
@@ -93,10 +94,22 @@ describe('hostile GraphQL inputs', () => {
         });
       }
       const seconds = (Date.now() - started) / 1000;
-      console.log(`hostile GraphQL: ${tried} inputs over ${ops.length} operations in ${seconds.toFixed(1)} s (seed ${HOSTILE_SEED}); answers ${JSON.stringify(Object.fromEntries(statuses))}`);
-      const costly = [...spent].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([name, ms]) => `${name} ${(ms / perOp).toFixed(0)} ms`);
+      console.log(
+        `hostile GraphQL: ${tried} inputs over ${ops.length} operations in ${seconds.toFixed(1)} s (seed ${HOSTILE_SEED}); answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+      );
+      const costly = [...spent]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 5)
+        .map(([name, ms]) => `${name} ${(ms / perOp).toFixed(0)} ms`);
       console.log(`hostile GraphQL: the slowest operations (mean per input): ${costly.join(', ')}`);
-      if (problems.length) console.log(app.server.logs.filter((l) => /"level":50/.test(l)).slice(0, 3).join('\n').slice(0, 3000));
+      if (problems.length)
+        console.log(
+          app.server.logs
+            .filter((l) => /"level":50/.test(l))
+            .slice(0, 3)
+            .join('\n')
+            .slice(0, 3000),
+        );
       expect(problems).toEqual([]);
       expect(tried).toBeGreaterThanOrEqual(INPUTS);
       await expectIntact(app, world);

@@ -35,7 +35,8 @@ describe('hostile socket inputs', () => {
     // sockets of one session at 5 events a second each would mostly try the limit, not the
     // handlers (the limit has its own test below)
     const session = async (u: TestUser) => (await app.anon.ok<{ login: { token: string } }>(LOGIN, { email: u.email, password: u.password })).login.token;
-    for (const [name, u] of users) for (let i = 0; i < 4; i++) sockets.push({ name, c: await connectLive(app.server.url, i === 0 ? u.client.token : await session(u)) });
+    for (const [name, u] of users)
+      for (let i = 0; i < 4; i++) sockets.push({ name, c: await connectLive(app.server.url, i === 0 ? u.client.token : await session(u)) });
     // real messages to edit and redact
     for (const room of [a, b]) {
       const c = await connectLive(app.server.url, room.negotiators[0].client.token);
@@ -51,9 +52,22 @@ describe('hostile socket inputs', () => {
   });
 
   const id = () =>
-    fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...world.pool.ids) }, { weight: 2, arbitrary: fc.uuid() }, { weight: 2, arbitrary: hostileString }, { weight: 1, arbitrary: wrongType });
-  const text = () => fc.oneof({ weight: 5, arbitrary: hostileString }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: fc.constant('x'.repeat(70_000)) });
-  const thread = () => fc.oneof(fc.constant(undefined), fc.constant(null), id().map((v) => (typeof v === 'string' && !v.includes(':') ? `proposal:${v}` : v)), hostileString, wrongType);
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...world.pool.ids) },
+      { weight: 2, arbitrary: fc.uuid() },
+      { weight: 2, arbitrary: hostileString },
+      { weight: 1, arbitrary: wrongType },
+    );
+  const text = () =>
+    fc.oneof({ weight: 5, arbitrary: hostileString }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: fc.constant('x'.repeat(70_000)) });
+  const thread = () =>
+    fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      id().map((v) => (typeof v === 'string' && !v.includes(':') ? `proposal:${v}` : v)),
+      hostileString,
+      wrongType,
+    );
   const payloadFor = (event: string): fc.Arbitrary<unknown> => {
     const shapes: Record<string, fc.Arbitrary<unknown>> = {
       'room:join': fc.record({ roomId: id(), afterSeq: fc.oneof(fc.integer({ min: -2, max: 50 }), fc.integer(), wrongType) }, { requiredKeys: [] }),
@@ -61,17 +75,23 @@ describe('hostile socket inputs', () => {
       'message:send': fc.record({ roomId: id(), body: text(), thread: thread(), clientMsgId: fc.oneof(fc.uuid(), hostileString) }, { requiredKeys: [] }),
       'message:edit': fc.record({ messageId: id(), body: text() }, { requiredKeys: [] }),
       'message:redact': fc.record({ messageId: id() }, { requiredKeys: [] }),
-      'typing': fc.record({ roomId: id(), thread: thread() }, { requiredKeys: [] }),
+      typing: fc.record({ roomId: id(), thread: thread() }, { requiredKeys: [] }),
     };
     return fc.oneof({ weight: 8, arbitrary: shapes[event] }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: fc.constant(undefined) });
   };
   const input = () =>
-    fc.record({
-      event: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...EVENTS) }, { weight: 1, arbitrary: hostileString.filter((e) => !RESERVED.has(e) && e.length < 5_000) }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'room:event', 'presence', 'error', 'room:committed') }),
-      socket: fc.nat(sockets.length - 1),
-      ack: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-      extra: fc.oneof({ weight: 9, arbitrary: fc.constant([] as unknown[]) }, { weight: 1, arbitrary: fc.array(wrongType, { maxLength: 3 }) }),
-    }).chain((r) => payloadFor(EVENTS.includes(r.event) ? r.event : 'room:join').map((payload) => ({ ...r, payload })));
+    fc
+      .record({
+        event: fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom(...EVENTS) },
+          { weight: 1, arbitrary: hostileString.filter((e) => !RESERVED.has(e) && e.length < 5_000) },
+          { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'room:event', 'presence', 'error', 'room:committed') },
+        ),
+        socket: fc.nat(sockets.length - 1),
+        ack: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+        extra: fc.oneof({ weight: 9, arbitrary: fc.constant([] as unknown[]) }, { weight: 1, arbitrary: fc.array(wrongType, { maxLength: 3 }) }),
+      })
+      .chain((r) => payloadFor(EVENTS.includes(r.event) ? r.event : 'room:join').map((payload) => ({ ...r, payload })));
 
   it(
     `answers ${INPUTS} generated socket events with contract codes only, then is intact`,
@@ -112,8 +132,14 @@ describe('hostile socket inputs', () => {
             }
             const outcome = ack?.ok === true ? 'ok' : String(ack?.error?.code);
             answers.set(outcome, (answers.get(outcome) ?? 0) + 1);
-            const found = ack?.ok === true ? [] : ack?.ok === false ? problemsOfErrors([{ message: ack.error?.message, extensions: { code: ack.error?.code } }]) : [`answer ${brief(ack)}`];
-            if (found.length && problems.length < 20) problems.push(`${x.event} from ${name} with ${brief(args).slice(0, 200)}: ${found.join("; ")} (answer ${brief(ack)})`);
+            const found =
+              ack?.ok === true
+                ? []
+                : ack?.ok === false
+                  ? problemsOfErrors([{ message: ack.error?.message, extensions: { code: ack.error?.code } }])
+                  : [`answer ${brief(ack)}`];
+            if (found.length && problems.length < 20)
+              problems.push(`${x.event} from ${name} with ${brief(args).slice(0, 200)}: ${found.join('; ')} (answer ${brief(ack)})`);
           }
           if (!c.socket.connected && problems.length < 20) problems.push(`${name}'s socket was disconnected after ${x.event} ${brief(args)}`);
           await sleep(Math.max(0, 200 - (Date.now() - t0)));
@@ -121,7 +147,9 @@ describe('hostile socket inputs', () => {
       };
       await pool(bySocket, sockets.length, run);
       const seconds = (Date.now() - started) / 1000;
-      console.log(`hostile sockets: ${tried} events on ${sockets.length} sockets in ${seconds.toFixed(1)} s (seed ${HOSTILE_SEED}); answers ${JSON.stringify(Object.fromEntries(answers))}`);
+      console.log(
+        `hostile sockets: ${tried} events on ${sockets.length} sockets in ${seconds.toFixed(1)} s (seed ${HOSTILE_SEED}); answers ${JSON.stringify(Object.fromEntries(answers))}`,
+      );
       expect(problems).toEqual([]);
       expect(tried).toBe(INPUTS);
       await expectIntact(app, world);
@@ -141,7 +169,12 @@ describe('hostile socket inputs', () => {
     const storm = await Promise.all(Array.from({ length: 6 }, async () => connectLive(app.server.url, await session())));
     // 6 sockets × 40 join/leave at once (40 per session, under its 60): every join is
     // accepted; a leave that overtook its socket's join is NOT_FOUND
-    const calls = storm.flatMap((c) => Array.from({ length: 40 }, (_, i) => ({ kind: i % 2 ? 'room:leave' : 'room:join', ack: c.call(i % 2 ? 'room:leave' : 'room:join', { roomId: room.id }) })));
+    const calls = storm.flatMap((c) =>
+      Array.from({ length: 40 }, (_, i) => ({
+        kind: i % 2 ? 'room:leave' : 'room:join',
+        ack: c.call(i % 2 ? 'room:leave' : 'room:join', { roomId: room.id }),
+      })),
+    );
     const acks = await Promise.all(calls.map(async (x) => ({ kind: x.kind, ack: await x.ack })));
     for (const { kind, ack } of acks) {
       if (kind === 'room:join') expect(ack).toMatchObject({ ok: true });
@@ -188,7 +221,10 @@ describe('hostile socket inputs', () => {
       new Promise<void>((resolve, reject) => {
         const until = Date.now() + 10_000;
         const tick = () => {
-          const last = watcher.received.slice(mark).filter((r) => r.event === 'presence' && r.data.roomId === room.id).at(-1);
+          const last = watcher.received
+            .slice(mark)
+            .filter((r) => r.event === 'presence' && r.data.roomId === room.id)
+            .at(-1);
           if (last && onlineIs(ids)(last.data)) return resolve();
           if (Date.now() > until) return reject(new Error(`presence is ${JSON.stringify(last?.data)}, not ${JSON.stringify(ids)}`));
           setTimeout(tick, 100);

@@ -21,15 +21,18 @@ describe('ballots (medium)', () => {
     await m?.close();
   });
 
-  const propose = (room: MediumRoom, texts = TEXTS) => proposals.create(room.facilitator.auth, { roomId: room.id, title: 'Compute reporting', clauses: clauses(...texts) });
+  const propose = (room: MediumRoom, texts = TEXTS) =>
+    proposals.create(room.facilitator.auth, { roomId: room.id, title: 'Compute reporting', clauses: clauses(...texts) });
   const open = (room: MediumRoom, proposalId: string, over: Record<string, unknown> = {}) =>
     ballots.open(room.facilitator.auth, { proposalId, rule: 'MAJORITY', quorum: 0.5, secrecy: 'OPEN', ...over } as Parameters<BallotsService['open']>[1]);
-  const vote = (who: MediumUser, ballotId: string, choice: string, reason?: string) => ballots.castVote(who.auth, { ballotId, choice, reason } as Parameters<BallotsService['castVote']>[1]);
+  const vote = (who: MediumUser, ballotId: string, choice: string, reason?: string) =>
+    ballots.castVote(who.auth, { ballotId, choice, reason } as Parameters<BallotsService['castVote']>[1]);
   const state = async (viewer: MediumUser, proposalId: string) => {
     const p = await proposals.proposal(viewer.auth, proposalId);
     return { status: p.status, ballots: await ballots.forProposal(p) };
   };
-  const eventsOf = (roomId: string) => m.sql<{ type: string; payload: Record<string, any> }>(`SELECT type, payload FROM room_event WHERE room_id = $1 ORDER BY stream, seq`, [roomId]);
+  const eventsOf = (roomId: string) =>
+    m.sql<{ type: string; payload: Record<string, any> }>(`SELECT type, payload FROM room_event WHERE room_id = $1 ORDER BY stream, seq`, [roomId]);
 
   it('a whole-text ballot freezes the text, closes when every party has voted, and a pass adopts it with its agreement', async () => {
     const room = await m.room();
@@ -39,7 +42,11 @@ describe('ballots (medium)', () => {
     const neg = room.negotiators[0].auth;
     expect(await codeOf(proposals.revise(neg, { proposalId: p.id, expectedVersion: 1, clauses: clauses('x') }))).toBe('INVALID_STATE');
     expect(await codeOf(proposals.addAlternative(neg, p.id, '1', 'Other.', 1))).toBe('INVALID_STATE');
-    expect(await codeOf(amendments.propose(neg, { proposalId: p.id, baseVersion: 1, clauseKey: '1', kind: 'DELETE' } as Parameters<AmendmentsService['propose']>[1]))).toBe('INVALID_STATE');
+    expect(
+      await codeOf(
+        amendments.propose(neg, { proposalId: p.id, baseVersion: 1, clauseKey: '1', kind: 'DELETE' } as Parameters<AmendmentsService['propose']>[1]),
+      ),
+    ).toBe('INVALID_STATE');
     expect(await codeOf(open(room, p.id))).toBe('INVALID_STATE');
 
     for (const n of room.negotiators) await vote(n, b.id, 'SUPPORT');
@@ -51,7 +58,12 @@ describe('ballots (medium)', () => {
     expect(JSON.stringify(agreements[0].clauses)).toContain(TEXTS[1]);
     const ev = await eventsOf(room.id);
     expect(ev.find((e) => e.type === 'ballot.closed')?.payload).toMatchObject({ ballotId: b.id, outcome: 'PASSED', cause: 'ALL_VOTED' });
-    expect(ev.find((e) => e.type === 'proposal.adopted')?.payload).toMatchObject({ proposalId: p.id, version: 1, textHash: p.textHash, agreementId: agreements[0].id });
+    expect(ev.find((e) => e.type === 'proposal.adopted')?.payload).toMatchObject({
+      proposalId: p.id,
+      version: 1,
+      textHash: p.textHash,
+      agreementId: agreements[0].id,
+    });
     expect(await codeOf(vote(room.negotiators[0], b.id, 'OPPOSE'))).toBe('BALLOT_CLOSED');
     expect(await codeOf(ballots.close(room.facilitator.auth, b.id))).toBe('INVALID_STATE');
   });
@@ -62,7 +74,11 @@ describe('ballots (medium)', () => {
     const b1 = await open(room, p.id, { rule: 'CONSENSUS', quorum: 0.5 });
     await vote(room.negotiators[0], b1.id, 'SUPPORT');
     await vote(room.negotiators[1], b1.id, 'BLOCK');
-    expect(await ballots.close(room.facilitator.auth, b1.id)).toMatchObject({ status: 'CLOSED', outcome: 'FAILED', tally: { support: 1, block: 1, notVoted: 1 } });
+    expect(await ballots.close(room.facilitator.auth, b1.id)).toMatchObject({
+      status: 'CLOSED',
+      outcome: 'FAILED',
+      tally: { support: 1, block: 1, notVoted: 1 },
+    });
     expect((await state(room.observer, p.id)).status).toBe('DRAFTING');
     const b2 = await open(room, p.id, { rule: 'MAJORITY', quorum: 1 });
     await vote(room.negotiators[0], b2.id, 'SUPPORT');
@@ -127,7 +143,11 @@ describe('ballots (medium)', () => {
       expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'PASSED' });
       expect((await proposals.proposal(room.observer.auth, p.id)).clauses.map((c) => c.text)).toEqual(['One, revised.', 'Two.']);
       expect(await amendmentIds(room.observer, p.id, 'OPEN')).toEqual([a.id]);
-      expect((await eventsOf(room.id)).find((e) => e.type === 'amendment.conflict')?.payload).toMatchObject({ amendmentId: a.id, ballotId: b.id, currentVersion: 2 });
+      expect((await eventsOf(room.id)).find((e) => e.type === 'amendment.conflict')?.payload).toMatchObject({
+        amendmentId: a.id,
+        ballotId: b.id,
+        currentVersion: 2,
+      });
     });
 
     it('rejects the amendment when it fails', async () => {

@@ -21,7 +21,10 @@ describe('invite redemption (medium)', () => {
   });
 
   const membershipsOf = (email: string) =>
-    m.sql<{ room_id: string; role: string; party_id: string | null }>(`SELECT m.room_id, m.role, m.party_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = $1`, [email.toLowerCase()]);
+    m.sql<{ room_id: string; role: string; party_id: string | null }>(
+      `SELECT m.room_id, m.role, m.party_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = $1`,
+      [email.toLowerCase()],
+    );
 
   it('is single-use under a dozen simultaneous accepts', async () => {
     const room = await m.room(['A']);
@@ -52,7 +55,9 @@ describe('invite redemption (medium)', () => {
     await identity.signUp({ email, password: 'correct horse battery staple', displayName: 'First', inviteToken: token });
     expect(await membershipsOf(email)).toEqual([{ room_id: room.id, role: 'NEGOTIATOR', party_id: room.parties[0].id }]);
     const late = `${fresh('late')}@example.org`;
-    expect(await codeOf(identity.signUp({ email: late, password: 'correct horse battery staple', displayName: 'Late', inviteToken: token }))).toBe('INVITE_INVALID');
+    expect(await codeOf(identity.signUp({ email: late, password: 'correct horse battery staple', displayName: 'Late', inviteToken: token }))).toBe(
+      'INVITE_INVALID',
+    );
     expect((await m.sql(`SELECT count(*)::int AS n FROM app_user WHERE email = $1`, [late]))[0].n).toBe(0);
   });
 });

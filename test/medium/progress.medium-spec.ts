@@ -39,15 +39,37 @@ describe('progress (medium)', () => {
       ],
     });
     let pr = await progressOf(room.observer, room.id, p.id);
-    expect(pr).toMatchObject({ partyCount: 3, openBrackets: 0, openAmendments: 0, latestBallot: null, awaitingVote: [], awaitingSignature: [], awaitingPublishConsent: [] });
-    expect(pr.positions.map((x) => [x.party.name, x.choice])).toEqual([['Lab A', null], ['Lab B', null], ['Lab C', null]]);
+    expect(pr).toMatchObject({
+      partyCount: 3,
+      openBrackets: 0,
+      openAmendments: 0,
+      latestBallot: null,
+      awaitingVote: [],
+      awaitingSignature: [],
+      awaitingPublishConsent: [],
+    });
+    expect(pr.positions.map((x) => [x.party.name, x.choice])).toEqual([
+      ['Lab A', null],
+      ['Lab B', null],
+      ['Lab C', null],
+    ]);
     expect(pr.convergence.map(figures)).toEqual([[0, 0, 0]]);
 
     const bracketed = await proposals.addAlternative(a.auth, p.id, '1', 'Only labs above the threshold report.', 1);
-    const amendment = await amendments.propose(b.auth, { proposalId: p.id, baseVersion: 2, clauseKey: '2', kind: 'REPLACE', text: 'Within 60 days.' } as Parameters<AmendmentsService['propose']>[1]);
+    const amendment = await amendments.propose(b.auth, {
+      proposalId: p.id,
+      baseVersion: 2,
+      clauseKey: '2',
+      kind: 'REPLACE',
+      text: 'Within 60 days.',
+    } as Parameters<AmendmentsService['propose']>[1]);
     pr = await progressOf(c, room.id, p.id);
     expect([pr.openBrackets, pr.openAmendments]).toEqual([1, 1]);
-    expect(pr.convergence.map(figures)).toEqual([[0, 0, 0], [1, 0, 0], [1, 1, 0]]);
+    expect(pr.convergence.map(figures)).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+      [1, 1, 0],
+    ]);
 
     await amendments.reject(fac, amendment.id);
     await proposals.resolveBracket(fac, p.id, '1', bracketed.clauses[0].alternatives[1].id, 2);
@@ -68,7 +90,15 @@ describe('progress (medium)', () => {
     expect(pr.latestBallot?.status).toBe('CLOSED');
     expect(pr.awaitingVote).toEqual([]);
     expect(pr.positions.map((x) => x.choice)).toEqual(['SUPPORT', 'OPPOSE', 'SUPPORT']);
-    expect(pr.convergence.map(figures)).toEqual([[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0], [0, 0, 1], [0, 0, 2]]);
+    expect(pr.convergence.map(figures)).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+      [1, 1, 0],
+      [1, 0, 0],
+      [0, 0, 0],
+      [0, 0, 1],
+      [0, 0, 2],
+    ]);
     const seqs = pr.convergence.map((x) => x.seq);
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
     const log = (await m.sql<{ seq: number }>(`SELECT seq FROM room_event WHERE room_id = $1 AND stream = 'room'`, [room.id])).map((e) => e.seq);

@@ -51,7 +51,9 @@ export async function killPostgres(dataDir: string): Promise<void> {
 export async function killHard(server: ServerHandle, dataDir: string | null): Promise<void> {
   const pm = dataDir ? await postmasterOf(dataDir) : null;
   const backends = pm ? await childrenOf(pm.pid) : [];
-  const exited = new Promise<void>((res) => (server.process.exitCode !== null || server.process.signalCode !== null ? res() : server.process.once('exit', () => res())));
+  const exited = new Promise<void>((res) =>
+    server.process.exitCode !== null || server.process.signalCode !== null ? res() : server.process.once('exit', () => res()),
+  );
   for (const pid of [server.process.pid!, ...(pm ? [pm.pid] : []), ...backends]) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -50,15 +50,15 @@ export async function join(anon: Client, fac: Client, roomId: string, role: stri
 }
 
 // A room with parties, a facilitator, one negotiator per party and an observer.
-export async function newRoom(
-  anon: Client,
-  over: { parties?: string[]; speakerAttribution?: string; facilitator?: TestUser } = {},
-): Promise<TestRoom> {
+export async function newRoom(anon: Client, over: { parties?: string[]; speakerAttribution?: string; facilitator?: TestUser } = {}): Promise<TestRoom> {
   const facilitator = over.facilitator ?? (await newUser(anon, { displayName: fresh('Facilitator') }));
   const names = over.parties ?? ['Lab A', 'Lab B', 'Lab C'];
-  const d = await facilitator.client.ok<{ createRoom: { id: string; parties: Array<{ id: string; name: string }>; myMembership: { id: string } } }>(CREATE_ROOM, {
-    input: { title: fresh('Room'), purpose: 'Agree on one task', speakerAttribution: over.speakerAttribution ?? 'ATTRIBUTED', parties: names },
-  });
+  const d = await facilitator.client.ok<{ createRoom: { id: string; parties: Array<{ id: string; name: string }>; myMembership: { id: string } } }>(
+    CREATE_ROOM,
+    {
+      input: { title: fresh('Room'), purpose: 'Agree on one task', speakerAttribution: over.speakerAttribution ?? 'ATTRIBUTED', parties: names },
+    },
+  );
   const room = d.createRoom;
   const membershipIds = new Map<string, string>([[facilitator.id, room.myMembership.id]]);
   const negotiators: TestUser[] = [];

@@ -55,9 +55,18 @@ export function assertTestDatabaseUrl(url: string) {
 // one the server starts its embedded PostgreSQL, which must be in a folder of the test's own
 // (PARLEY_DATA_DIR, or a copy of the project as `cwd`), never this checkout's ./.parley.
 export function serverEnv(env: Record<string, string | undefined>, cwd: string = ROOT): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', PARLEY_AUTH_RATE_PER_IP: '100000', ...env };
+  const merged: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'test',
+    PARLEY_AUTH_RATE_PER_IP: '100000',
+    ...env,
+  };
   if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);
-  else if (!merged.PARLEY_DATA_DIR?.trim() && resolve(cwd) === ROOT) throw new Error("refusing to start a test server on this checkout's own data folder: set DATABASE_URL or PARLEY_DATA_DIR");
+  else if (!merged.PARLEY_DATA_DIR?.trim() && resolve(cwd) === ROOT)
+    throw new Error("refusing to start a test server on this checkout's own data folder: set DATABASE_URL or PARLEY_DATA_DIR");
   return merged;
 }
 
@@ -220,7 +229,12 @@ export interface LiveClient {
 }
 
 export async function connectLive(baseUrl: string, token: string | null, opts: { reconnection?: boolean } = {}): Promise<LiveClient> {
-  const socket = io(`${baseUrl}/live`, { auth: token === null ? {} : { token }, transports: ['websocket'], reconnection: opts.reconnection ?? false, forceNew: true });
+  const socket = io(`${baseUrl}/live`, {
+    auth: token === null ? {} : { token },
+    transports: ['websocket'],
+    reconnection: opts.reconnection ?? false,
+    forceNew: true,
+  });
   const received: LiveClient['received'] = [];
   const events: LiveClient['events'] = [];
   const waiters = new Set<{ event: string; pred: (d: any) => boolean; resolve: (d: any) => void }>();

@@ -19,4 +19,5 @@ export async function joinRoom(c: LiveClient, roomId: string, afterSeq?: number,
   return ack as { ok: true; lastSeq: number; events: Array<{ seq: number; type: string; actor: string | null; payload: string }> };
 }
 
-export const postedBy = (messageId: string) => (e: { type: string; payload: string }) => e.type === 'message.posted' && JSON.parse(e.payload).messageId === messageId;
+export const postedBy = (messageId: string) => (e: { type: string; payload: string }) =>
+  e.type === 'message.posted' && JSON.parse(e.payload).messageId === messageId;

@@ -25,9 +25,18 @@ export const BALLOTS = `query($id: ID!) { proposal(id: $id) { status version bal
 
 export const clauses = (...texts: string[]) => texts.map((text, i) => ({ key: String(i + 1), heading: null, text }));
 
-export async function createProposal(client: Client, roomId: string, texts = ['Each lab reports training runs above the threshold.', 'Reports go to the facilitator within 30 days.']) {
+export async function createProposal(
+  client: Client,
+  roomId: string,
+  texts = ['Each lab reports training runs above the threshold.', 'Reports go to the facilitator within 30 days.'],
+) {
   const d = await client.ok(CREATE_PROPOSAL, { input: { roomId, title: 'Compute reporting', clauses: clauses(...texts) } });
-  return d.createProposal as { id: string; version: number; textHash: string; clauses: Array<{ key: string; text: string; alternatives: Array<{ id: string; text: string }> }> };
+  return d.createProposal as {
+    id: string;
+    version: number;
+    textHash: string;
+    clauses: Array<{ key: string; text: string; alternatives: Array<{ id: string; text: string }> }>;
+  };
 }
 
 export async function openBallot(client: Client, proposalId: string, over: Record<string, unknown> = {}) {
@@ -43,4 +52,3 @@ export async function ballots(client: Client, proposalId: string) {
     agreement: Record<string, any> | null;
   };
 }
-

@@ -22,7 +22,12 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        DatabaseModule.forRoot({ url: options.databaseUrl, countSql: config.countSql, poolSize: config.dbPoolSize, statementTimeoutMs: config.statementTimeoutMs }),
+        DatabaseModule.forRoot({
+          url: options.databaseUrl,
+          countSql: config.countSql,
+          poolSize: config.dbPoolSize,
+          statementTimeoutMs: config.statementTimeoutMs,
+        }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',

@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppExceptionFilter, ConfigError, errorAnswer, httpStatusCode, restErrorBody, createLogger, loadConfig, PinoNestLogger, type AppConfig, type Logger } from '@parley/common';
+import {
+  AppExceptionFilter,
+  ConfigError,
+  errorAnswer,
+  httpStatusCode,
+  restErrorBody,
+  createLogger,
+  loadConfig,
+  PinoNestLogger,
+  type AppConfig,
+  type Logger,
+} from '@parley/common';
 import { countSqlPerRequest, loadEmbeddedPostgres, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { IdentityService } from '@parley/identity';
 import { AppModule } from './app.module';
@@ -52,15 +63,19 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   app.useWebSocketAdapter(ioAdapter);
   // body-parser failures (too large, malformed JSON) never reach Nest's filters
   // (GraphQL clients get GraphQL's error shape, any other route the REST one)
-  app.use((err: { status?: number; type?: string }, req: { path?: string }, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
-    if (!err) return next();
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const answer =
-      status < 500
-        ? { status, code: httpStatusCode(status), message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.' }
-        : errorAnswer(logger, err, { transport: 'HTTP request', stage: 'before routing' });
-    res.status(answer.status).json(req.path === '/graphql' ? { errors: [{ message: answer.message, extensions: { code: answer.code } }] } : restErrorBody(answer));
-  });
+  app.use(
+    (err: { status?: number; type?: string }, req: { path?: string }, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
+      if (!err) return next();
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      const answer =
+        status < 500
+          ? { status, code: httpStatusCode(status), message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.' }
+          : errorAnswer(logger, err, { transport: 'HTTP request', stage: 'before routing' });
+      res
+        .status(answer.status)
+        .json(req.path === '/graphql' ? { errors: [{ message: answer.message, extensions: { code: answer.code } }] } : restErrorBody(answer));
+    },
+  );
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   serveWebApp(app);

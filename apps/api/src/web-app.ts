@@ -8,7 +8,13 @@ export const WEB_DIST = resolve(__dirname, '../../../web');
 const API_PREFIXES = ['/graphql', '/socket.io', '/api/', '/public/', '/.well-known/', '/healthz'];
 
 type Req = { method: string; path: string; headers: Record<string, string | string[] | undefined> };
-type Res = { sendFile(path: string, opts: object): void; status(n: number): Res; type(t: string): Res; send(b: string): void; setHeader(n: string, v: string): void };
+type Res = {
+  sendFile(path: string, opts: object): void;
+  status(n: number): Res;
+  type(t: string): Res;
+  send(b: string): void;
+  setHeader(n: string, v: string): void;
+};
 
 export function serveWebApp(app: NestExpressApplication, dir: string = WEB_DIST): void {
   const index = join(dir, 'index.html');

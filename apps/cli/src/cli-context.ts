@@ -30,7 +30,9 @@ export interface CliContext {
 
 // The database the server would use: DATABASE_URL, or the embedded one in PARLEY_DATA_DIR
 // (shared with a running server, started for the command otherwise).
-export async function openDatabase(opts: { migrate?: boolean } = {}): Promise<{ url: string; config: AppConfig; logger: Logger; embedded: EmbeddedDatabase | null }> {
+export async function openDatabase(
+  opts: { migrate?: boolean } = {},
+): Promise<{ url: string; config: AppConfig; logger: Logger; embedded: EmbeddedDatabase | null }> {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
   let embedded: EmbeddedDatabase | null = null;

@@ -23,10 +23,22 @@ const PEOPLE = {
 } as const;
 
 const CLAUSES = [
-  { key: '1', heading: 'Purpose', text: 'The parties share information about serious safety incidents involving frontier AI systems so that each can prevent similar incidents in its own systems.' },
-  { key: '2', heading: 'Scope', text: 'A serious incident is an event in which a deployed model caused, or came close to causing, significant harm to people or critical infrastructure.' },
+  {
+    key: '1',
+    heading: 'Purpose',
+    text: 'The parties share information about serious safety incidents involving frontier AI systems so that each can prevent similar incidents in its own systems.',
+  },
+  {
+    key: '2',
+    heading: 'Scope',
+    text: 'A serious incident is an event in which a deployed model caused, or came close to causing, significant harm to people or critical infrastructure.',
+  },
   { key: '3', heading: 'Notification', text: 'A party notifies the others through the facilitator within 7 days of confirming a serious incident.' },
-  { key: '4', heading: 'Content of a notice', text: 'A notice describes what happened, the systems involved, the mitigations taken and the contact person; it need not include model weights or proprietary code.' },
+  {
+    key: '4',
+    heading: 'Content of a notice',
+    text: 'A notice describes what happened, the systems involved, the mitigations taken and the contact person; it need not include model weights or proprietary code.',
+  },
   { key: '5', heading: 'Confidentiality', text: 'Notices are confidential to the parties and the facilitator.' },
   { key: '6', heading: 'Review', text: 'The parties review this accord twelve months after it takes effect.' },
 ];
@@ -70,13 +82,19 @@ export interface DemoResult {
 
 export async function runDemo(): Promise<DemoResult> {
   const { url, config, logger, embedded } = await openDatabase();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config: { ...config, logLevel: 'warn' }, logger, databaseUrl: url }), { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config: { ...config, logLevel: 'warn' }, logger, databaseUrl: url }), {
+    logger: false,
+  });
   try {
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     const api = new Api(`http://127.0.0.1:${address.port}/graphql`);
     const identity = app.get(IdentityService);
-    const accounts = Object.entries(PEOPLE).map(([who, p]) => ({ who: 'party' in p ? `negotiator for ${p.party}` : who, email: p.email, password: DEMO_PASSWORD }));
+    const accounts = Object.entries(PEOPLE).map(([who, p]) => ({
+      who: 'party' in p ? `negotiator for ${p.party}` : who,
+      email: p.email,
+      password: DEMO_PASSWORD,
+    }));
 
     const login = async (email: string) => api.as((await api.call<{ login: { token: string } }>(LOGIN, { e: email, p: DEMO_PASSWORD })).login.token);
     let fac: Api;
@@ -119,43 +137,86 @@ export async function runDemo(): Promise<DemoResult> {
     const observer = await join(PEOPLE.observer, 'OBSERVER');
 
     // the text: a first draft, a revision, then an open bracket on the notification window
-    let p = (await fac.call(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { ${P} } }`, { i: { roomId: room.id, title: 'Incident-sharing accord', clauses: CLAUSES } })).createProposal;
-    const revised = CLAUSES.map((c) => (c.key === '6' ? { ...c, text: 'The parties review this accord twelve months after it takes effect, and after any serious incident that it did not cover.' } : c));
-    p = (await aurora.call(`mutation($i: ReviseProposalInput!) { reviseProposal(input: $i) { ${P} } }`, { i: { proposalId: p.id, expectedVersion: p.version, clauses: revised, summary: 'Review also after an uncovered incident' } })).reviseProposal;
-    p = (
-      await borealis.call(`mutation($p: ID!, $k: String!, $t: String!, $v: Int!) { addAlternative(proposalId: $p, clauseKey: $k, text: $t, expectedVersion: $v) { ${P} } }`, {
-        p: p.id,
-        k: '3',
-        t: 'A party notifies the others through the facilitator within 72 hours of confirming a serious incident.',
-        v: p.version,
+    let p = (
+      await fac.call(`mutation($i: CreateProposalInput!) { createProposal(input: $i) { ${P} } }`, {
+        i: { roomId: room.id, title: 'Incident-sharing accord', clauses: CLAUSES },
       })
+    ).createProposal;
+    const revised = CLAUSES.map((c) =>
+      c.key === '6'
+        ? { ...c, text: 'The parties review this accord twelve months after it takes effect, and after any serious incident that it did not cover.' }
+        : c,
+    );
+    p = (
+      await aurora.call(`mutation($i: ReviseProposalInput!) { reviseProposal(input: $i) { ${P} } }`, {
+        i: { proposalId: p.id, expectedVersion: p.version, clauses: revised, summary: 'Review also after an uncovered incident' },
+      })
+    ).reviseProposal;
+    p = (
+      await borealis.call(
+        `mutation($p: ID!, $k: String!, $t: String!, $v: Int!) { addAlternative(proposalId: $p, clauseKey: $k, text: $t, expectedVersion: $v) { ${P} } }`,
+        {
+          p: p.id,
+          k: '3',
+          t: 'A party notifies the others through the facilitator within 72 hours of confirming a serious incident.',
+          v: p.version,
+        },
+      )
     ).addAlternative;
 
     // an amendment put to an open ballot, which passed and closed: a new version
     const amend = `mutation($i: ProposeAmendmentInput!) { proposeAmendment(input: $i) { id } }`;
     const a1 = (
       await cirrus.call(amend, {
-        i: { proposalId: p.id, baseVersion: p.version, clauseKey: '5', kind: 'REPLACE', text: 'Notices are confidential to the parties and the facilitator, and are never published without the consent of the party that sent them.', rationale: 'A party must control what is said about its own incidents.' },
+        i: {
+          proposalId: p.id,
+          baseVersion: p.version,
+          clauseKey: '5',
+          kind: 'REPLACE',
+          text: 'Notices are confidential to the parties and the facilitator, and are never published without the consent of the party that sent them.',
+          rationale: 'A party must control what is said about its own incidents.',
+        },
       })
     ).proposeAmendment.id as string;
     const openBallot = `mutation($i: OpenBallotInput!) { openBallot(input: $i) { id } }`;
-    const b1 = (await fac.call(openBallot, { i: { proposalId: p.id, amendmentId: a1, rule: 'CONSENSUS', quorum: 0.67, secrecy: 'OPEN' } })).openBallot.id as string;
+    const b1 = (await fac.call(openBallot, { i: { proposalId: p.id, amendmentId: a1, rule: 'CONSENSUS', quorum: 0.67, secrecy: 'OPEN' } })).openBallot
+      .id as string;
     const vote = `mutation($i: CastVoteInput!) { castVote(input: $i) { castAt } }`;
     await aurora.call(vote, { i: { ballotId: b1, choice: 'SUPPORT', reason: 'Agreed: each party owns its disclosures.' } });
     await borealis.call(vote, { i: { ballotId: b1, choice: 'SUPPORT' } });
     await cirrus.call(vote, { i: { ballotId: b1, choice: 'SUPPORT', reason: 'Our proposal.' } });
     // every party voted, so the ballot closed itself; close it explicitly only if it did not
-    const b1Status = (await fac.call(`query($id: ID!) { proposal(id: $id) { ballots { id status } } }`, { id: p.id })).proposal.ballots.find((b: { id: string }) => b.id === b1).status;
+    const b1Status = (await fac.call(`query($id: ID!) { proposal(id: $id) { ballots { id status } } }`, { id: p.id })).proposal.ballots.find(
+      (b: { id: string }) => b.id === b1,
+    ).status;
     if (b1Status === 'OPEN') await fac.call(`mutation($id: ID!) { closeBallot(ballotId: $id) { id } }`, { id: b1 });
 
     // an open amendment with an open secret ballot on it
     p = (await fac.call(`query($id: ID!) { proposal(id: $id) { ${P} } }`, { id: p.id })).proposal;
     const a2 = (
       await aurora.call(amend, {
-        i: { proposalId: p.id, baseVersion: p.version, clauseKey: '2', kind: 'REPLACE', text: 'A serious incident is an event in which a deployed or internally used model caused, or came close to causing, significant harm to people or critical infrastructure.', rationale: 'Internal use can be as risky as deployment.' },
+        i: {
+          proposalId: p.id,
+          baseVersion: p.version,
+          clauseKey: '2',
+          kind: 'REPLACE',
+          text: 'A serious incident is an event in which a deployed or internally used model caused, or came close to causing, significant harm to people or critical infrastructure.',
+          rationale: 'Internal use can be as risky as deployment.',
+        },
       })
     ).proposeAmendment.id as string;
-    const b2 = (await fac.call(openBallot, { i: { proposalId: p.id, amendmentId: a2, rule: 'MAJORITY', quorum: 0.5, secrecy: 'SECRET_UNTIL_CLOSE', closesAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString() } })).openBallot.id as string;
+    const b2 = (
+      await fac.call(openBallot, {
+        i: {
+          proposalId: p.id,
+          amendmentId: a2,
+          rule: 'MAJORITY',
+          quorum: 0.5,
+          secrecy: 'SECRET_UNTIL_CLOSE',
+          closesAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString(),
+        },
+      })
+    ).openBallot.id as string;
     await borealis.call(vote, { i: { ballotId: b2, choice: 'OPPOSE', reason: 'Internal use is covered by our own policies.' } });
 
     // discussion: the room thread, the bracketed clause's thread, and Aurora's caucus

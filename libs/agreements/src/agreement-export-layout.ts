@@ -18,7 +18,13 @@ export interface ExportLayout {
   parties: string[];
   clauses: { key: string; heading: string | null; text: string; alternatives: { label: string; text: string }[] }[];
   commitments: { party: string; statement: string; condition: string }[];
-  signatures: { party: string; signedAt: string; kind: 'party key' | 'server-recorded' | 'not signed'; keyFingerprint: string | null; signature: string | null }[];
+  signatures: {
+    party: string;
+    signedAt: string;
+    kind: 'party key' | 'server-recorded' | 'not signed';
+    keyFingerprint: string | null;
+    signature: string | null;
+  }[];
   integrity: { textHash: string; eventLogHead: string; versions: string[]; attestationKey: string; attestedAt: string };
 }
 

@@ -39,7 +39,9 @@ export class AgreementExportService implements OnModuleInit {
 
   onModuleInit(): void {
     this.agreements.onPublished((agreement) =>
-      this.frozen(agreement).catch((e: unknown) => this.logger.error({ err: e, agreementId: agreement.id }, 'freezing the published bundle failed; the first download freezes it')),
+      this.frozen(agreement).catch((e: unknown) =>
+        this.logger.error({ err: e, agreementId: agreement.id }, 'freezing the published bundle failed; the first download freezes it'),
+      ),
     );
   }
 
@@ -47,7 +49,10 @@ export class AgreementExportService implements OnModuleInit {
   async frozen(agreement: AgreementEntity): Promise<AgreementBundle> {
     if (agreement.publishedBundle) return agreement.publishedBundle;
     const made = await this.bundle(agreement);
-    await this.tx.manager.query(`UPDATE agreement SET published_bundle = $1 WHERE id = $2 AND status = 'PUBLISHED' AND published_bundle IS NULL`, [made, agreement.id]);
+    await this.tx.manager.query(`UPDATE agreement SET published_bundle = $1 WHERE id = $2 AND status = 'PUBLISHED' AND published_bundle IS NULL`, [
+      made,
+      agreement.id,
+    ]);
     const row = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreement.id }, select: { id: true, publishedBundle: true } });
     return row?.publishedBundle ?? made;
   }
@@ -86,7 +91,13 @@ export class AgreementExportService implements OnModuleInit {
         partySignature: s.partySignature,
         partyPublicKey: s.partyKeyId ? (keyById.get(s.partyKeyId) ?? null) : null,
       })),
-      bindingCommitments: binding.map((c) => ({ id: c.id, partyId: c.party.id, statement: c.statement, minParties: c.minParties, requiredPartyIds: c.requiredParties.map((p) => p.id) })),
+      bindingCommitments: binding.map((c) => ({
+        id: c.id,
+        partyId: c.party.id,
+        statement: c.statement,
+        minParties: c.minParties,
+        requiredPartyIds: c.requiredParties.map((p) => p.id),
+      })),
       eventLogHead: { seq: agreement.adoptedHeadSeq, hash: agreement.adoptedHeadHash },
     });
   }

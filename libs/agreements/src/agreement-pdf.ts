@@ -52,7 +52,10 @@ class Layout {
 
   text(s: string, o: { font?: string; size?: number; color?: string; indent?: number; gap?: number } = {}) {
     const { doc } = this;
-    doc.font(o.font ?? 'Helvetica').fontSize(o.size ?? 10.5).fillColor(o.color ?? INK);
+    doc
+      .font(o.font ?? 'Helvetica')
+      .fontSize(o.size ?? 10.5)
+      .fillColor(o.color ?? INK);
     const options = { width: this.width - (o.indent ?? 0), lineGap: 2 };
     // short paragraphs are never split across pages; long ones flow
     const height = doc.heightOfString(pdfSafe(s), options);
@@ -67,7 +70,12 @@ class Layout {
     this.room(30 + keep); // never a heading alone at the foot of a page
     this.text(s, { font: 'Helvetica-Bold', size: 14, gap: 0.2 });
     const y = this.doc.y;
-    this.doc.moveTo(this.left, y).lineTo(this.left + this.width, y).lineWidth(0.5).strokeColor(RULE).stroke();
+    this.doc
+      .moveTo(this.left, y)
+      .lineTo(this.left + this.width, y)
+      .lineWidth(0.5)
+      .strokeColor(RULE)
+      .stroke();
     this.doc.moveDown(0.5);
   }
 
@@ -89,7 +97,12 @@ function banner(l: Layout, v: ExportLayout) {
     doc.fillColor('#ffffff').text(label, l.left + 10, y + 7, { width: l.width - 20, align: 'center' });
     doc.y = y + h + 6;
   }
-  l.text(v.banner ? statusWords(v.statusLine).replace(/^Status /, 'Status: ') : v.statusLine, { font: 'Helvetica-Oblique', size: 10, color: v.banner ? ALERT : '#1a7f37', gap: 0.6 });
+  l.text(v.banner ? statusWords(v.statusLine).replace(/^Status /, 'Status: ') : v.statusLine, {
+    font: 'Helvetica-Oblique',
+    size: 10,
+    color: v.banner ? ALERT : '#1a7f37',
+    gap: 0.6,
+  });
 }
 
 function clauses(l: Layout, v: ExportLayout) {
@@ -105,8 +118,15 @@ function clauses(l: Layout, v: ExportLayout) {
       l.room(30);
       const { doc } = l;
       const options = { width: l.width - 16, lineGap: 2, continued: true };
-      doc.font('Helvetica-Oblique').fontSize(10).fillColor(MUTED).text(pdfSafe(`[${a.label}: `), l.left + 16, doc.y, options);
-      doc.font('Helvetica').fillColor(INK).text(pdfSafe(`${a.text}]`), { ...options, continued: false });
+      doc
+        .font('Helvetica-Oblique')
+        .fontSize(10)
+        .fillColor(MUTED)
+        .text(pdfSafe(`[${a.label}: `), l.left + 16, doc.y, options);
+      doc
+        .font('Helvetica')
+        .fillColor(INK)
+        .text(pdfSafe(`${a.text}]`), { ...options, continued: false });
       doc.moveDown(0.3);
     }
   }
@@ -129,7 +149,11 @@ function signatureTable(l: Layout, v: ExportLayout) {
   const cols = [0.25, 0.25, 0.5].map((f) => f * l.width);
   const pad = 5;
   type Cell = { text: string; font: string; size: number; color?: string };
-  const cellHeight = (c: Cell, w: number) => doc.font(c.font).fontSize(c.size).heightOfString(pdfSafe(c.text), { width: w - 2 * pad, lineGap: 1 });
+  const cellHeight = (c: Cell, w: number) =>
+    doc
+      .font(c.font)
+      .fontSize(c.size)
+      .heightOfString(pdfSafe(c.text), { width: w - 2 * pad, lineGap: 1 });
   const row = (cells: Cell[][], fill?: string) => {
     const heights = cells.map((stack, i) => stack.reduce((h, c) => h + cellHeight(c, cols[i]), 0));
     const h = Math.max(...heights) + 2 * pad;
@@ -142,13 +166,21 @@ function signatureTable(l: Layout, v: ExportLayout) {
         cells.forEach((stack, i) => {
           let cy = y + pad;
           for (const c of stack) {
-            doc.font(c.font).fontSize(c.size).fillColor(c.color ?? INK);
+            doc
+              .font(c.font)
+              .fontSize(c.size)
+              .fillColor(c.color ?? INK);
             doc.text(pdfSafe(c.text), x + pad, cy, { width: cols[i] - 2 * pad, lineGap: 1 });
             cy += cellHeight(c, cols[i]);
           }
           x += cols[i];
         });
-        doc.moveTo(l.left, y + h).lineTo(l.left + l.width, y + h).lineWidth(0.5).strokeColor(RULE).stroke();
+        doc
+          .moveTo(l.left, y + h)
+          .lineTo(l.left + l.width, y + h)
+          .lineWidth(0.5)
+          .strokeColor(RULE)
+          .stroke();
         doc.x = l.left;
         doc.y = y + h;
       },
@@ -169,7 +201,14 @@ function signatureTable(l: Layout, v: ExportLayout) {
             { text: 'Signature of the text hash (base64)', font: 'Helvetica-Bold', size: 7.5, color: MUTED },
             { text: s.signature ?? '', font: 'Courier', size: 7.5, color: MUTED },
           ]
-        : [{ text: s.kind === 'server-recorded' ? 'Recorded by the server (the party holds no key)' : 'Not signed', font: 'Helvetica', size: 9.5, color: s.kind === 'not signed' ? ALERT : INK }];
+        : [
+            {
+              text: s.kind === 'server-recorded' ? 'Recorded by the server (the party holds no key)' : 'Not signed',
+              font: 'Helvetica',
+              size: 9.5,
+              color: s.kind === 'not signed' ? ALERT : INK,
+            },
+          ];
     return row([[{ text: s.party, font: 'Helvetica-Bold', size: 9.5 }], [{ text: s.signedAt, font: 'Helvetica', size: 9.5 }], how]);
   });
   l.heading('Signatures', header.h + (rows[0]?.h ?? 0));
@@ -207,7 +246,10 @@ function footers(doc: Doc, v: ExportLayout, textHash: string) {
     margins.bottom = 0; // writing below the margin must not start a new page
     const y = doc.page.height - bottom + 18;
     const width = doc.page.width - margins.left - margins.right;
-    doc.font('Helvetica').fontSize(8).fillColor(v.banner ? ALERT : MUTED);
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(v.banner ? ALERT : MUTED);
     const left = pdfSafe(`${v.banner ?? 'Published agreement'} · text hash ${groupHex(textHash.slice(0, 16))} …`);
     doc.text(left, margins.left, y, { width, lineBreak: false });
     doc.fillColor(MUTED).text(`Page ${i - range.start + 1} of ${range.count}`, margins.left, y, { width, align: 'right', lineBreak: false });

@@ -9,7 +9,10 @@ import { keyFingerprint } from './key-fingerprint';
 
 const keyPair = () => {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 };
 const server = keyPair();
 const partyKey = keyPair();
@@ -22,7 +25,12 @@ const lorem =
 function sampleBundle(clauseCount = 6, over: Partial<AgreementBundle['agreement']> = {}): AgreementBundle {
   const clauses: Clause[] = [
     { key: '1', heading: 'Incident reporting', text: lorem.repeat(3).trim(), alternatives: [] },
-    { key: '2', heading: 'Shared evaluations', text: 'The parties run a common evaluation suite “every quarter” — results stay confidential.\nA second paragraph: 1. not a list; <b>not HTML</b>; [not](a link).', alternatives: [] },
+    {
+      key: '2',
+      heading: 'Shared evaluations',
+      text: 'The parties run a common evaluation suite “every quarter” — results stay confidential.\nA second paragraph: 1. not a list; <b>not HTML</b>; [not](a link).',
+      alternatives: [],
+    },
     {
       key: '2.a',
       heading: null,
@@ -32,13 +40,28 @@ function sampleBundle(clauseCount = 6, over: Partial<AgreementBundle['agreement'
         { id: 'alt2', text: 'every two years.', partyId: null },
       ],
     },
-    ...Array.from({ length: Math.max(0, clauseCount - 3) }, (_, i) => ({ key: `${i + 3}`, heading: `Clause ${i + 3}`, text: lorem.repeat(2).trim(), alternatives: [] })),
+    ...Array.from({ length: Math.max(0, clauseCount - 3) }, (_, i) => ({
+      key: `${i + 3}`,
+      heading: `Clause ${i + 3}`,
+      text: lorem.repeat(2).trim(),
+      alternatives: [],
+    })),
   ];
   const hash = textHash(clauses);
   return attestBundle(
     {
       format: BUNDLE_FORMAT,
-      agreement: { id: 'ag-1', roomId: 'room-1', title: 'Frontier AI incident reporting accord', version: 4, textHash: hash, status: 'SIGNED', publishedAt: null, embargoUntil: null, ...over },
+      agreement: {
+        id: 'ag-1',
+        roomId: 'room-1',
+        title: 'Frontier AI incident reporting accord',
+        version: 4,
+        textHash: hash,
+        status: 'SIGNED',
+        publishedAt: null,
+        embargoUntil: null,
+        ...over,
+      },
       parties: [
         { id: 'pa', name: 'Northwind Labs' },
         { id: 'pb', name: 'Ministry of Digital Affairs' },
@@ -87,7 +110,9 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- Northwind Labs: We publish a yearly transparency report. (on condition that at least 2 parties commit)');
     expect(md).toContain('- Ministry of Digital Affairs: We fund the shared evaluation team. (on condition that Northwind Labs commit)');
     expect(md).toContain('| Northwind Labs | 2030-01-02 03:04:05 UTC | server-recorded |');
-    expect(md).toContain(`| Ministry of Digital Affairs | 2030-01-03 10:00:00 UTC | party key \`${keyFingerprint(partyKey.publicKey)}\`: \`${b.signatures[1].partySignature}\` |`);
+    expect(md).toContain(
+      `| Ministry of Digital Affairs | 2030-01-03 10:00:00 UTC | party key \`${keyFingerprint(partyKey.publicKey)}\`: \`${b.signatures[1].partySignature}\` |`,
+    );
     expect(md).toContain('| Société Civile Réseau | — | not signed |');
     expect(md).toContain(b.agreement.textHash);
     expect(md).toContain(`${'c'.repeat(64)} (event 57)`);

@@ -16,7 +16,12 @@ import { AgreementExportController } from './agreement-export.controller';
 import { PublicationScheduler } from './publication.scheduler';
 
 @Module({
-  imports: [RoomsModule, NegotiationModule, TransactionModule, TypeOrmModule.forFeature([AgreementEntity, PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity])],
+  imports: [
+    RoomsModule,
+    NegotiationModule,
+    TransactionModule,
+    TypeOrmModule.forFeature([AgreementEntity, PartyKeyEntity, SignatureEntity, CommitmentEntity, PublishConsentEntity]),
+  ],
   providers: [
     ServerSigningKeyRepository,
     ServerSigningKeyService,

@@ -5,7 +5,21 @@ import { parsePublicKeyPem, partySignatureValid, resolveCommitments, validateCom
 import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { ROOM, RoomAccessService, RoomEventsService, RoomsService, toParty, type ActorFor, type Locked, type MembershipEntity, type ObjectKind, type PartyEntity, type PartyType, type RoomAccessContext, type RoomAction } from '@parley/rooms';
+import {
+  ROOM,
+  RoomAccessService,
+  RoomEventsService,
+  RoomsService,
+  toParty,
+  type ActorFor,
+  type Locked,
+  type MembershipEntity,
+  type ObjectKind,
+  type PartyEntity,
+  type PartyType,
+  type RoomAccessContext,
+  type RoomAction,
+} from '@parley/rooms';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import type { CommitmentType, PartyKeyType, SignatureType } from './agreement.types';
 
@@ -63,7 +77,9 @@ export class AgreementsService {
 
   // `lock`: inside a write, after the room lock
   private async agreementOrThrow(em: Tx['em'], id: string, lock = false): Promise<AgreementEntity> {
-    const agreement = isUuid(id) ? await em.findOne(AgreementEntity, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
+    const agreement = isUuid(id)
+      ? await em.findOne(AgreementEntity, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) })
+      : null;
     if (!agreement) throw notFound();
     return agreement;
   }
@@ -83,7 +99,13 @@ export class AgreementsService {
       this.tx.manager.find(SignatureEntity, { where: { agreementId: agreement.id }, order: { signedAt: 'ASC' } }),
       this.partyMap(this.tx.manager, agreement.roomId),
     ]);
-    return rows.map((s) => ({ party: toParty(parties.get(s.partyId)!), textHash: s.textHash, signedAt: s.signedAt, partyMade: s.partySignature !== null, partySignature: s.partySignature }));
+    return rows.map((s) => ({
+      party: toParty(parties.get(s.partyId)!),
+      textHash: s.textHash,
+      signedAt: s.signedAt,
+      partyMade: s.partySignature !== null,
+      partySignature: s.partySignature,
+    }));
   }
 
   async publishConsents(agreement: AgreementEntity): Promise<PartyType[]> {
@@ -125,7 +147,10 @@ export class AgreementsService {
       party: toParty(parties.get(c.partyId)!),
       statement: c.statement,
       minParties: c.minParties,
-      requiredParties: c.requiredPartyIds.map((id) => parties.get(id)).filter((p): p is PartyEntity => !!p).map(toParty),
+      requiredParties: c.requiredPartyIds
+        .map((id) => parties.get(id))
+        .filter((p): p is PartyEntity => !!p)
+        .map(toParty),
       status: c.status,
     };
   }
@@ -152,9 +177,21 @@ export class AgreementsService {
         keyId = key.id;
       }
       const row = await tx.em.save(
-        tx.em.create(SignatureEntity, { agreementId, partyId, membershipId: access.membership.id, textHash, partySignature: signature?.trim() ?? null, partyKeyId: keyId }),
+        tx.em.create(SignatureEntity, {
+          agreementId,
+          partyId,
+          membershipId: access.membership.id,
+          textHash,
+          partySignature: signature?.trim() ?? null,
+          partyKeyId: keyId,
+        }),
       );
-      await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.signed', actor: access.membership, payload: { agreementId, partyId, textHash, partyMade: keyId !== null } });
+      await this.events.append(tx, {
+        roomId: agreement.roomId,
+        type: 'agreement.signed',
+        actor: access.membership,
+        payload: { agreementId, partyId, textHash, partyMade: keyId !== null },
+      });
       const parties = await this.partyMap(tx.em, agreement.roomId);
       const signed = await tx.em.count(SignatureEntity, { where: { agreementId } });
       if (signed >= parties.size && agreement.status === 'AWAITING_SIGNATURES') {
@@ -180,7 +217,12 @@ export class AgreementsService {
       const old = await tx.em.find(PartyKeyEntity, { where: { partyId, retiredAt: IsNull() } });
       if (old.length) await tx.em.update(PartyKeyEntity, { id: In(old.map((k) => k.id)) }, { retiredAt: now });
       const key = await tx.em.save(tx.em.create(PartyKeyEntity, { roomId, partyId, publicKeyPem: pem, registeredBy: access.membership.id }));
-      await this.events.append(tx, { roomId, type: 'party_key.registered', actor: access.membership, payload: { partyId, keyId: key.id, retiredKeyIds: old.map((k) => k.id), publicKey: pem } });
+      await this.events.append(tx, {
+        roomId,
+        type: 'party_key.registered',
+        actor: access.membership,
+        payload: { partyId, keyId: key.id, retiredKeyIds: old.map((k) => k.id), publicKey: pem },
+      });
       const parties = await this.partyMap(tx.em, roomId);
       return { id: key.id, party: toParty(parties.get(partyId)!), publicKey: pem, createdAt: key.createdAt, retiredAt: null };
     });
@@ -194,7 +236,10 @@ export class AgreementsService {
     return keys.map((k) => ({ id: k.id, party: toParty(parties.get(k.partyId)!), publicKey: k.publicKeyPem, createdAt: k.createdAt, retiredAt: k.retiredAt }));
   }
 
-  async makeCommitment(user: AuthUser, input: { agreementId: string; statement: string; minParties?: number | null; requiredPartyIds?: string[] | null }): Promise<CommitmentType> {
+  async makeCommitment(
+    user: AuthUser,
+    input: { agreementId: string; statement: string; minParties?: number | null; requiredPartyIds?: string[] | null },
+  ): Promise<CommitmentType> {
     return this.tx.run(async (tx) => {
       const { agreement, access } = await this.lockScope(tx, user, input.agreementId, 'partyAction');
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
@@ -221,7 +266,13 @@ export class AgreementsService {
         }),
       );
       // sealed: only the committing party's members ever see this event
-      await this.events.append(tx, { roomId: agreement.roomId, type: 'commitment.made', actor: access.membership, audiencePartyId: row.partyId, payload: { agreementId: agreement.id, commitmentId: row.id } });
+      await this.events.append(tx, {
+        roomId: agreement.roomId,
+        type: 'commitment.made',
+        actor: access.membership,
+        audiencePartyId: row.partyId,
+        payload: { agreementId: agreement.id, commitmentId: row.id },
+      });
       return this.commitmentView(row, parties);
     });
   }
@@ -237,7 +288,13 @@ export class AgreementsService {
       if (agreement.commitmentsResolvedAt) throw invalidState('Commitments on this agreement are already resolved.');
       row.withdrawnAt = new Date();
       await tx.em.update(CommitmentEntity, { id: row.id }, { withdrawnAt: row.withdrawnAt });
-      await this.events.append(tx, { roomId: agreement.roomId, type: 'commitment.withdrawn', actor: access.membership, audiencePartyId: row.partyId, payload: { agreementId: agreement.id, commitmentId: row.id } });
+      await this.events.append(tx, {
+        roomId: agreement.roomId,
+        type: 'commitment.withdrawn',
+        actor: access.membership,
+        audiencePartyId: row.partyId,
+        payload: { agreementId: agreement.id, commitmentId: row.id },
+      });
       return this.commitmentView(row, await this.partyMap(tx.em, agreement.roomId));
     });
   }
@@ -261,10 +318,10 @@ export class AgreementsService {
     const { binding } = resolveCommitments(rows.map((r) => ({ id: r.id, partyId: r.partyId, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })));
     const bindingSet = new Set(binding);
     // one statement however many (or few) there are: the step costs the same either way
-    await tx.em.query(`UPDATE commitment SET status = CASE WHEN id = ANY($2::uuid[]) THEN 'BINDING' ELSE 'LAPSED' END WHERE agreement_id = $1 AND withdrawn_at IS NULL`, [
-      agreementId,
-      binding,
-    ]);
+    await tx.em.query(
+      `UPDATE commitment SET status = CASE WHEN id = ANY($2::uuid[]) THEN 'BINDING' ELSE 'LAPSED' END WHERE agreement_id = $1 AND withdrawn_at IS NULL`,
+      [agreementId, binding],
+    );
     agreement.commitmentsResolvedAt = new Date();
     await tx.em.update(AgreementEntity, { id: agreementId }, { commitmentsResolvedAt: agreement.commitmentsResolvedAt });
     const bound = rows.filter((r) => bindingSet.has(r.id));
@@ -273,7 +330,10 @@ export class AgreementsService {
       roomId: agreement.roomId,
       type: 'commitments.resolved',
       actor,
-      payload: { agreementId, binding: bound.map((r) => ({ id: r.id, partyId: r.partyId, statement: r.statement, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })) },
+      payload: {
+        agreementId,
+        binding: bound.map((r) => ({ id: r.id, partyId: r.partyId, statement: r.statement, minParties: r.minParties, requiredPartyIds: r.requiredPartyIds })),
+      },
     });
   }
 
@@ -295,7 +355,12 @@ export class AgreementsService {
         agreement.embargoUntil = embargoUntil;
         await tx.em.update(AgreementEntity, { id: agreementId }, { embargoUntil });
       }
-      await this.events.append(tx, { roomId: agreement.roomId, type: 'publication.consented', actor: access.membership, payload: { agreementId, partyId, embargoUntil: embargoUntil?.toISOString() ?? null } });
+      await this.events.append(tx, {
+        roomId: agreement.roomId,
+        type: 'publication.consented',
+        actor: access.membership,
+        payload: { agreementId, partyId, embargoUntil: embargoUntil?.toISOString() ?? null },
+      });
       await this.maybePublish(tx, agreement);
       return scope;
     });
@@ -318,7 +383,12 @@ export class AgreementsService {
     agreement.publishedAt = new Date();
     agreement.publicSlug = randomBytes(12).toString('base64url');
     await tx.em.update(AgreementEntity, { id: agreement.id }, { status: 'PUBLISHED', publishedAt: agreement.publishedAt, publicSlug: agreement.publicSlug });
-    await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.published', actor: null, payload: { agreementId: agreement.id, publicSlug: agreement.publicSlug } });
+    await this.events.append(tx, {
+      roomId: agreement.roomId,
+      type: 'agreement.published',
+      actor: null,
+      payload: { agreementId: agreement.id, publicSlug: agreement.publicSlug },
+    });
     const published = agreement;
     tx.afterCommit(() => {
       for (const hook of this.publishedHooks) void hook(published);

@@ -14,10 +14,10 @@ export class ServerSigningKeyRepository {
   // Stores the candidate unless a key exists, then returns whichever key is stored: two
   // servers starting together on a fresh database both end up with the same one.
   async ensure(candidate: { publicKeyPem: string; privateKeyPem: string }): Promise<StoredSigningKey> {
-    await this.dataSource.query(
-      `INSERT INTO server_signing_key (id, public_key_pem, private_key_pem) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`,
-      [candidate.publicKeyPem, candidate.privateKeyPem],
-    );
+    await this.dataSource.query(`INSERT INTO server_signing_key (id, public_key_pem, private_key_pem) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`, [
+      candidate.publicKeyPem,
+      candidate.privateKeyPem,
+    ]);
     const rows: { public_key_pem: string; private_key_pem: string; created_at: Date }[] = await this.dataSource.query(
       `SELECT public_key_pem, private_key_pem, created_at FROM server_signing_key WHERE id = 1`,
     );

@@ -85,7 +85,10 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
 // a comma-separated list of exact origins (scheme://host[:port]), no paths, no wildcards
 function originList(name: string, raw: string | undefined, problems: string[]): string[] {
   if (raw === undefined || raw.trim() === '') return [];
-  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of list) {
     let ok: boolean;
     try {
@@ -135,7 +138,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
   const socketEventsPer10s = int('PARLEY_SOCKET_EVENTS_PER_10S', env.PARLEY_SOCKET_EVENTS_PER_10S, 60, 1, 1_000_000, problems);
   const socketsPerSession = int('PARLEY_SOCKETS_PER_SESSION', env.PARLEY_SOCKETS_PER_SESSION, 10, 1, 1000, problems);
-  const socketBufferMaxBytes = int('PARLEY_SOCKET_BUFFER_MAX_BYTES', env.PARLEY_SOCKET_BUFFER_MAX_BYTES, 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, problems);
+  const socketBufferMaxBytes = int(
+    'PARLEY_SOCKET_BUFFER_MAX_BYTES',
+    env.PARLEY_SOCKET_BUFFER_MAX_BYTES,
+    8 * 1024 * 1024,
+    64 * 1024,
+    1024 * 1024 * 1024,
+    problems,
+  );
   const config: AppConfig = {
     port,
     host: env.HOST?.trim() || '0.0.0.0',

@@ -17,8 +17,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   RATE_LIMITED: 'Too many requests; try again later.',
 };
 
-export const unauthenticated = (message = DEFAULT_MESSAGES.UNAUTHENTICATED) =>
-  new DomainError('UNAUTHENTICATED', message);
+export const unauthenticated = (message = DEFAULT_MESSAGES.UNAUTHENTICATED) => new DomainError('UNAUTHENTICATED', message);
 export const forbidden = (message = DEFAULT_MESSAGES.FORBIDDEN) => new DomainError('FORBIDDEN', message);
 // one message for every kind of missing thing, so a hidden room and a missing one look alike
 export const notFound = () => new DomainError('NOT_FOUND', DEFAULT_MESSAGES.NOT_FOUND);

@@ -43,8 +43,7 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS) {
           }
         };
         walk(node.selectionSet, 0, new Set());
-        const fail = (message: string, at: ASTNode) =>
-          context.reportError(new GraphQLError(message, { nodes: [at], extensions: { code: 'BAD_USER_INPUT' } }));
+        const fail = (message: string, at: ASTNode) => context.reportError(new GraphQLError(message, { nodes: [at], extensions: { code: 'BAD_USER_INPUT' } }));
         if (maxDepth > limits.maxDepth) fail(`The query is nested ${maxDepth} levels deep; at most ${limits.maxDepth} are allowed.`, node);
         if (aliases > limits.maxAliases) fail(`The query uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, node);
         if (fields > limits.maxFields) fail(`The query selects more than ${limits.maxFields} fields.`, node);

@@ -17,14 +17,17 @@ function queryFailed(secret: string) {
 describe('safeError', () => {
   it('keeps the kind of a failed statement and none of its content', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 6, maxLength: 40, unit: fc.constantFrom('a', 'b', 'Z', '7', ' ', '-', 'é') }).filter((s) => s.trim().length >= 6), (secret) => {
-        const out = safeError(queryFailed(secret)) as Record<string, unknown>;
-        const text = JSON.stringify(out);
-        expect(text).not.toContain(secret);
-        expect(text).not.toContain('INSERT INTO');
-        expect(out).toMatchObject({ type: 'QueryFailedError', code: '22P02', constraint: 'message_body_check', table: 'message' });
-        expect(String(out.stack)).toMatch(/^QueryFailedError: invalid input syntax/);
-      }),
+      fc.property(
+        fc.string({ minLength: 6, maxLength: 40, unit: fc.constantFrom('a', 'b', 'Z', '7', ' ', '-', 'é') }).filter((s) => s.trim().length >= 6),
+        (secret) => {
+          const out = safeError(queryFailed(secret)) as Record<string, unknown>;
+          const text = JSON.stringify(out);
+          expect(text).not.toContain(secret);
+          expect(text).not.toContain('INSERT INTO');
+          expect(out).toMatchObject({ type: 'QueryFailedError', code: '22P02', constraint: 'message_body_check', table: 'message' });
+          expect(String(out.stack)).toMatch(/^QueryFailedError: invalid input syntax/);
+        },
+      ),
     );
   });
 

@@ -7,7 +7,26 @@ export function createLogger(level: LogLevel): Logger {
     level,
     base: { pid: process.pid },
     redact: {
-      paths: ['password', '*.password', 'oldPassword', '*.oldPassword', 'newPassword', '*.newPassword', 'token', '*.token', 'authorization', '*.authorization', 'cookie', '*.cookie', 'body', '*.body', 'parameters', '*.parameters', 'variables', '*.variables'],
+      paths: [
+        'password',
+        '*.password',
+        'oldPassword',
+        '*.oldPassword',
+        'newPassword',
+        '*.newPassword',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'cookie',
+        '*.cookie',
+        'body',
+        '*.body',
+        'parameters',
+        '*.parameters',
+        'variables',
+        '*.variables',
+      ],
       censor: '[redacted]',
     },
     serializers: { err: safeError, error: safeError },
@@ -20,9 +39,18 @@ export function createLogger(level: LogLevel): Logger {
 // constraint and the stack frames are kept; quoted parts of the message are cut.
 export function safeError(err: unknown): unknown {
   if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? { type: 'non-error', kind: Object.prototype.toString.call(err) } : err;
-  const e = err as Error & { code?: unknown; constraint?: unknown; table?: unknown; driverError?: { code?: unknown; constraint?: unknown; table?: unknown }; cause?: unknown };
+  const e = err as Error & {
+    code?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    driverError?: { code?: unknown; constraint?: unknown; table?: unknown };
+    cause?: unknown;
+  };
   const message = redactQuoted(e.message ?? '');
-  const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 15);
+  const frames = (e.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 15);
   const code = e.code ?? e.driverError?.code;
   const constraint = e.constraint ?? e.driverError?.constraint;
   const table = e.table ?? e.driverError?.table;

@@ -22,7 +22,13 @@ describe('textProblem', () => {
 });
 
 const strings = (v: unknown): string[] =>
-  typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]) : [];
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.flatMap(strings)
+      : v && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)])
+        : [];
 
 describe('findBadText', () => {
   it('finds a bad string anywhere in a payload, as a key or a value', () => {

@@ -1,6 +1,24 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, copyFile, link, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,7 +84,9 @@ async function resolveBinaries(): Promise<Binaries> {
   try {
     mod = await import(pkg);
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${process.platform}-${process.arch} (package ${pkg} is not installed); set DATABASE_URL to use an existing PostgreSQL server`);
+    throw new Error(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch} (package ${pkg} is not installed); set DATABASE_URL to use an existing PostgreSQL server`,
+    );
   }
   const native = dirname(dirname(mod.postgres));
   const version = JSON.parse(await readFile(join(native, '..', 'package.json'), 'utf8')).version as string;
@@ -185,7 +205,10 @@ async function postgresUser(logger: Logger): Promise<RunAs | null> {
     // fall through to the check below
   }
   const created = await idOf('postgres');
-  if (!created) throw new Error('running as root, the embedded PostgreSQL needs a `postgres` user and none could be created (useradd failed); create one or run as another user');
+  if (!created)
+    throw new Error(
+      'running as root, the embedded PostgreSQL needs a `postgres` user and none could be created (useradd failed); create one or run as another user',
+    );
   return created;
 }
 
@@ -221,7 +244,15 @@ async function linkTree(from: string, to: string): Promise<void> {
 async function stageBinaries(bins: Binaries, logger: Logger): Promise<Binaries> {
   await ensureRootFolder(STAGE_ROOT);
   const target = join(STAGE_ROOT, bins.version.replace(/[^A-Za-z0-9._-]/g, '_'));
-  const complete = async () => (await stat(join(target, '.complete')).then(() => true, () => false)) && (await stat(join(target, 'bin', 'postgres')).then(() => true, () => false));
+  const complete = async () =>
+    (await stat(join(target, '.complete')).then(
+      () => true,
+      () => false,
+    )) &&
+    (await stat(join(target, 'bin', 'postgres')).then(
+      () => true,
+      () => false,
+    ));
   if (!(await complete())) {
     logger.info({ to: target }, 'running as root: staging the PostgreSQL binaries where the postgres user can reach them');
     const tmp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
@@ -302,7 +333,10 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
   await mkdir(dataDir, { recursive: true });
   const pgData = join(dataDir, 'pg');
   const secretFile = join(dataDir, 'pg-password');
-  const initialised = await stat(join(pgData, 'PG_VERSION')).then(() => true, () => false);
+  const initialised = await stat(join(pgData, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   const inUse = initialised ? await runningOwnedPostmaster(pgData) : null;
   if (inUse !== null) {
     if (!opts.attach) throw new Error(`the data folder ${dataDir} is in use by another running Parley server; stop it or set PARLEY_DATA_DIR`);
@@ -363,8 +397,16 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger, opt
 
     const timeout = opts.statementTimeoutMs ?? 0;
     const flags = [
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
-      '-c', 'lc_messages=C', '-c', `statement_timeout=${timeout}`,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'lc_messages=C',
+      '-c',
+      `statement_timeout=${timeout}`,
     ];
     let pg: Spawned | null = null;
     let port = 0;

@@ -22,9 +22,7 @@ export async function revertLastMigration(url: string): Promise<string | null> {
   const ds = new DataSource({ type: 'postgres', url, migrations, extra: { max: 1 }, logging: false });
   await ds.initialize();
   try {
-    const applied: Array<{ name: string }> = await ds
-      .query(`SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1`)
-      .catch(() => []);
+    const applied: Array<{ name: string }> = await ds.query(`SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1`).catch(() => []);
     if (!applied.length) return null;
     await ds.undoLastMigration({ transaction: 'each' });
     return applied[0].name;

@@ -16,9 +16,7 @@ export class TransactionRunner {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const after: Array<() => void> = [];
-    const result = await this.dataSource.transaction(async (em) =>
-      work({ em, afterCommit: (fn) => after.push(fn) }),
-    );
+    const result = await this.dataSource.transaction(async (em) => work({ em, afterCommit: (fn) => after.push(fn) }));
     for (const fn of after) fn();
     return result;
   }

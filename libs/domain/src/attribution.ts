@@ -12,11 +12,7 @@ export interface AttributedSpeaker {
   partyId: string | null;
 }
 
-export function attribute(
-  setting: SpeakerAttribution,
-  speaker: Speaker,
-  viewerMembershipId: string | null,
-): AttributedSpeaker {
+export function attribute(setting: SpeakerAttribution, speaker: Speaker, viewerMembershipId: string | null): AttributedSpeaker {
   // a member always sees their own identity
   if (viewerMembershipId !== null && viewerMembershipId === speaker.membershipId) {
     return { displayName: speaker.displayName, partyId: speaker.partyId };

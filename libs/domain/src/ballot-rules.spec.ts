@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { acceptsVotes, ballotDue, ballotSealed, everyPartyVoted, latestWholeTextBallot, partiesAwaiting, type BallotSecrecy, type BallotStatus } from './ballot-rules';
+import {
+  acceptsVotes,
+  ballotDue,
+  ballotSealed,
+  everyPartyVoted,
+  latestWholeTextBallot,
+  partiesAwaiting,
+  type BallotSecrecy,
+  type BallotStatus,
+} from './ballot-rules';
 
 const status = fc.constantFrom<BallotStatus>('OPEN', 'CLOSED');
 const secrecy = fc.constantFrom<BallotSecrecy>('OPEN', 'SECRET_UNTIL_CLOSE');
@@ -63,7 +72,11 @@ describe('ballot rules', () => {
   });
 
   describe(latestWholeTextBallot.name, () => {
-    const ballot = fc.record({ id: uuid, amendmentId: fc.option(uuid, { nil: null }), createdAt: fc.integer({ min: 0, max: 5 }).map((s) => new Date(s * 1000)) });
+    const ballot = fc.record({
+      id: uuid,
+      amendmentId: fc.option(uuid, { nil: null }),
+      createdAt: fc.integer({ min: 0, max: 5 }).map((s) => new Date(s * 1000)),
+    });
     const ballots = fc.uniqueArray(ballot, { selector: (b) => b.id, maxLength: 12 });
 
     it('is a whole-text ballot no other whole-text ballot comes after, or null when there is none', () => {
@@ -119,11 +132,25 @@ describe('ballot rules', () => {
 
     it('fails while any one party has not voted', () => {
       fc.assert(
-        fc.property(parties.filter((ids) => ids.length > 0), fc.nat(), (ids, i) => {
-          const missing = ids[i % ids.length];
-          expect(everyPartyVoted(ids, ids.filter((id) => id !== missing))).toBe(false);
-          expect(partiesAwaiting(ids, ids.filter((id) => id !== missing))).toEqual([missing]);
-        }),
+        fc.property(
+          parties.filter((ids) => ids.length > 0),
+          fc.nat(),
+          (ids, i) => {
+            const missing = ids[i % ids.length];
+            expect(
+              everyPartyVoted(
+                ids,
+                ids.filter((id) => id !== missing),
+              ),
+            ).toBe(false);
+            expect(
+              partiesAwaiting(
+                ids,
+                ids.filter((id) => id !== missing),
+              ),
+            ).toEqual([missing]);
+          },
+        ),
       );
     });
   });

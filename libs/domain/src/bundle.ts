@@ -58,12 +58,7 @@ export function attestationPayload(bundle: UnsignedBundle & { attestation: Omit<
   return Buffer.from(canonicalJson({ ...bundle, attestation }), 'utf8');
 }
 
-export function attestBundle(
-  unsigned: UnsignedBundle,
-  serverPrivateKeyPem: string,
-  serverPublicKeyPem: string,
-  signedAt: string,
-): AgreementBundle {
+export function attestBundle(unsigned: UnsignedBundle, serverPrivateKeyPem: string, serverPublicKeyPem: string, signedAt: string): AgreementBundle {
   const privateKey = createPrivateKey(serverPrivateKeyPem);
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('the server signing key must be an Ed25519 key');
   const unsignedAttestation = { algorithm: 'Ed25519' as const, publicKey: serverPublicKeyPem, signedAt };
@@ -134,7 +129,10 @@ const leaf =
   (ok: (v: unknown) => boolean, problem: string): Check =>
   (v, path) =>
     ok(v) ? null : `${path}: ${problem}`;
-const nullable = (check: Check): Check => (v, path) => (v === null ? null : check(v, path));
+const nullable =
+  (check: Check): Check =>
+  (v, path) =>
+    v === null ? null : check(v, path);
 
 const str = leaf((v) => typeof v === 'string', 'must be a string');
 const hash = leaf((v) => typeof v === 'string' && HEX64.test(v), 'must be a lower-case hex SHA-256');

@@ -16,10 +16,12 @@ const words = fc
   .array(fc.constantFrom('the', 'parties', 'shall', 'report', 'a', 'b', ' ', '  ', '\n', ',', '.', 'é', ''), { maxLength: 14 })
   .map((ws) => ws.join(' ').replace(/^ /, ''));
 const key = fc.constantFrom('1', '2', '3', '4', '5', '6', '2.1', 'x');
-const text = fc.uniqueArray(fc.record({ key, heading: fc.option(fc.constantFrom('A', 'B'), { nil: null }), text: words }), {
-  selector: (c) => c.key,
-  maxLength: 7,
-}).map((cs) => cs.map((c) => ({ ...c, alternatives: [] })));
+const text = fc
+  .uniqueArray(fc.record({ key, heading: fc.option(fc.constantFrom('A', 'B'), { nil: null }), text: words }), {
+    selector: (c) => c.key,
+    maxLength: 7,
+  })
+  .map((cs) => cs.map((c) => ({ ...c, alternatives: [] })));
 
 describe('wordHunks', () => {
   it('marks changed words', () => {

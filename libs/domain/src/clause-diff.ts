@@ -22,9 +22,7 @@ type DiffableClause = Pick<Clause, 'key' | 'text'> & { heading?: string | null }
 const whole = (op: DiffOp, text: string): DiffHunk[] => (text === '' ? [] : [{ op, text }]);
 
 function toHunks(changes: ChangeObject<string>[]): DiffHunk[] {
-  return changes
-    .filter((c) => c.value !== '')
-    .map((c) => ({ op: c.added ? 'INSERT' : c.removed ? 'DELETE' : 'EQUAL', text: c.value }));
+  return changes.filter((c) => c.value !== '').map((c) => ({ op: c.added ? 'INSERT' : c.removed ? 'DELETE' : 'EQUAL', text: c.value }));
 }
 
 const joined = (hunks: DiffHunk[], skip: DiffOp) =>

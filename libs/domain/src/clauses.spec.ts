@@ -8,10 +8,7 @@ const clauseArb: fc.Arbitrary<Clause> = fc.record({
   key: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,5}$/),
   heading: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
   text: fc.string({ minLength: 1, maxLength: 40 }),
-  alternatives: fc.array(
-    fc.record({ id: fc.uuid(), text: fc.string({ maxLength: 10 }), partyId: fc.option(fc.uuid(), { nil: null }) }),
-    { maxLength: 2 },
-  ),
+  alternatives: fc.array(fc.record({ id: fc.uuid(), text: fc.string({ maxLength: 10 }), partyId: fc.option(fc.uuid(), { nil: null }) }), { maxLength: 2 }),
 });
 const textArb = fc.uniqueArray(clauseArb, { selector: (c) => c.key, minLength: 1, maxLength: 8 });
 
@@ -60,7 +57,13 @@ describe('countOpenBrackets', () => {
 
 describe('validateClauses', () => {
   it('accepts a well-formed text', () => {
-    expect(validateClauses([{ key: '1', text: 'a' }, { key: '2.a_b-c', heading: 'H', text: 'b' }, { key: 'X', heading: null, text: 'c' }])).toEqual({});
+    expect(
+      validateClauses([
+        { key: '1', text: 'a' },
+        { key: '2.a_b-c', heading: 'H', text: 'b' },
+        { key: 'X', heading: null, text: 'c' },
+      ]),
+    ).toEqual({});
   });
 
   it('accepts any generated text', () => {
@@ -86,7 +89,13 @@ describe('validateClauses', () => {
   });
 
   it('refuses a repeated key on its second use', () => {
-    expect(validateClauses([{ key: '1', text: 'a' }, { key: '2', text: 'b' }, { key: '1', text: 'c' }])).toEqual({
+    expect(
+      validateClauses([
+        { key: '1', text: 'a' },
+        { key: '2', text: 'b' },
+        { key: '1', text: 'c' },
+      ]),
+    ).toEqual({
       'clauses[2].key': 'repeats the key "1"',
     });
   });

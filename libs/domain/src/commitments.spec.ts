@@ -28,8 +28,7 @@ const holdsWithin = (set: SealedCommitment[]) => {
   return set.every((x) => commitmentHolds(x, parties));
 };
 
-const subsets = <T>(xs: T[]): T[][] =>
-  Array.from({ length: 2 ** xs.length }, (_, mask) => xs.filter((_, i) => (mask >> i) & 1));
+const subsets = <T>(xs: T[]): T[][] => Array.from({ length: 2 ** xs.length }, (_, mask) => xs.filter((_, i) => (mask >> i) & 1));
 
 describe('resolveCommitments', () => {
   it('binds unconditional commitments', () => {
@@ -145,9 +144,7 @@ describe('validateCommitment', () => {
     expect(Object.keys(validateCommitment({ ...ok, requiredPartyIds: ['B', 'B'] }))).toEqual(['requiredPartyIds']);
     expect(Object.keys(validateCommitment({ ...ok, requiredPartyIds: ['Z'] }))).toEqual(['requiredPartyIds']);
     const many = Array.from({ length: 51 }, (_, i) => `p${i}`);
-    expect(Object.keys(validateCommitment({ ...ok, requiredPartyIds: many, knownPartyIds: many, partyCount: 51 }))).toEqual([
-      'requiredPartyIds',
-    ]);
+    expect(Object.keys(validateCommitment({ ...ok, requiredPartyIds: many, knownPartyIds: many, partyCount: 51 }))).toEqual(['requiredPartyIds']);
     expect(validateCommitment({ ...ok, requiredPartyIds: many.slice(0, 50), knownPartyIds: many, partyCount: 51 })).toEqual({});
   });
 });

@@ -2,13 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { csvCell, defuseFormula, parseCsv, toCsv } from './csv';
 
-const cellArb = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r', '=', '+', '-', '@', '\t', "'", 'é') , maxLength: 12 });
+const cellArb = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\n', '\r', '=', '+', '-', '@', '\t', "'", 'é'), maxLength: 12 });
 
 describe('csv', () => {
   it('quotes commas, quotes and newlines as RFC 4180 says', () => {
     expect(csvCell('Lab "A", Inc.\nEast')).toBe('"Lab ""A"", Inc.\nEast"');
     expect(csvCell('plain')).toBe('plain');
-    expect(toCsv([['a', 'b'], ['c,d', '']])).toBe('a,b\r\n"c,d",\r\n');
+    expect(
+      toCsv([
+        ['a', 'b'],
+        ['c,d', ''],
+      ]),
+    ).toBe('a,b\r\n"c,d",\r\n');
   });
 
   it('defuses cells a spreadsheet would run as a formula', () => {

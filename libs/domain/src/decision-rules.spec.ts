@@ -43,14 +43,17 @@ const supportiveRoom = room.map(({ partyIds, votes }) => ({
 }));
 
 // the same room with its votes in another order
-const reordered = room.chain((r) =>
-  fc.tuple(fc.constant(r), fc.shuffledSubarray(r.votes, { minLength: r.votes.length, maxLength: r.votes.length })),
-);
+const reordered = room.chain((r) => fc.tuple(fc.constant(r), fc.shuffledSubarray(r.votes, { minLength: r.votes.length, maxLength: r.votes.length })));
 
 describe('latestVotes', () => {
   it('keeps the vote with the latest castAt', () => {
     const m = latestVotes([vote('a', 'OPPOSE', 20), vote('a', 'SUPPORT', 10), vote('b', 'BLOCK', 5)]);
-    expect(m).toEqual(new Map([['a', 'OPPOSE'], ['b', 'BLOCK']]));
+    expect(m).toEqual(
+      new Map([
+        ['a', 'OPPOSE'],
+        ['b', 'BLOCK'],
+      ]),
+    );
   });
 
   it('breaks a castAt tie by seq, then by array order', () => {
@@ -164,9 +167,7 @@ describe('decide', () => {
   });
 
   it('refuses a supermajority without a threshold', () => {
-    expect(() => decide({ rule: 'SUPERMAJORITY', quorum: 0, partyIds: ['a'], votes: [vote('a', 'SUPPORT')] })).toThrow(
-      DomainError,
-    );
+    expect(() => decide({ rule: 'SUPERMAJORITY', quorum: 0, partyIds: ['a'], votes: [vote('a', 'SUPPORT')] })).toThrow(DomainError);
   });
 
   it('does not depend on the order of the votes', () => {

@@ -66,7 +66,9 @@ const rawArb: fc.Arbitrary<Raw> = fc.oneof(
     actor: m.membershipId,
     payload: { messageId: 'x', thread: null, body, author: { membershipId: m.membershipId, displayName: `name of ${m.membershipId}`, partyId: m.partyId } },
   })),
-  fc.record({ m: memberArb, n: fc.integer() }).map(({ m, n }) => ({ type: 'message.edited', actor: m.membershipId, payload: { messageId: 'x', body: `b${n}` } })),
+  fc
+    .record({ m: memberArb, n: fc.integer() })
+    .map(({ m, n }) => ({ type: 'message.edited', actor: m.membershipId, payload: { messageId: 'x', body: `b${n}` } })),
   memberArb.map((m) => ({ type: 'vote.cast', actor: m.membershipId, payload: { ballotId: 'b1', partyId: m.partyId } })),
   memberArb.map((m) => ({ type: 'invite.created', actor: m.membershipId, payload: { inviteId: 'i1', role: 'NEGOTIATOR', partyId: 'p2' } })),
   memberArb.map((m) => ({ type: 'member.removed', actor: members[3].membershipId, payload: { membershipId: m.membershipId } })),
@@ -81,7 +83,11 @@ describe('format-2 event chain', () => {
         const server = new StreamVerifier(ROOM_STREAM);
         for (const e of events) expect(server.push(e)).toBe(true);
         for (const viewer of members) {
-          const result = verifyViewedStream(ROOM, ROOM_STREAM, events.map((e) => viewOf(e, attribution, viewer)));
+          const result = verifyViewedStream(
+            ROOM,
+            ROOM_STREAM,
+            events.map((e) => viewOf(e, attribution, viewer)),
+          );
           expect(result).toEqual({ stream: ROOM_STREAM, valid: true, length: events.length, head: events.at(-1)?.hash ?? GENESIS_HASH, firstBrokenSeq: null });
         }
       }),
@@ -96,7 +102,10 @@ describe('format-2 event chain', () => {
         const proof = views[i].proof!;
         const d = proof.disclosed.find(([, path]) => path !== 'actor') ?? proof.disclosed[0];
         if (!d) return; // everything hidden: nothing disclosed to change
-        const changed = { ...views[i], proof: { ...proof, disclosed: proof.disclosed.map((x) => (x === d ? ([x[0], x[1], { changed: x[2] }] as typeof x) : x)) } };
+        const changed = {
+          ...views[i],
+          proof: { ...proof, disclosed: proof.disclosed.map((x) => (x === d ? ([x[0], x[1], { changed: x[2] }] as typeof x) : x)) },
+        };
         const result = verifyViewedStream(ROOM, ROOM_STREAM, [...views.slice(0, i), changed, ...views.slice(i + 1)]);
         expect(result.valid).toBe(false);
         expect(result.firstBrokenSeq).toBe(i + 1);
@@ -106,59 +115,105 @@ describe('format-2 event chain', () => {
 
   it('stays verifiable after the stored payload went through JSON (undefined fields dropped, dates as text)', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== 'actor' && !k.includes('.')), fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.date({ noInvalidDate: true }))), (payload) => {
-        const [e] = seal([{ type: 't', actor: null, payload: { ...payload, author: { membershipId: 'm', displayName: undefined, partyId: null } } }]);
-        const stored = { ...e, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> };
-        expect(new StreamVerifier(ROOM_STREAM).push(stored)).toBe(true);
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ maxLength: 8 }).filter((k) => k !== 'actor' && !k.includes('.')),
+          fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.date({ noInvalidDate: true })),
+        ),
+        (payload) => {
+          const [e] = seal([{ type: 't', actor: null, payload: { ...payload, author: { membershipId: 'm', displayName: undefined, partyId: null } } }]);
+          const stored = { ...e, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> };
+          expect(new StreamVerifier(ROOM_STREAM).push(stored)).toBe(true);
+        },
+      ),
     );
   });
 
   it('a chain of one stream does not verify as another stream', () => {
     const events = seal([{ type: 'message.posted', actor: null, payload: { body: 'x' } }], 'party:p1');
-    expect(verifyViewedStream(ROOM, ROOM_STREAM, events.map((e) => viewOf(e, 'ATTRIBUTED', members[0]))).valid).toBe(false);
-    expect(verifyViewedStream(ROOM, 'party:p1', events.map((e) => viewOf(e, 'ATTRIBUTED', members[0]))).valid).toBe(true);
+    expect(
+      verifyViewedStream(
+        ROOM,
+        ROOM_STREAM,
+        events.map((e) => viewOf(e, 'ATTRIBUTED', members[0])),
+      ).valid,
+    ).toBe(false);
+    expect(
+      verifyViewedStream(
+        ROOM,
+        'party:p1',
+        events.map((e) => viewOf(e, 'ATTRIBUTED', members[0])),
+      ).valid,
+    ).toBe(true);
   });
 
   it('in an ANONYMOUS room no other viewer can tell which member acted', () => {
     const actorPartyArb = fc.constantFrom(...members.slice(0, 3));
     fc.assert(
-      fc.property(actorPartyArb, actorPartyArb, fc.string().filter((b) => !/p[12]|name|0000/.test(b)), fc.nat(3), (x, y, body, v) => {
-        const viewer = members[v];
-        fc.pre(viewer.membershipId !== x.membershipId && viewer.membershipId !== y.membershipId);
-        const raw = (m: EventViewer): Raw => ({
-          type: 'message.posted',
-          actor: m.membershipId,
-          payload: { messageId: 'x', thread: null, body, author: { membershipId: m.membershipId, displayName: `name ${m.membershipId}`, partyId: m.partyId } },
-        });
-        const [ex] = seal([raw(x)]);
-        const [ey] = seal([raw(y)]);
-        const vx = viewOf(ex, 'ANONYMOUS', viewer);
-        const vy = viewOf(ey, 'ANONYMOUS', viewer);
-        // identical but for fresh random salts and the digests of the hidden parts (and the hash over them)
-        const blank = (view: typeof vx) => ({
-          ...view,
-          hash: '',
-          proof: { ...view.proof!, disclosed: view.proof!.disclosed.map(([, path, value]) => ['salt', path, value]), hidden: view.proof!.hidden.map(() => 'digest') },
-        });
-        expect(blank(vx)).toEqual(blank(vy));
-        // no member's id, name or party is anywhere in what the viewer got
-        for (const m of members.slice(0, 3)) {
-          const seen = JSON.stringify(vx);
-          expect(seen).not.toContain(m.membershipId);
-          expect(seen).not.toContain(`name ${m.membershipId}`);
-          // recomputing the hash with each member as the actor (the format-1 attack) finds nothing
-          const guess = eventHash(GENESIS_HASH, { roomId: ROOM, seq: 1, type: vx.type, actor: m.membershipId, payload: { ...vx.payload, author: raw(m).payload.author }, at: vx.at });
-          expect(guess).not.toBe(vx.hash);
-        }
-        expect(JSON.stringify(vx)).not.toContain('"p1"');
-        expect(JSON.stringify(vx)).not.toContain('"p2"');
-      }),
+      fc.property(
+        actorPartyArb,
+        actorPartyArb,
+        fc.string().filter((b) => !/p[12]|name|0000/.test(b)),
+        fc.nat(3),
+        (x, y, body, v) => {
+          const viewer = members[v];
+          fc.pre(viewer.membershipId !== x.membershipId && viewer.membershipId !== y.membershipId);
+          const raw = (m: EventViewer): Raw => ({
+            type: 'message.posted',
+            actor: m.membershipId,
+            payload: {
+              messageId: 'x',
+              thread: null,
+              body,
+              author: { membershipId: m.membershipId, displayName: `name ${m.membershipId}`, partyId: m.partyId },
+            },
+          });
+          const [ex] = seal([raw(x)]);
+          const [ey] = seal([raw(y)]);
+          const vx = viewOf(ex, 'ANONYMOUS', viewer);
+          const vy = viewOf(ey, 'ANONYMOUS', viewer);
+          // identical but for fresh random salts and the digests of the hidden parts (and the hash over them)
+          const blank = (view: typeof vx) => ({
+            ...view,
+            hash: '',
+            proof: {
+              ...view.proof!,
+              disclosed: view.proof!.disclosed.map(([, path, value]) => ['salt', path, value]),
+              hidden: view.proof!.hidden.map(() => 'digest'),
+            },
+          });
+          expect(blank(vx)).toEqual(blank(vy));
+          // no member's id, name or party is anywhere in what the viewer got
+          for (const m of members.slice(0, 3)) {
+            const seen = JSON.stringify(vx);
+            expect(seen).not.toContain(m.membershipId);
+            expect(seen).not.toContain(`name ${m.membershipId}`);
+            // recomputing the hash with each member as the actor (the format-1 attack) finds nothing
+            const guess = eventHash(GENESIS_HASH, {
+              roomId: ROOM,
+              seq: 1,
+              type: vx.type,
+              actor: m.membershipId,
+              payload: { ...vx.payload, author: raw(m).payload.author },
+              at: vx.at,
+            });
+            expect(guess).not.toBe(vx.hash);
+          }
+          expect(JSON.stringify(vx)).not.toContain('"p1"');
+          expect(JSON.stringify(vx)).not.toContain('"p2"');
+        },
+      ),
     );
   });
 
   it('a PARTY_ONLY room shows the party but never the delegate', () => {
-    const [e] = seal([{ type: 'message.posted', actor: members[0].membershipId, payload: { body: 'x', author: { membershipId: members[0].membershipId, displayName: 'Ann', partyId: 'p1' } } }]);
+    const [e] = seal([
+      {
+        type: 'message.posted',
+        actor: members[0].membershipId,
+        payload: { body: 'x', author: { membershipId: members[0].membershipId, displayName: 'Ann', partyId: 'p1' } },
+      },
+    ]);
     const view = viewOf(e, 'PARTY_ONLY', members[1]);
     const paths = view.proof!.disclosed.map(([, path]) => path);
     expect(paths).toContain('author.partyId');
@@ -173,7 +228,12 @@ describe('format-2 event chain', () => {
     expect(hiddenParts('ANONYMOUS', members[2], removed).has('membershipId')).toBe(true);
     expect(hiddenParts('ANONYMOUS', members[0], removed).has('membershipId')).toBe(false); // themself
     expect(hiddenParts('ATTRIBUTED', members[2], removed).has('membershipId')).toBe(false);
-    const created = { type: 'room.created', actor: members[3].membershipId, payload: { title: 't', facilitator: { membershipId: members[3].membershipId } }, redacted: false };
+    const created = {
+      type: 'room.created',
+      actor: members[3].membershipId,
+      payload: { title: 't', facilitator: { membershipId: members[3].membershipId } },
+      redacted: false,
+    };
     expect([...hiddenParts('PARTY_ONLY', members[0], created)].sort()).toEqual(['actor', 'facilitator']);
     expect([...hiddenParts('PARTY_ONLY', members[3], created)]).toEqual([]);
     const body = { type: 'message.posted', actor: members[0].membershipId, payload: { body: 'x' }, redacted: true };
@@ -189,7 +249,12 @@ describe('format-2 event chain', () => {
     const ev = { type: 'invite.created', actor: members[3].membershipId, payload: { inviteId: 'i', role: 'NEGOTIATOR', partyId: 'p2' }, redacted: false };
     expect([...hiddenParts('ATTRIBUTED', members[0], ev)].sort()).toEqual(['inviteId', 'partyId', 'role']);
     expect([...hiddenParts('ATTRIBUTED', members[3], ev)]).toEqual([]);
-    const joined = { type: 'member.joined', actor: 'm', payload: { role: 'NEGOTIATOR', inviteId: 'i', author: { membershipId: 'm', displayName: 'M', partyId: 'p2' } }, redacted: false };
+    const joined = {
+      type: 'member.joined',
+      actor: 'm',
+      payload: { role: 'NEGOTIATOR', inviteId: 'i', author: { membershipId: 'm', displayName: 'M', partyId: 'p2' } },
+      redacted: false,
+    };
     expect(hiddenParts('ATTRIBUTED', members[0], joined).has('inviteId')).toBe(true);
   });
 });

@@ -161,7 +161,9 @@ export function verifyViewedStream(
       e.prevHash === prev &&
       (e.proof === null
         ? stream === ROOM_STREAM
-        : isProof(e.proof) && e.proof.stream === stream && eventHashV2(prev, { roomId, stream, seq: e.seq, type: e.type, at: e.at, digests: proofDigests(e.proof) }) === e.hash);
+        : isProof(e.proof) &&
+          e.proof.stream === stream &&
+          eventHashV2(prev, { roomId, stream, seq: e.seq, type: e.type, at: e.at, digests: proofDigests(e.proof) }) === e.hash);
     if (!ok) return { stream, valid: false, length, head: prev, firstBrokenSeq: expectedSeq };
     prev = e.hash;
     expectedSeq += 1;

@@ -31,7 +31,10 @@ describe('room event types', () => {
   });
 
   it('narrows an event by a set', () => {
-    const posted: TypedRoomEvent = { type: 'message.posted', payload: { messageId: 'm1', thread: null, body: 'hi', author: { membershipId: 'a', displayName: 'A', partyId: null } } };
+    const posted: TypedRoomEvent = {
+      type: 'message.posted',
+      payload: { messageId: 'm1', thread: null, body: 'hi', author: { membershipId: 'a', displayName: 'A', partyId: null } },
+    };
     const removed: TypedRoomEvent = { type: 'member.removed', payload: { membershipId: 'a' } };
     expect(isOneOf(MESSAGE_BODY_EVENTS, posted) ? posted.payload.messageId : null).toBe('m1');
     expect(isOneOf(MESSAGE_BODY_EVENTS, removed)).toBe(false);

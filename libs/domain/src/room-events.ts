@@ -20,7 +20,13 @@ export interface BoundCommitment {
 // Every room event: its type and the payload it carries (hash-chained, never changed once
 // written). The one list of event types; the sets below and every consumer derive from it.
 export interface RoomEventPayloads {
-  'room.created': { title: string; purpose: string; speakerAttribution: SpeakerAttribution; parties: Array<{ id: string; name: string }>; facilitator: { membershipId: string } };
+  'room.created': {
+    title: string;
+    purpose: string;
+    speakerAttribution: SpeakerAttribution;
+    parties: Array<{ id: string; name: string }>;
+    facilitator: { membershipId: string };
+  };
   'room.archived': Record<string, never>;
   'party.added': { party: { id: string; name: string } };
   'invite.created': { inviteId: string; role: string; partyId: string | null };

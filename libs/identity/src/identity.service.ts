@@ -99,8 +99,7 @@ export class IdentityService {
     // holding the token of an invitation bound to this address proves the mailbox
     const emailVerified = token !== null ? (await invites!.check(token, fields.email)).boundToEmail : false;
     const passwordHash = await hashPassword(fields.password);
-    const taken = () =>
-      badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
+    const taken = () => badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
     return this.tx
       .run(async (tx) => {
         if (await tx.em.exists(UserEntity, { where: { email: fields.email } })) throw taken();
@@ -172,8 +171,9 @@ export class IdentityService {
     if (typeof token !== 'string' || token.length < 20 || token.length > 200) return null;
     // every authenticated request passes here: one statement finds the session and its user
     // and, at most every half minute, records the use (the idle timeout counts from it)
-    const [row]: Array<{ id: string; email: string; display_name: string; email_verified: boolean; session_id: string; expires_at: Date }> = await this.tx.manager.query(
-      `WITH s AS (
+    const [row]: Array<{ id: string; email: string; display_name: string; email_verified: boolean; session_id: string; expires_at: Date }> =
+      await this.tx.manager.query(
+        `WITH s AS (
          SELECT u.id, u.email, u.display_name, u.email_verified_at IS NOT NULL AS email_verified, s.id AS session_id, s.expires_at, s.last_used_at
            FROM user_session s JOIN app_user u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -183,8 +183,8 @@ export class IdentityService {
           WHERE t.id = s.session_id AND t.last_used_at < now() - make_interval(secs => $3)
        )
        SELECT id, email, display_name, email_verified, session_id, expires_at FROM s`,
-      [tokenHash(token), this.config.sessionIdleMinutes, TOUCH_EVERY_S],
-    );
+        [tokenHash(token), this.config.sessionIdleMinutes, TOUCH_EVERY_S],
+      );
     if (!row) return null;
     return {
       id: row.id,
@@ -283,12 +283,14 @@ export class IdentityService {
   }
 
   private async revokeIn(em: TransactionRunner['manager'], userId: string, which: { only?: string; except?: string }): Promise<string[]> {
-    const rows = returnedRows<{ id: string }>(await em.query(
-      `UPDATE user_session SET revoked_at = now()
+    const rows = returnedRows<{ id: string }>(
+      await em.query(
+        `UPDATE user_session SET revoked_at = now()
         WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id = $2) AND ($3::uuid IS NULL OR id <> $3)
         RETURNING id`,
-      [userId, which.only ?? null, which.except ?? null],
-    ));
+        [userId, which.only ?? null, which.except ?? null],
+      ),
+    );
     return rows.map((r) => r.id);
   }
 

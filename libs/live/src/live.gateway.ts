@@ -1,5 +1,14 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import {
   APP_CONFIG,
@@ -86,9 +95,17 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const problem = this.inputProblem(event, args);
       if (!problem) return next();
       // refused events count toward the socket's rate limit too
-      const reply = socketError(this.logger, this.limiter.take(socket.data.user?.sessionId ?? socket.id) ? problem : rateLimited(), typeof event === 'string' ? event.slice(0, 100) : 'unknown');
+      const reply = socketError(
+        this.logger,
+        this.limiter.take(socket.data.user?.sessionId ?? socket.id) ? problem : rateLimited(),
+        typeof event === 'string' ? event.slice(0, 100) : 'unknown',
+      );
       if (ack) ack(reply);
-      else if (!reply.ok) (socket as unknown as { emit(e: string, d: unknown): void }).emit('error', { ...reply.error, event: typeof event === 'string' ? event.slice(0, 100) : null });
+      else if (!reply.ok)
+        (socket as unknown as { emit(e: string, d: unknown): void }).emit('error', {
+          ...reply.error,
+          event: typeof event === 'string' ? event.slice(0, 100) : null,
+        });
     });
   }
 
@@ -100,7 +117,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     } catch {
       return badInput({ payload: 'is not valid JSON' });
     }
-    if (size > SOCKET_EVENT_MAX_BYTES) return badInput({ payload: `must be at most ${SOCKET_EVENT_MAX_BYTES / 1024} KB` }, `The event is larger than ${SOCKET_EVENT_MAX_BYTES / 1024} KB.`);
+    if (size > SOCKET_EVENT_MAX_BYTES)
+      return badInput({ payload: `must be at most ${SOCKET_EVENT_MAX_BYTES / 1024} KB` }, `The event is larger than ${SOCKET_EVENT_MAX_BYTES / 1024} KB.`);
     const bad = findBadText(args, 'payload');
     if (bad) return badInput({ [bad]: 'must be valid Unicode text without NUL characters' });
     return null;

@@ -4,7 +4,18 @@ import type { Subscription } from 'rxjs';
 import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
 import { isOneOf, partyStream, ROOM_STREAM, ROSTER_EVENTS } from '@parley/domain';
-import { attributeAuthor, eventAuthor, RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, viewerOf, type RoomEvent, type RoomEventView, type Roster } from '@parley/rooms';
+import {
+  attributeAuthor,
+  eventAuthor,
+  RoomAccessService,
+  RoomEventBus,
+  RoomEventsService,
+  RoomsService,
+  viewerOf,
+  type RoomEvent,
+  type RoomEventView,
+  type Roster,
+} from '@parley/rooms';
 import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
 
 export interface LiveSocketData {

@@ -73,7 +73,16 @@ export class AmendmentsService {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: p.id, baseVersion: a.baseVersion, clauseKey: a.clauseKey, kind: a.kind, text, rationale, author: eventAuthor(ctx.membership) },
+        payload: {
+          amendmentId: a.id,
+          proposalId: p.id,
+          baseVersion: a.baseVersion,
+          clauseKey: a.clauseKey,
+          kind: a.kind,
+          text,
+          rationale,
+          author: eventAuthor(ctx.membership),
+        },
       });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });
@@ -94,7 +103,12 @@ export class AmendmentsService {
     return this.tx.run(async (tx) => {
       const { ctx, a } = await this.settle(tx, user, id, 'withdrawAmendment');
       await this.repo.settleAmendment(tx, a, 'WITHDRAWN');
-      await this.events.append(tx, { roomId: a.roomId, type: 'amendment.withdrawn', actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
+      await this.events.append(tx, {
+        roomId: a.roomId,
+        type: 'amendment.withdrawn',
+        actor: ctx.membership,
+        payload: { amendmentId: a.id, proposalId: a.proposalId },
+      });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
@@ -103,7 +117,12 @@ export class AmendmentsService {
     return this.tx.run(async (tx) => {
       const { ctx, a } = await this.settle(tx, user, id, 'facilitate');
       await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.events.append(tx, { roomId: a.roomId, type: 'amendment.rejected', actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
+      await this.events.append(tx, {
+        roomId: a.roomId,
+        type: 'amendment.rejected',
+        actor: ctx.membership,
+        payload: { amendmentId: a.id, proposalId: a.proposalId },
+      });
       return this.view(a, await this.proposals.book(ctx, tx.em));
     });
   }
@@ -145,7 +164,12 @@ export class AmendmentsService {
     if (a.status !== 'OPEN') return;
     if (ballot.outcome === 'FAILED') {
       await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.events.append(tx, { roomId: a.roomId, type: 'amendment.rejected', actor: null, payload: { amendmentId: a.id, proposalId: a.proposalId, ballotId: ballot.id } });
+      await this.events.append(tx, {
+        roomId: a.roomId,
+        type: 'amendment.rejected',
+        actor: null,
+        payload: { amendmentId: a.id, proposalId: a.proposalId, ballotId: ballot.id },
+      });
       return;
     }
     if (ballot.outcome !== 'PASSED') return;

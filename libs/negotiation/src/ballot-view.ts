@@ -32,9 +32,14 @@ export function ballotView(b: BallotFields, votes: VoteFields[], parties: PartyF
     outcome: b.outcome,
     votedParties: [...counted].sort(byParty).map((v) => byId.get(v.partyId)!),
     votes: [...shown].sort(byParty).map((v) => voteView(v, byId.get(v.partyId)!)),
-    tally: sealed ? null : (b.tally ?? tally(parties.map((p) => p.id), counted.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })))),
+    tally: sealed
+      ? null
+      : (b.tally ??
+        tally(
+          parties.map((p) => p.id),
+          counted.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
+        )),
   };
 }
 
 export const voteView = (v: VoteFields, party: PartyType): VoteType => ({ party, choice: v.choice, reason: v.reason, castAt: v.castAt });
-

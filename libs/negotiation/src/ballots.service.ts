@@ -5,7 +5,16 @@ import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } fro
 import { TransactionRunner, type Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, RoomAccessService, RoomEventsService, RoomsService, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
+import {
+  eventAuthor,
+  RoomAccessService,
+  RoomEventsService,
+  RoomsService,
+  type MembershipEntity,
+  type PartyEntity,
+  type RoomAction,
+  type RoomScope,
+} from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
@@ -76,7 +85,9 @@ export class BallotsService {
 
   async forProposal(proposal: ProposalType): Promise<BallotType[]> {
     const { siblings } = proposal;
-    const all = siblings ? await siblings.once('ballots', (ids) => this.forProposals(proposal.scope, ids)) : await this.forProposals(proposal.scope, [proposal.id]);
+    const all = siblings
+      ? await siblings.once('ballots', (ids) => this.forProposals(proposal.scope, ids))
+      : await this.forProposals(proposal.scope, [proposal.id]);
     return all.get(proposal.id) ?? [];
   }
 
@@ -172,7 +183,13 @@ export class BallotsService {
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
       const votes = await this.repo.votes([b.id], tx.em);
-      if (everyPartyVoted(parties.map((p) => p.id), votes.map((v) => v.partyId))) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
+      if (
+        everyPartyVoted(
+          parties.map((p) => p.id),
+          votes.map((v) => v.partyId),
+        )
+      )
+        await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
       const party = parties.find((p) => p.id === partyId)!;
       return voteView(vote, { id: party.id, name: party.name });
     });
@@ -207,7 +224,14 @@ export class BallotsService {
 
   // Under the room and ballot locks: the outcome by the decision rule over the room's parties
   // now, each party's latest vote; then what the outcome does to the proposal or amendment.
-  private async closeLocked(tx: Tx, b: BallotEntity, actor: MembershipEntity | null, cause: CloseCause, parties?: PartyEntity[], votes?: VoteEntity[]): Promise<void> {
+  private async closeLocked(
+    tx: Tx,
+    b: BallotEntity,
+    actor: MembershipEntity | null,
+    cause: CloseCause,
+    parties?: PartyEntity[],
+    votes?: VoteEntity[],
+  ): Promise<void> {
     const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
     const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
     const partyIds = partyList.map((p) => p.id);

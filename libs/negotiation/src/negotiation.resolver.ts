@@ -71,7 +71,11 @@ export class ProposalsResolver {
   }
 
   @Mutation(() => ProposalType)
-  acceptAmendment(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string, @Args('expectedVersion', { type: () => Int }) expectedVersion: number) {
+  acceptAmendment(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('expectedVersion', { type: () => Int }) expectedVersion: number,
+  ) {
     return this.amendments.accept(user, id, expectedVersion);
   }
 

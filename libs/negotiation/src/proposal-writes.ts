@@ -14,7 +14,12 @@ export class ProposalWrites {
     private readonly access: RoomAccessService,
   ) {}
 
-  async run<T, A extends RoomAction>(user: AuthUser, proposalId: string, action: A, work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>, p: ProposalEntity) => Promise<T>): Promise<T> {
+  async run<T, A extends RoomAction>(
+    user: AuthUser,
+    proposalId: string,
+    action: A,
+    work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>, p: ProposalEntity) => Promise<T>,
+  ): Promise<T> {
     return this.tx.run(async (tx) => {
       const actor = await this.access.lock(tx, user, PROPOSAL, proposalId, action);
       const p = await this.repo.lockProposalOrThrow(tx, proposalId);

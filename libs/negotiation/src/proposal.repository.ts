@@ -59,13 +59,27 @@ export class ProposalRepository {
   async insertProposal(tx: Tx, p: Pick<ProposalEntity, 'roomId' | 'title' | 'clauses' | 'createdBy'>): Promise<ProposalEntity> {
     const hash = textHash(p.clauses);
     const saved = await tx.em.save(tx.em.create(ProposalEntity, { ...p, status: 'DRAFTING', version: 1, textHash: hash }));
-    await tx.em.insert(ProposalVersionEntity, { proposalId: saved.id, number: 1, clauses: p.clauses, textHash: hash, summary: null, authorMembershipId: p.createdBy });
+    await tx.em.insert(ProposalVersionEntity, {
+      proposalId: saved.id,
+      number: 1,
+      clauses: p.clauses,
+      textHash: hash,
+      summary: null,
+      authorMembershipId: p.createdBy,
+    });
     return saved;
   }
 
   // A new version only if the current one is still `expected` and the text is editable: one
   // conditional UPDATE, so of several edits against the same version exactly one wins.
-  async commitVersion(tx: Tx, p: ProposalEntity, expected: number, clauses: Clause[], summary: string | null, authorId: string | null): Promise<ProposalEntity> {
+  async commitVersion(
+    tx: Tx,
+    p: ProposalEntity,
+    expected: number,
+    clauses: Clause[],
+    summary: string | null,
+    authorId: string | null,
+  ): Promise<ProposalEntity> {
     const hash = textHash(clauses);
     const rows = returnedRows<{ version: number; updated_at: Date }>(
       await tx.em.query(
@@ -165,10 +179,9 @@ export class ProposalRepository {
 
   // After the room lock: the ballot if it is still open and due and no other instance holds it.
   async lockDueBallot(tx: Tx, ballotId: string): Promise<BallotEntity | null> {
-    const rows: Array<{ id: string }> = await tx.em.query(
-      `SELECT id FROM ballot b WHERE id = $1 AND ${BALLOT_RULES_SQL.due('b')} FOR UPDATE SKIP LOCKED`,
-      [ballotId],
-    );
+    const rows: Array<{ id: string }> = await tx.em.query(`SELECT id FROM ballot b WHERE id = $1 AND ${BALLOT_RULES_SQL.due('b')} FOR UPDATE SKIP LOCKED`, [
+      ballotId,
+    ]);
     if (!rows.length) return null;
     return tx.em.findOne(BallotEntity, { where: { id: ballotId } });
   }

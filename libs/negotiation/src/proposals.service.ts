@@ -10,14 +10,20 @@ import type { ProposalEntity } from './negotiation.entities';
 import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
-import { ProposalSiblings, type ClauseDiffType, type CreateProposalInput, type ProposalType, type ProposalVersionType, type ReviseProposalInput } from './negotiation.types';
+import {
+  ProposalSiblings,
+  type ClauseDiffType,
+  type CreateProposalInput,
+  type ProposalType,
+  type ProposalVersionType,
+  type ReviseProposalInput,
+} from './negotiation.types';
 
 export const MAX_TITLE = 300;
 export const MAX_SUMMARY = 1000;
 export const MAX_ALTERNATIVES = 20;
 
-const toClauses = (input: ClauseInput[]): Clause[] =>
-  input.map((c) => ({ key: c.key, heading: c.heading ? c.heading : null, text: c.text, alternatives: [] }));
+const toClauses = (input: ClauseInput[]): Clause[] => input.map((c) => ({ key: c.key, heading: c.heading ? c.heading : null, text: c.text, alternatives: [] }));
 
 export function assertEditable(p: ProposalEntity): void {
   if (p.status === 'VOTING') throw invalidState('The text is frozen while a ballot on it is open.');

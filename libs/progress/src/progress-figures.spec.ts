@@ -14,14 +14,19 @@ const ballotArb = fc
     amendment: fc.constantFrom(null, 'x', 'y'),
     status: fc.constantFrom('OPEN', 'CLOSED') as fc.Arbitrary<BallotType['status']>,
     secrecy: fc.constantFrom('OPEN', 'SECRET_UNTIL_CLOSE') as fc.Arbitrary<BallotType['secrecy']>,
-    votes: fc.subarray(parties).chain((voters) => fc.tuple(...voters.map((party) => choice.map((c) => ({ party, choice: c, reason: null, castAt: new Date(0) }))))),
+    votes: fc
+      .subarray(parties)
+      .chain((voters) => fc.tuple(...voters.map((party) => choice.map((c) => ({ party, choice: c, reason: null, castAt: new Date(0) }))))),
   })
-  .map(({ amendment, status, secrecy, votes }, ) => {
+  .map(({ amendment, status, secrecy, votes }) => {
     const sealed = status === 'OPEN' && secrecy === 'SECRET_UNTIL_CLOSE';
     return { amendmentId: amendment, status, secrecy, votedParties: votes.map((v) => v.party), votes: sealed ? [] : votes } as unknown as BallotType;
   });
 const ballotsArb = fc.array(ballotArb, { maxLength: 12 }).map((list) => list.map((b, i) => ({ ...b, id: `b${i}` })));
-const signOffArb = fc.option(fc.record({ signed: fc.subarray(['a', 'b', 'c', 'd']).map((x) => new Set(x)), consented: fc.subarray(['a', 'b']).map((x) => new Set(x)) }), { nil: undefined });
+const signOffArb = fc.option(
+  fc.record({ signed: fc.subarray(['a', 'b', 'c', 'd']).map((x) => new Set(x)), consented: fc.subarray(['a', 'b']).map((x) => new Set(x)) }),
+  { nil: undefined },
+);
 
 describe('figureBallots', () => {
   it('keeps only the latest ballot, the latest on the whole text and the latest open one, in order', () => {
@@ -37,7 +42,7 @@ describe('figureBallots', () => {
     );
   });
 
-  it('gives the same progress row and CSV rows as all of a proposal\'s ballots', () => {
+  it("gives the same progress row and CSV rows as all of a proposal's ballots", () => {
     fc.assert(
       fc.property(ballotsArb, signOffArb, (all, signOff) => {
         const kept = figureBallots(all);
@@ -50,7 +55,14 @@ describe('figureBallots', () => {
   });
 
   it('shows no position from a sealed whole-text ballot', () => {
-    const sealed = { id: 's', amendmentId: null, status: 'OPEN', secrecy: 'SECRET_UNTIL_CLOSE', votedParties: parties, votes: parties.map((party) => ({ party, choice: 'SUPPORT' })) } as unknown as BallotType;
+    const sealed = {
+      id: 's',
+      amendmentId: null,
+      status: 'OPEN',
+      secrecy: 'SECRET_UNTIL_CLOSE',
+      votedParties: parties,
+      votes: parties.map((party) => ({ party, choice: 'SUPPORT' })),
+    } as unknown as BallotType;
     const row = proposalProgress(proposal, parties, figureBallots([sealed]), [], undefined);
     expect(row.positions.map((p) => p.choice)).toEqual([null, null, null, null]);
     expect(row.awaitingVote).toEqual([]);

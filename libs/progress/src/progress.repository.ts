@@ -163,11 +163,8 @@ export class ProgressRepository {
   // Everything `room { progress }` needs in three statements, run side by side on the pool.
   async figures(roomId: string): Promise<RoomFigures> {
     const em = this.tx.manager;
-    const [parties, proposals, ballots]: [Array<{ id: string; room_id: string; name: string; created_at: Date }>, RawProposal[], RawBallot[]] = await Promise.all([
-      em.query(PARTIES_SQL, [roomId]),
-      em.query(PROPOSALS_SQL, [roomId]),
-      em.query(BALLOTS_SQL, [roomId]),
-    ]);
+    const [parties, proposals, ballots]: [Array<{ id: string; room_id: string; name: string; created_at: Date }>, RawProposal[], RawBallot[]] =
+      await Promise.all([em.query(PARTIES_SQL, [roomId]), em.query(PROPOSALS_SQL, [roomId]), em.query(BALLOTS_SQL, [roomId])]);
     const ballotsOf = new Map<string, ProposalFigures['ballots']>();
     for (const b of ballots) {
       const list = ballotsOf.get(b.proposal_id) ?? [];
@@ -190,14 +187,25 @@ export class ProgressRepository {
           updatedAt: p.updated_at,
         },
         signOff: p.agreement_id ? { signed: new Set(p.signed ?? []), consented: new Set(p.consented ?? []) } : undefined,
-        series: (p.series ?? []).map(([seq, at, openBrackets, openAmendments, supportingParties]) => ({ seq, at: new Date(at), openBrackets, openAmendments, supportingParties })),
+        series: (p.series ?? []).map(([seq, at, openBrackets, openAmendments, supportingParties]) => ({
+          seq,
+          at: new Date(at),
+          openBrackets,
+          openAmendments,
+          supportingParties,
+        })),
         ballots: ballotsOf.get(p.id) ?? [],
       })),
     };
   }
 
   // a point only when one of the figures moved since the proposal's last point
-  async recordIfMoved(tx: Tx, f: { proposalId: string; openBrackets: number; openAmendments: number; supportingParties: number }, seq: number, at: Date): Promise<void> {
+  async recordIfMoved(
+    tx: Tx,
+    f: { proposalId: string; openBrackets: number; openAmendments: number; supportingParties: number },
+    seq: number,
+    at: Date,
+  ): Promise<void> {
     await tx.em.query(
       `INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
        SELECT $1, $2, $3, $4, $5, $6
@@ -218,7 +226,9 @@ export class ProgressRepository {
       [proposalIds],
     );
     for (const r of rows) {
-      out.get(r.proposal_id)?.push({ seq: r.seq, at: r.at, openBrackets: r.open_brackets, openAmendments: r.open_amendments, supportingParties: r.supporting_parties });
+      out
+        .get(r.proposal_id)
+        ?.push({ seq: r.seq, at: r.at, openBrackets: r.open_brackets, openAmendments: r.open_amendments, supportingParties: r.supporting_parties });
     }
     return out;
   }

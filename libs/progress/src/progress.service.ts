@@ -28,7 +28,11 @@ export class ProgressService {
 
   private async load(scope: RoomScope) {
     const figures = await this.repo.figures(scope.room.id);
-    const views = this.proposals.listViews(scope, figures.proposals.map((f) => f.proposal), figures.parties);
+    const views = this.proposals.listViews(
+      scope,
+      figures.proposals.map((f) => f.proposal),
+      figures.parties,
+    );
     const partyList = figures.parties.map(toParty);
     const rows = figures.proposals.map((f, i) => {
       const ballots = f.ballots.map(({ ballot, votes }) => this.ballots.viewOf(scope, ballot, votes, figures.parties));

@@ -55,7 +55,10 @@ export class InvitesService implements InviteRedeemer {
     };
   }
 
-  async create(user: AuthUser, input: { roomId: string; role: string; partyId?: string | null; email?: string | null; expiresInHours?: number | null }): Promise<CreatedInviteType> {
+  async create(
+    user: AuthUser,
+    input: { roomId: string; role: string; partyId?: string | null; email?: string | null; expiresInHours?: number | null },
+  ): Promise<CreatedInviteType> {
     const c = new Check();
     c.that('role', ROLES.includes(input.role as RoomRole), 'must be FACILITATOR, NEGOTIATOR or OBSERVER');
     const email = input.email == null || input.email === '' ? null : normaliseEmail(c.text('email', input.email, { min: 3, max: 320 }));
@@ -87,7 +90,12 @@ export class InvitesService implements InviteRedeemer {
         }),
       );
       // the event records that an invitation exists, never its token or address
-      await this.events.append(tx, { roomId: ctx.room.id, type: 'invite.created', actor: ctx.membership, payload: { inviteId: invite.id, role, partyId: party?.id ?? null } });
+      await this.events.append(tx, {
+        roomId: ctx.room.id,
+        type: 'invite.created',
+        actor: ctx.membership,
+        payload: { inviteId: invite.id, role, partyId: party?.id ?? null },
+      });
       return { invite: await this.view(invite, party ? new Map([[party.id, party]]) : undefined), token };
     });
   }

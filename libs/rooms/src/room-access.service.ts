@@ -139,7 +139,14 @@ export class RoomAccessService {
     const { room, membership } = scope;
     if (!ALLOWED[action](membership, subject)) throw forbidden(DENIED[action]);
     if (!READ_ONLY.has(action) && room.archivedAt) throw invalidState('This room is archived and read-only.');
-    return { room, membership, userId: membership.userId, roomId: room.id, role: membership.role, ...(membership.partyId !== null ? { partyId: membership.partyId } : {}) } as ActorFor<A>;
+    return {
+      room,
+      membership,
+      userId: membership.userId,
+      roomId: room.id,
+      role: membership.role,
+      ...(membership.partyId !== null ? { partyId: membership.partyId } : {}),
+    } as ActorFor<A>;
   }
 
   // A party's caucus (`party:<id>`): only that party's members; everyone else gets NOT_FOUND.
@@ -149,13 +156,14 @@ export class RoomAccessService {
 
   private async resolve(em: TransactionRunner['manager'], user: AuthUser, kind: ObjectKind, id: unknown, withClock: boolean) {
     if (!isUuid(id)) throw notFound();
-    const rows: Array<{ room_id: string; audience_party_id: string | null; subject_party_id?: string | null; subject_user_id?: string | null; now?: Date }> = await em.query(
-      `SELECT o.*${withClock ? ', now() AS now' : ''} FROM (${kind.sql}) o
+    const rows: Array<{ room_id: string; audience_party_id: string | null; subject_party_id?: string | null; subject_user_id?: string | null; now?: Date }> =
+      await em.query(
+        `SELECT o.*${withClock ? ', now() AS now' : ''} FROM (${kind.sql}) o
          JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
         WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
         LIMIT 1`,
-      [id, user.id],
-    );
+        [id, user.id],
+      );
     const row = rows[0];
     if (!row) throw notFound();
     return {

@@ -107,7 +107,11 @@ export function attributeAuthor(dir: SpeakerDirectory, viewer: Viewer | null, au
 }
 
 // how event payloads name a member as their speaker
-export const eventAuthor = (m: { id: string; displayName: string; partyId: string | null }): EventAuthor => ({ membershipId: m.id, displayName: m.displayName, partyId: m.partyId });
+export const eventAuthor = (m: { id: string; displayName: string; partyId: string | null }): EventAuthor => ({
+  membershipId: m.id,
+  displayName: m.displayName,
+  partyId: m.partyId,
+});
 
 export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, membershipId: string | null): string | null {
   if (!membershipId) return null;
@@ -221,12 +225,16 @@ export class RoomEventsService {
   // hash without the parts they may not see.
   view(event: RoomEvent, viewer: Viewer, dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView {
     const isRedacted = isOneOf(MESSAGE_BODY_EVENTS, event) && redacted.has(event.payload.messageId);
-    const hidden = hiddenParts(dir.attribution, { membershipId: viewer.membershipId, partyId: viewer.partyId, role: viewer.role ?? dir.members.get(viewer.membershipId)?.role ?? null }, {
-      type: event.type,
-      actor: event.actorMembershipId,
-      payload: event.payload,
-      redacted: isRedacted,
-    });
+    const hidden = hiddenParts(
+      dir.attribution,
+      { membershipId: viewer.membershipId, partyId: viewer.partyId, role: viewer.role ?? dir.members.get(viewer.membershipId)?.role ?? null },
+      {
+        type: event.type,
+        actor: event.actorMembershipId,
+        payload: event.payload,
+        redacted: isRedacted,
+      },
+    );
     const payload = disclosedPayload(event.payload, hidden);
     const author = authorOf(event.payload);
     if (author && typeof author === 'object') payload.author = attributeAuthor(dir, viewer, author);
@@ -234,7 +242,10 @@ export class RoomEventsService {
       payload.body = '';
       payload.redacted = true;
     }
-    const proof = event.format === 2 && event.salts ? JSON.stringify(proofFor(event.stream, eventParts(event.actorMembershipId, event.payload), event.salts, hidden)) : null;
+    const proof =
+      event.format === 2 && event.salts
+        ? JSON.stringify(proofFor(event.stream, eventParts(event.actorMembershipId, event.payload), event.salts, hidden))
+        : null;
     return {
       stream: event.stream,
       seq: event.seq,
@@ -272,7 +283,14 @@ export class RoomEventsService {
 
   // The ids of messages among these events that a later message.redacted event withdrew.
   async redactedMessages(roomId: string, events: RoomEvent[]): Promise<Set<string>> {
-    const ids = [...new Set(events.filter((e) => isOneOf(MESSAGE_BODY_EVENTS, e)).map((e) => e.payload.messageId).filter((id): id is string => typeof id === 'string'))];
+    const ids = [
+      ...new Set(
+        events
+          .filter((e) => isOneOf(MESSAGE_BODY_EVENTS, e))
+          .map((e) => e.payload.messageId)
+          .filter((id): id is string => typeof id === 'string'),
+      ),
+    ];
     if (!ids.length) return new Set();
     const rows: Array<{ id: string }> = await this.tx.manager.query(
       `SELECT DISTINCT payload->>'messageId' AS id FROM room_event WHERE room_id = $1 AND type = 'message.redacted' AND payload->>'messageId' = ANY($2::text[])`,
@@ -283,7 +301,9 @@ export class RoomEventsService {
 
   // committed events of a stream after a seq, in order (live delivery reads the log through this)
   committedAfter(roomId: string, stream: string, afterSeq: number, limit: number): Promise<RoomEvent[]> {
-    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit }) as Promise<RoomEvent[]>;
+    return this.tx.manager.find(RoomEventEntity, { where: { roomId, stream, seq: MoreThan(afterSeq) }, order: { seq: 'ASC' }, take: limit }) as Promise<
+      RoomEvent[]
+    >;
   }
 
   // who is in the room now and how they are named; changes only with ROSTER_EVENTS
@@ -343,7 +363,11 @@ export class RoomEventsService {
       const verifier = new StreamVerifier(stream, stream === ROOM_STREAM ? {} : { firstSeq: room.chainV2From + 1 });
       let after = 0;
       for (;;) {
-        const page = await this.tx.manager.find(RoomEventEntity, { where: { roomId: room.id, stream, seq: MoreThan(after) }, order: { seq: 'ASC' }, take: 2000 });
+        const page = await this.tx.manager.find(RoomEventEntity, {
+          where: { roomId: room.id, stream, seq: MoreThan(after) },
+          order: { seq: 'ASC' },
+          take: 2000,
+        });
         for (const e of page) verifier.push({ ...e, actor: e.actorMembershipId, at: e.at.toISOString() });
         if (page.length < 2000) break;
         after = page[page.length - 1].seq;

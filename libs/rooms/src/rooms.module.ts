@@ -11,16 +11,7 @@ import { InvitesResolver, RoomEventsResolver, RoomsResolver } from './rooms.reso
 
 @Module({
   imports: [TransactionModule, TypeOrmModule.forFeature([RoomEntity, PartyEntity, MembershipEntity, InviteEntity, RoomEventEntity])],
-  providers: [
-    RoomAccessService,
-    RoomEventBus,
-    RoomEventsService,
-    RoomsService,
-    InvitesService,
-    RoomsResolver,
-    InvitesResolver,
-    RoomEventsResolver,
-  ],
+  providers: [RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, InvitesService, RoomsResolver, InvitesResolver, RoomEventsResolver],
   exports: [RoomAccessService, RoomEventBus, RoomEventsService, RoomsService, InvitesService],
 })
 export class RoomsModule {}

@@ -59,7 +59,13 @@ export class RoomsService {
     c.done();
     return this.tx.run(async (tx) => {
       const room = await tx.em.save(
-        tx.em.create(RoomEntity, { title, purpose, speakerAttribution: input.speakerAttribution as RoomEntity['speakerAttribution'], createdBy: user.id, headHash: '0'.repeat(64) }),
+        tx.em.create(RoomEntity, {
+          title,
+          purpose,
+          speakerAttribution: input.speakerAttribution as RoomEntity['speakerAttribution'],
+          createdBy: user.id,
+          headHash: '0'.repeat(64),
+        }),
       );
       const savedParties = parties.length ? await tx.em.save(parties.map((name) => tx.em.create(PartyEntity, { roomId: room.id, name }))) : [];
       const membership = await tx.em.save(
@@ -116,7 +122,12 @@ export class RoomsService {
       id: m.id,
       role: m.role,
       party: party ? toParty(party) : null,
-      displayName: attributedLabel(attribution, { membershipId: m.id, displayName: m.displayName, partyId: m.partyId }, ctx.membership.id, (id) => partyMap.get(id)?.name),
+      displayName: attributedLabel(
+        attribution,
+        { membershipId: m.id, displayName: m.displayName, partyId: m.partyId },
+        ctx.membership.id,
+        (id) => partyMap.get(id)?.name,
+      ),
       joinedAt: m.joinedAt,
     };
   }

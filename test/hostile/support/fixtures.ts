@@ -24,7 +24,9 @@ export async function buildWorld(app: TestApp): Promise<HostileWorld> {
     const fac = room.facilitator.client;
     ids.push(room.id, ...room.parties.map((p) => p.id), ...room.membershipIds.values());
     const drafting = await createProposal(fac, room.id);
-    const amendment = await fac.ok(PROPOSE_AMENDMENT, { input: { proposalId: drafting.id, baseVersion: 1, clauseKey: '1', kind: 'REPLACE', text: 'Amended.' } });
+    const amendment = await fac.ok(PROPOSE_AMENDMENT, {
+      input: { proposalId: drafting.id, baseVersion: 1, clauseKey: '1', kind: 'REPLACE', text: 'Amended.' },
+    });
     const voting = await createProposal(fac, room.id);
     const open = await openBallot(fac, voting.id, { rule: 'CONSENSUS', quorum: 0.5 });
     const adopted = await createProposal(fac, room.id);
@@ -57,13 +59,9 @@ export async function expectIntact(app: TestApp, world: HostileWorld): Promise<v
       GROUP BY r.id HAVING r.last_seq <> count(e.seq) OR r.last_seq <> coalesce(max(e.seq), 0)`,
   );
   expect(gaps).toEqual([]);
-  const orphans = await app.sql(
-    `SELECT m.id FROM message m LEFT JOIN room_event e ON e.room_id = m.room_id AND e.seq = m.seq WHERE e.seq IS NULL`,
-  );
+  const orphans = await app.sql(`SELECT m.id FROM message m LEFT JOIN room_event e ON e.room_id = m.room_id AND e.seq = m.seq WHERE e.seq IS NULL`);
   expect(orphans).toEqual([]);
-  const versionless = await app.sql(
-    `SELECT p.id FROM proposal p WHERE p.version <> (SELECT count(*) FROM proposal_version v WHERE v.proposal_id = p.id)`,
-  );
+  const versionless = await app.sql(`SELECT p.id FROM proposal p WHERE p.version <> (SELECT count(*) FROM proposal_version v WHERE v.proposal_id = p.id)`);
   expect(versionless).toEqual([]);
   for (const room of world.rooms) {
     const r = await room.facilitator.client.ok(`query($r: ID!) { verifyAuditChain(roomId: $r) { valid length firstBrokenSeq } }`, { r: room.id });

@@ -20,7 +20,18 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 
-export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'VERSION_CONFLICT', 'INVITE_INVALID', 'BALLOT_CLOSED', 'OPEN_BRACKETS', 'INVALID_STATE', 'RATE_LIMITED'];
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'VERSION_CONFLICT',
+  'INVITE_INVALID',
+  'BALLOT_CLOSED',
+  'OPEN_BRACKETS',
+  'INVALID_STATE',
+  'RATE_LIMITED',
+];
 
 // how many inputs a run tries in all: CI's default, or PARLEY_HOSTILE_RUNS for a full run
 export const HOSTILE_RUNS = Number(process.env.PARLEY_HOSTILE_RUNS || 5000);
@@ -40,7 +51,10 @@ export interface Operation {
 // one document per root field: every argument as a variable, the leaf fields of the answer
 export function operations(schema: GraphQLSchema): Operation[] {
   const ops: Operation[] = [];
-  for (const [kind, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [kind, root] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       const vars = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
       const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
@@ -73,7 +87,7 @@ const INJECTIONS = [
   "' OR '1'='1",
   "'; DROP TABLE room; --",
   '1; SELECT pg_sleep(5)--',
-  "$$; DELETE FROM room_event; $$",
+  '$$; DELETE FROM room_event; $$',
   '<script>alert(1)</script>',
   '<img src=x onerror=alert(1)>',
   '[click](javascript:alert(1))',
@@ -115,7 +129,10 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...INJECTIONS) },
   { weight: 3, arbitrary: fc.constantFrom(...UNICODE) },
   { weight: 2, arbitrary: fc.constantFrom('', ' ', '   \t\n ', 'null', 'undefined', 'true', '0', '-1', 'NaN') },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...INJECTIONS, ...UNICODE), fc.string({ maxLength: 10 }), fc.constantFrom(...UNICODE)).map((p) => p.join('')) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.constantFrom(...INJECTIONS, ...UNICODE), fc.string({ maxLength: 10 }), fc.constantFrom(...UNICODE)).map((p) => p.join('')),
+  },
   { weight: 2, arbitrary: fc.constantFrom(101, 201, 321, 1_025, 4_001, 10_001, 100_000).map((n) => 'w'.repeat(n)) },
   // MBs: past the request body limit
   { weight: 1, arbitrary: fc.constantFrom(300_000, 1_200_000).map((n) => 'M'.repeat(n)) },
@@ -173,7 +190,15 @@ export function valueFor(type: GraphQLInputType, pool: IdPool, where: string): f
       { weight: 8, arbitrary: fc.array(item, { maxLength: 6 }) },
       { weight: 1, arbitrary: item },
       // long lists of one small item: the length is the attack, not the bytes
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(300, 3_000), item.filter((v) => (JSON.stringify(v) ?? '').length < 200)).map(([n, v]) => Array.from({ length: n }, () => v)) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom(300, 3_000),
+            item.filter((v) => (JSON.stringify(v) ?? '').length < 200),
+          )
+          .map(([n, v]) => Array.from({ length: n }, () => v)),
+      },
       { weight: 1, arbitrary: wrongType },
     );
   }
@@ -189,7 +214,10 @@ export function valueFor(type: GraphQLInputType, pool: IdPool, where: string): f
     arb = fc.oneof(
       { weight: 6, arbitrary: fc.record(model, { requiredKeys: required }) },
       { weight: 1, arbitrary: fc.record(model, { requiredKeys: [] }) },
-      { weight: 1, arbitrary: fc.tuple(fc.record(model, { requiredKeys: required }), hostileString, wrongType).map(([r, k, v]) => ({ ...r, [k || 'extra']: v })) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(fc.record(model, { requiredKeys: required }), hostileString, wrongType).map(([r, k, v]) => ({ ...r, [k || 'extra']: v })),
+      },
     );
   } else if (isScalarType(named)) {
     const scalars: Record<string, fc.Arbitrary<unknown>> = {
@@ -217,12 +245,16 @@ export function variablesFor(op: Operation, pool: IdPool): fc.Arbitrary<Record<s
   return fc.oneof(
     { weight: 10, arbitrary: fc.record(model, { requiredKeys: all }) },
     { weight: 1, arbitrary: fc.record(model, { requiredKeys: [] }) },
-    { weight: 1, arbitrary: fc.tuple(fc.record(model, { requiredKeys: all }), fc.string({ maxLength: 8 }), wrongType).map(([r, k, v]) => ({ ...r, [`x${k}`]: v })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.record(model, { requiredKeys: all }), fc.string({ maxLength: 8 }), wrongType).map(([r, k, v]) => ({ ...r, [`x${k}`]: v })),
+    },
   );
 }
 
 // what no answer may contain: internals, SQL errors, stacks, paths
-const LEAKS = /QueryFailedError|duplicate key|violates|relation "|syntax error at or near|invalid input syntax|\n\s+at |node_modules|\/dist\/|\/src\/|INTERNAL_SERVER_ERROR|Internal server error|TypeError|ReferenceError|RangeError|Cannot read prop/;
+const LEAKS =
+  /QueryFailedError|duplicate key|violates|relation "|syntax error at or near|invalid input syntax|\n\s+at |node_modules|\/dist\/|\/src\/|INTERNAL_SERVER_ERROR|Internal server error|TypeError|ReferenceError|RangeError|Cannot read prop/;
 
 // the reasons an answer is wrong (empty when it is fine)
 export function problemsOfErrors(errors: Array<{ message?: unknown; extensions?: { code?: unknown } }> | undefined): string[] {
@@ -244,7 +276,11 @@ export function brief(value: unknown): string {
   let s: string;
   try {
     s = JSON.stringify(value, (_k, v) =>
-      typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : Array.isArray(v) && v.length > 8 ? [...v.slice(0, 3), `…(${v.length} items)`] : v,
+      typeof v === 'string' && v.length > 80
+        ? `${v.slice(0, 40)}…(${v.length} chars)`
+        : Array.isArray(v) && v.length > 8
+          ? [...v.slice(0, 3), `…(${v.length} items)`]
+          : v,
     );
   } catch {
     s = String(value);

@@ -92,7 +92,12 @@ export async function startMedium(): Promise<Medium> {
     join,
     async room(parties = ['Lab A', 'Lab B', 'Lab C'], over = {}) {
       const facilitator = await user(fresh('Facilitator'));
-      const r = await get(RoomsService).createRoom(facilitator.auth, { title: fresh('Room'), purpose: 'Agree on one task', speakerAttribution: over.speakerAttribution ?? 'ATTRIBUTED', parties });
+      const r = await get(RoomsService).createRoom(facilitator.auth, {
+        title: fresh('Room'),
+        purpose: 'Agree on one task',
+        speakerAttribution: over.speakerAttribution ?? 'ATTRIBUTED',
+        parties,
+      });
       const rows = await get(RoomsService).parties(r.id);
       const byName = new Map(rows.map((p) => [p.name, { id: p.id, name: p.name }]));
       const ordered = parties.map((n) => byName.get(n)!);

@@ -110,7 +110,16 @@ export class LiveConnection {
   }
 
   // Watch a room: events after `afterSeq` (the seq the page's data reflects) arrive in order.
-  watch(roomId: string, afterSeq: number, handlers: Partial<{ event: (e: RoomEvent) => void; presence: (o: string[]) => void; typing: (t: { thread: string | null; who: string }) => void; removed: () => void }>): () => void {
+  watch(
+    roomId: string,
+    afterSeq: number,
+    handlers: Partial<{
+      event: (e: RoomEvent) => void;
+      presence: (o: string[]) => void;
+      typing: (t: { thread: string | null; who: string }) => void;
+      removed: () => void;
+    }>,
+  ): () => void {
     let w = this.rooms.get(roomId);
     const fresh = !w;
     if (!w) {

@@ -259,7 +259,16 @@ function SignaturesSection({
                   {s.partyMade ? (
                     <span className="sig-key">
                       {' '}
-                      with the party&apos;s own key{fp ? <>, fingerprint <Fingerprint value={fp} /></> : fp === null ? ' (no registered key verifies it)' : ''}
+                      with the party&apos;s own key
+                      {fp ? (
+                        <>
+                          , fingerprint <Fingerprint value={fp} />
+                        </>
+                      ) : fp === null ? (
+                        ' (no registered key verifies it)'
+                      ) : (
+                        ''
+                      )}
                     </span>
                   ) : (
                     <span className="meta"> (recorded by the server)</span>

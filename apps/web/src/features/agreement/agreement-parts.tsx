@@ -41,8 +41,7 @@ export function ClauseList({ clauses }: { clauses: ReadonlyArray<AgreementClause
     <ol className="agreement-clauses">
       {clauses.map((c) => (
         <li key={c.key}>
-          <span className="clause-key">{c.key}.</span>{' '}
-          {c.heading && <strong>{c.heading}. </strong>}
+          <span className="clause-key">{c.key}.</span> {c.heading && <strong>{c.heading}. </strong>}
           {c.text}
         </li>
       ))}

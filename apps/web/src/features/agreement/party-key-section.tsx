@@ -70,8 +70,8 @@ export function PartyKeySection({ roomId, party, activeKey, localKey, onLocalKey
     <section className="card agree-card" aria-labelledby="key-h">
       <h2 id="key-h">{party.name}&apos;s party key</h2>
       <p className="meta">
-        With its own key, your party&apos;s signature can be checked by anyone without trusting this server. The private key stays in this
-        browser; only the public key is sent.
+        With its own key, your party&apos;s signature can be checked by anyone without trusting this server. The private key stays in this browser; only the
+        public key is sent.
       </p>
       {activeKey && activeFp ? (
         <p>

@@ -46,13 +46,12 @@ export function Downloads({ base, note }: { base: string; note?: string }) {
       <details className="verify-help">
         <summary>How to verify the bundle</summary>
         <p>
-          The bundle holds the text, every hash, each party&apos;s signature and the server&apos;s attestation. Check it offline, with no server
-          or database:
+          The bundle holds the text, every hash, each party&apos;s signature and the server&apos;s attestation. Check it offline, with no server or database:
         </p>
         <pre className="code">npm run parley -- verify bundle.json</pre>
         <p>
-          It names the first thing that does not match; any changed byte fails. Add <code>--trusted-key key.pem</code> with the server key
-          from <code>/.well-known/parley-signing-key</code> obtained another way to also pin the server.
+          It names the first thing that does not match; any changed byte fails. Add <code>--trusted-key key.pem</code> with the server key from{' '}
+          <code>/.well-known/parley-signing-key</code> obtained another way to also pin the server.
         </p>
       </details>
     </>
@@ -75,13 +74,10 @@ export function PublicationSection({ agreement, room, myParty, onChange }: Props
       <h2 id="pub-h">Publication</h2>
       {agreement.publicSlug ? (
         <p>
-          Published {agreement.publishedAt && when(agreement.publishedAt)}:{' '}
-          <Link to={`/published/${agreement.publicSlug}`}>the public page</Link>.
+          Published {agreement.publishedAt && when(agreement.publishedAt)}: <Link to={`/published/${agreement.publicSlug}`}>the public page</Link>.
         </p>
       ) : (
-        <p className="meta">
-          Published only when every party has signed and consented, commitments (if any) are resolved, and the latest embargo has passed.
-        </p>
+        <p className="meta">Published only when every party has signed and consented, commitments (if any) are resolved, and the latest embargo has passed.</p>
       )}
       {agreement.embargoUntil && <p>Embargo until {when(agreement.embargoUntil)}.</p>}
       <ul className="consent-list" aria-label="Consent to publish">

@@ -141,8 +141,23 @@ export default function AcceptInvitePage() {
         <div className="invite-forms">
           <form className="card" onSubmit={submitSignUp} noValidate aria-labelledby="signup-heading">
             <h2 id="signup-heading">New to Parley: create your account</h2>
-            <TextField label="Your name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={fieldError(signUpError, 'displayName')} />
-            <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError(signUpError, 'email')} />
+            <TextField
+              label="Your name"
+              autoComplete="name"
+              required
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              error={fieldError(signUpError, 'displayName')}
+            />
+            <TextField
+              label="Email"
+              type="email"
+              autoComplete="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              error={fieldError(signUpError, 'email')}
+            />
             <TextField
               label="Password"
               type="password"
@@ -161,7 +176,14 @@ export default function AcceptInvitePage() {
           <form className="card" onSubmit={submitLogin} noValidate aria-labelledby="signin-heading">
             <h2 id="signin-heading">Already have an account: sign in</h2>
             <TextField label="Account email" type="email" autoComplete="username" required value={loginEmail} onChange={(e) => setLoginEmail(e.target.value)} />
-            <TextField label="Account password" type="password" autoComplete="current-password" required value={loginPassword} onChange={(e) => setLoginPassword(e.target.value)} />
+            <TextField
+              label="Account password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={loginPassword}
+              onChange={(e) => setLoginPassword(e.target.value)}
+            />
             <ErrorNote error={loginError?.code === 'UNAUTHENTICATED' ? { ...loginError, message: 'Wrong email or password.' } : (loginError ?? acceptError)} />
             <Button type="submit" busy={loginResult.fetching || acceptResult.fetching}>
               Sign in and join

@@ -11,7 +11,10 @@ export interface ChartPoint {
 // the x axis is real time (points are spaced by when they happened); seconds show when the
 // whole series spans less than an hour
 const formatter = (spanMs: number) => (t: number) =>
-  new Date(t).toLocaleString(undefined, spanMs < 3600_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  new Date(t).toLocaleString(
+    undefined,
+    spanMs < 3600_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+  );
 
 // Loaded on demand (recharts is the heaviest part of the dashboard). The accessible table next
 // to it carries the same figures; the drawing itself is hidden from screen readers.
@@ -27,13 +30,31 @@ export default function ConvergenceChart({ points, partyCount }: { points: Chart
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#d0d7de" strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} ticks={ticks} interval="preserveStartEnd" tickFormatter={time} minTickGap={40} tick={{ fontSize: 12 }} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            ticks={ticks}
+            interval="preserveStartEnd"
+            tickFormatter={time}
+            minTickGap={40}
+            tick={{ fontSize: 12 }}
+          />
           <YAxis allowDecimals={false} width={32} domain={[0, top]} tick={{ fontSize: 12 }} />
           <Tooltip labelFormatter={(v) => time(Number(v))} />
           <Legend />
           <Line type="stepAfter" dataKey="supportingParties" name="Supporting parties" stroke="#1a7f37" strokeWidth={2} isAnimationActive={false} />
           <Line type="stepAfter" dataKey="openBrackets" name="Open brackets" stroke="#8a5a00" strokeWidth={2} strokeDasharray="6 3" isAnimationActive={false} />
-          <Line type="stepAfter" dataKey="openAmendments" name="Open amendments" stroke="#0b5cad" strokeWidth={2} strokeDasharray="2 3" isAnimationActive={false} />
+          <Line
+            type="stepAfter"
+            dataKey="openAmendments"
+            name="Open amendments"
+            stroke="#0b5cad"
+            strokeWidth={2}
+            strokeDasharray="2 3"
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
     </div>

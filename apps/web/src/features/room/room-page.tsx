@@ -124,7 +124,13 @@ export default function RoomPage() {
             {me.party ? ` for ${me.party.name}` : ''} · {attributionWords(room.speakerAttribution)}
             {room.archived && <span className="badge badge-warning"> Archived: read-only</span>}
             <span className={`live-status live-${status}`} role="status">
-              {status === 'online' ? ' · Live' : status === 'offline' ? ' · Offline: changes are kept and sent when the connection returns' : status === 'connecting' ? ' · Connecting…' : ''}
+              {status === 'online'
+                ? ' · Live'
+                : status === 'offline'
+                  ? ' · Offline: changes are kept and sent when the connection returns'
+                  : status === 'connecting'
+                    ? ' · Connecting…'
+                    : ''}
             </span>
           </p>
         </div>

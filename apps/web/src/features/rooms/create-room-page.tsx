@@ -56,7 +56,15 @@ export default function CreateRoomPage() {
     <Page title="New room">
       <form className="card narrow create-room" onSubmit={submit} noValidate>
         <TextField label="Title" required value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError(error, 'title')} />
-        <TextArea label="Purpose" hint="The one task this room is meant to agree on." required rows={3} value={purpose} onChange={(e) => setPurpose(e.target.value)} error={fieldError(error, 'purpose')} />
+        <TextArea
+          label="Purpose"
+          hint="The one task this room is meant to agree on."
+          required
+          rows={3}
+          value={purpose}
+          onChange={(e) => setPurpose(e.target.value)}
+          error={fieldError(error, 'purpose')}
+        />
 
         <fieldset className="field">
           <legend>Parties at the table</legend>
@@ -67,7 +75,13 @@ export default function CreateRoomPage() {
                 <label htmlFor={`party-${i}`} className="sr-only">
                   Party {i + 1}
                 </label>
-                <input id={`party-${i}`} ref={(el) => void (partyInputs.current[i] = el)} value={p} placeholder={`Party ${i + 1}`} onChange={(e) => setParty(i, e.target.value)} />
+                <input
+                  id={`party-${i}`}
+                  ref={(el) => void (partyInputs.current[i] = el)}
+                  value={p}
+                  placeholder={`Party ${i + 1}`}
+                  onChange={(e) => setParty(i, e.target.value)}
+                />
                 <Button type="button" variant="link" onClick={() => removeParty(i)} aria-label={`Remove party ${i + 1}${p ? ` (${p})` : ''}`}>
                   Remove
                 </Button>
@@ -85,7 +99,15 @@ export default function CreateRoomPage() {
           <p className="hint">The server applies this to every message, event and export, not only on screen. It cannot be changed later.</p>
           {(Object.keys(EXPLAIN) as SpeakerAttribution[]).map((a) => (
             <div className="radio" key={a}>
-              <input type="radio" id={`attr-${a}`} name="attribution" value={a} checked={attribution === a} onChange={() => setAttribution(a)} aria-describedby={`attr-${a}-hint`} />
+              <input
+                type="radio"
+                id={`attr-${a}`}
+                name="attribution"
+                value={a}
+                checked={attribution === a}
+                onChange={() => setAttribution(a)}
+                aria-describedby={`attr-${a}-hint`}
+              />
               <label htmlFor={`attr-${a}`}>{attributionWords(a)}</label>
               <div className="hint" id={`attr-${a}-hint`}>
                 {EXPLAIN[a]}

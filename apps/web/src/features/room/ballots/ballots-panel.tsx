@@ -208,7 +208,9 @@ function OpenBallotForm({ proposal: p, done }: { proposal: ProposalData; done: (
           </option>
         ))}
       </SelectField>
-      {!target && p.openBrackets > 0 && <Notice tone="warning">The text has {p.openBrackets} open bracket(s): resolve them before a ballot on the whole text.</Notice>}
+      {!target && p.openBrackets > 0 && (
+        <Notice tone="warning">The text has {p.openBrackets} open bracket(s): resolve them before a ballot on the whole text.</Notice>
+      )}
       <SelectField label="Decision rule" value={rule} onChange={(e) => setRule(e.target.value as Rule)} error={fieldError(error, 'rule')}>
         {(Object.keys(RULE_WORDS) as Rule[]).map((k) => (
           <option key={k} value={k}>
@@ -217,13 +219,41 @@ function OpenBallotForm({ proposal: p, done }: { proposal: ProposalData; done: (
         ))}
       </SelectField>
       {rule === 'SUPERMAJORITY' && (
-        <TextField label="Threshold (% of parties that took a side)" type="number" min={50} max={100} step="0.1" value={threshold} onChange={(e) => setThreshold(e.target.value)} error={fieldError(error, 'threshold')} required />
+        <TextField
+          label="Threshold (% of parties that took a side)"
+          type="number"
+          min={50}
+          max={100}
+          step="0.1"
+          value={threshold}
+          onChange={(e) => setThreshold(e.target.value)}
+          error={fieldError(error, 'threshold')}
+          required
+        />
       )}
-      <TextField label="Quorum (% of parties that must vote)" type="number" min={0} max={100} step="1" value={quorum} onChange={(e) => setQuorum(e.target.value)} error={fieldError(error, 'quorum')} required />
+      <TextField
+        label="Quorum (% of parties that must vote)"
+        type="number"
+        min={0}
+        max={100}
+        step="1"
+        value={quorum}
+        onChange={(e) => setQuorum(e.target.value)}
+        error={fieldError(error, 'quorum')}
+        required
+      />
       <label className="choice">
-        <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.target.checked)} /> Secret until closed: nobody sees choices or the tally before the ballot closes
+        <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.target.checked)} /> Secret until closed: nobody sees choices or the tally before
+        the ballot closes
       </label>
-      <TextField label="Deadline" hint="Optional: the ballot closes by itself then" type="datetime-local" value={deadline} onChange={(e) => setDeadline(e.target.value)} error={fieldError(error, 'closesAt')} />
+      <TextField
+        label="Deadline"
+        hint="Optional: the ballot closes by itself then"
+        type="datetime-local"
+        value={deadline}
+        onChange={(e) => setDeadline(e.target.value)}
+        error={fieldError(error, 'closesAt')}
+      />
       <FormActions error={error} submit="Open ballot" busy={r.fetching} onCancel={done} />
     </form>
   );
@@ -244,7 +274,9 @@ function BallotCard({ ballot: b, proposal: p, parties }: { ballot: BallotData; p
     <article className={`ballot ballot-${b.status.toLowerCase()}`} aria-labelledby={titleId}>
       <h4 id={titleId}>
         Ballot on {subject}{' '}
-        <span className={`badge ${isOpen ? 'badge-warning' : b.outcome === 'PASSED' ? 'badge-success' : ''}`}>{isOpen ? 'Open' : `Closed: ${OUTCOME_WORDS[b.outcome ?? ''] ?? ''}`}</span>
+        <span className={`badge ${isOpen ? 'badge-warning' : b.outcome === 'PASSED' ? 'badge-success' : ''}`}>
+          {isOpen ? 'Open' : `Closed: ${OUTCOME_WORDS[b.outcome ?? ''] ?? ''}`}
+        </span>
       </h4>
       <p className="meta">
         {RULE_WORDS[b.rule as Rule]}
@@ -353,7 +385,14 @@ function VoteForm({ ballot: b, party, mine }: { ballot: BallotData; party: Party
           </label>
         ))}
       </fieldset>
-      <TextArea label="Reason" hint="Optional; shown with the vote when the ballot allows" value={reason} onChange={(e) => setReason(e.target.value)} error={fieldError(error, 'reason')} maxLength={2000} />
+      <TextArea
+        label="Reason"
+        hint="Optional; shown with the vote when the ballot allows"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        error={fieldError(error, 'reason')}
+        maxLength={2000}
+      />
       <ErrorNote error={error} />
       {saved && <Notice tone="success">Vote saved.</Notice>}
       <Button type="submit" variant="primary" busy={r.fetching}>

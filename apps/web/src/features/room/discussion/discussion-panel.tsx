@@ -115,7 +115,7 @@ export function DiscussionPanel() {
     () =>
       subscribeTyping((t) => {
         setTyping((all) => ({ ...all, [key(t.thread)]: { who: t.who, until: Date.now() + 4000 } }));
-        window.setTimeout(() => setTyping((all) => (all[key(t.thread)]?.until ?? 0) <= Date.now() ? omit(all, key(t.thread)) : all), 4100);
+        window.setTimeout(() => setTyping((all) => ((all[key(t.thread)]?.until ?? 0) <= Date.now() ? omit(all, key(t.thread)) : all)), 4100);
       }),
     [subscribeTyping],
   );
@@ -177,7 +177,17 @@ export function DiscussionPanel() {
   );
 }
 
-function Thread({ thread, label, queued, setQueued }: { thread: string | null; label: string; queued: Queued[]; setQueued: (f: (q: Queued[]) => Queued[]) => void }) {
+function Thread({
+  thread,
+  label,
+  queued,
+  setQueued,
+}: {
+  thread: string | null;
+  label: string;
+  queued: Queued[];
+  setQueued: (f: (q: Queued[]) => Queued[]) => void;
+}) {
   const { room } = useRoom();
   const client = useClient();
   const [{ data, error, fetching }, refetch] = useQuery({ query: MessagesQuery, variables: { roomId: room.id, thread, limit: PAGE } });
@@ -255,17 +265,17 @@ function Thread({ thread, label, queued, setQueued }: { thread: string | null; l
       )}
       {fetching && !data && <p className="muted">Loading messages…</p>}
       <div role="log" aria-label={`Messages: ${label}`}>
-      <ol className="messages">
-        {messages.map((m) => (
-          <MessageItem key={m.id} m={m} act={act} />
-        ))}
-        {queued.map((q) => (
-          <li key={q.clientMsgId} className="message queued">
-            <div className="message-body">{q.body}</div>
-            <div className="meta">{q.error ? <span className="field-error">Not sent: {q.error}</span> : 'Waiting to send…'}</div>
-          </li>
-        ))}
-      </ol>
+        <ol className="messages">
+          {messages.map((m) => (
+            <MessageItem key={m.id} m={m} act={act} />
+          ))}
+          {queued.map((q) => (
+            <li key={q.clientMsgId} className="message queued">
+              <div className="message-body">{q.body}</div>
+              <div className="meta">{q.error ? <span className="field-error">Not sent: {q.error}</span> : 'Waiting to send…'}</div>
+            </li>
+          ))}
+        </ol>
       </div>
       {data && messages.length === 0 && queued.length === 0 && <p className="muted">No messages yet.</p>}
       {actionError && <ErrorNote>{actionError}</ErrorNote>}

@@ -124,7 +124,11 @@ export function PeoplePanel() {
                 {m.id === me.id ? ' (you)' : ''}
               </span>
               {writable && m.id !== me.id && (
-                <Confirm label={`Remove ${m.displayName}`} confirmLabel={`Yes, remove ${m.displayName}`} onConfirm={async () => void (await remove({ membershipId: m.id }))}>
+                <Confirm
+                  label={`Remove ${m.displayName}`}
+                  confirmLabel={`Yes, remove ${m.displayName}`}
+                  onConfirm={async () => void (await remove({ membershipId: m.id }))}
+                >
                   {m.displayName} loses access to this room at once, including any page they have open.
                 </Confirm>
               )}
@@ -219,7 +223,13 @@ function Invites({ roomId, parties, writable }: { roomId: string; parties: Array
             <option value="OBSERVER">{roleWords('OBSERVER')}</option>
             <option value="FACILITATOR">{roleWords('FACILITATOR')}</option>
           </SelectField>
-          <SelectField label="Party" hint="Negotiators speak and vote for a party." value={partyId} onChange={(e) => setPartyId(e.target.value)} error={fieldError(error, 'partyId')}>
+          <SelectField
+            label="Party"
+            hint="Negotiators speak and vote for a party."
+            value={partyId}
+            onChange={(e) => setPartyId(e.target.value)}
+            error={fieldError(error, 'partyId')}
+          >
             <option value="">No party</option>
             {parties.map((p) => (
               <option key={p.id} value={p.id}>
@@ -227,8 +237,22 @@ function Invites({ roomId, parties, writable }: { roomId: string; parties: Array
               </option>
             ))}
           </SelectField>
-          <TextField label="Email (optional)" hint="Only this address can accept it." type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError(error, 'email')} />
-          <TextField label="Valid for (hours)" type="number" min={1} value={hours} onChange={(e) => setHours(e.target.value)} error={fieldError(error, 'expiresInHours')} />
+          <TextField
+            label="Email (optional)"
+            hint="Only this address can accept it."
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            error={fieldError(error, 'email')}
+          />
+          <TextField
+            label="Valid for (hours)"
+            type="number"
+            min={1}
+            value={hours}
+            onChange={(e) => setHours(e.target.value)}
+            error={fieldError(error, 'expiresInHours')}
+          />
           <ErrorNote error={error} />
           <Button type="submit" variant="primary" busy={created.fetching}>
             Create invitation
@@ -289,7 +313,19 @@ function ArchiveRoom({ roomId, done }: { roomId: string; done: () => void }) {
 }
 
 // A destructive action asks once more, in place (no pop-up), and says what will happen.
-function Confirm({ label, confirmLabel, onConfirm, children, danger }: { label: string; confirmLabel: string; onConfirm: () => Promise<void>; children: ReactNode; danger?: boolean }) {
+function Confirm({
+  label,
+  confirmLabel,
+  onConfirm,
+  children,
+  danger,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<void>;
+  children: ReactNode;
+  danger?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);

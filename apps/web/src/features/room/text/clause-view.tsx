@@ -113,7 +113,14 @@ function AlternativeForm({ clause, proposal, done }: { clause: ClauseData; propo
   }
   return (
     <form className="inline-form" onSubmit={submit} aria-label={`Add an alternative to clause ${clause.key}`}>
-      <TextArea label={`Alternative text for clause ${clause.key}`} value={text} onChange={(e) => setText(e.target.value)} error={fieldError(error, 'text')} required autoFocus />
+      <TextArea
+        label={`Alternative text for clause ${clause.key}`}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        error={fieldError(error, 'text')}
+        required
+        autoFocus
+      />
       <FormActions error={error} submit="Add alternative" busy={r.fetching} onCancel={done} />
     </form>
   );
@@ -156,7 +163,14 @@ function AmendmentForm({ clause, proposal, done }: { clause: ClauseData; proposa
   async function submit(e: FormEvent) {
     e.preventDefault();
     const res = await propose({
-      input: { proposalId: proposal.id, baseVersion: proposal.version, clauseKey: clause.key, kind, text: kind === 'DELETE' ? null : text, rationale: rationale.trim() || null },
+      input: {
+        proposalId: proposal.id,
+        baseVersion: proposal.version,
+        clauseKey: clause.key,
+        kind,
+        text: kind === 'DELETE' ? null : text,
+        rationale: rationale.trim() || null,
+      },
     });
     if (res.error) return setError(plainError(res.error));
     done();
@@ -177,9 +191,22 @@ function AmendmentForm({ clause, proposal, done }: { clause: ClauseData; proposa
         <option value="DELETE">Delete clause {clause.key}</option>
       </SelectField>
       {kind !== 'DELETE' && (
-        <TextArea label={kind === 'INSERT' ? 'Text of the new clause' : 'Suggested text'} value={text} onChange={(e) => setText(e.target.value)} error={fieldError(error, 'text')} required />
+        <TextArea
+          label={kind === 'INSERT' ? 'Text of the new clause' : 'Suggested text'}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          error={fieldError(error, 'text')}
+          required
+        />
       )}
-      <TextArea label="Rationale" hint="Optional: why this change" value={rationale} onChange={(e) => setRationale(e.target.value)} error={fieldError(error, 'rationale')} maxLength={2000} />
+      <TextArea
+        label="Rationale"
+        hint="Optional: why this change"
+        value={rationale}
+        onChange={(e) => setRationale(e.target.value)}
+        error={fieldError(error, 'rationale')}
+        maxLength={2000}
+      />
       <FormActions error={error} submit="Propose amendment" busy={r.fetching} onCancel={done} />
     </form>
   );
@@ -229,7 +256,12 @@ function AmendmentCard({ amendment: a, clause, proposal, can }: { amendment: Ame
         <div className="btn-row btn-row-small">
           {can.facilitate && (
             <>
-              <Button type="button" variant="primary" busy={busy === 'accept'} onClick={() => void act('accept', () => accept({ id: a.id, expectedVersion: proposal.version }))}>
+              <Button
+                type="button"
+                variant="primary"
+                busy={busy === 'accept'}
+                onClick={() => void act('accept', () => accept({ id: a.id, expectedVersion: proposal.version }))}
+              >
                 Accept
               </Button>
               <Button type="button" busy={busy === 'reject'} onClick={() => void act('reject', () => reject({ id: a.id }))}>

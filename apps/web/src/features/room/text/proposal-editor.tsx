@@ -98,13 +98,30 @@ export function ProposalEditor({
     <div className={conflict ? 'editor editor-conflict' : 'editor'}>
       <form className="card editor-form" onSubmit={submit} aria-label={label}>
         <h3>{current ? `Revise the text (editing version ${baseVersion})` : 'New proposal'}</h3>
-        {!current && <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} error={fieldOf(error, 'title')} required maxLength={300} />}
+        {!current && (
+          <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} error={fieldOf(error, 'title')} required maxLength={300} />
+        )}
         {clauses.map((c, i) => (
           <fieldset key={i} className="clause-edit">
             <legend>Clause {i + 1}</legend>
             <div className="clause-edit-head">
-              <TextField label={`Number of clause ${i + 1}`} value={c.key} onChange={(e) => update(i, { key: e.target.value })} error={fieldOf(error, `clauses[${i}].key`)} required maxLength={20} disabled={c.bracketed} />
-              <TextField label={`Heading of clause ${i + 1}`} hint="Optional" value={c.heading} onChange={(e) => update(i, { heading: e.target.value })} error={fieldOf(error, `clauses[${i}].heading`)} maxLength={300} />
+              <TextField
+                label={`Number of clause ${i + 1}`}
+                value={c.key}
+                onChange={(e) => update(i, { key: e.target.value })}
+                error={fieldOf(error, `clauses[${i}].key`)}
+                required
+                maxLength={20}
+                disabled={c.bracketed}
+              />
+              <TextField
+                label={`Heading of clause ${i + 1}`}
+                hint="Optional"
+                value={c.heading}
+                onChange={(e) => update(i, { heading: e.target.value })}
+                error={fieldOf(error, `clauses[${i}].heading`)}
+                maxLength={300}
+              />
             </div>
             <TextArea
               label={`Text of clause ${i + 1}`}
@@ -127,7 +144,15 @@ export function ProposalEditor({
             Add a clause
           </Button>
         </p>
-        {current && <TextField label="What changed" hint="Optional: a short summary for the version list" value={summary} onChange={(e) => setSummary(e.target.value)} maxLength={1000} />}
+        {current && (
+          <TextField
+            label="What changed"
+            hint="Optional: a short summary for the version list"
+            value={summary}
+            onChange={(e) => setSummary(e.target.value)}
+            maxLength={1000}
+          />
+        )}
         <ErrorNote error={error} />
         <div className="btn-row">
           {!conflict && (
@@ -144,8 +169,8 @@ export function ProposalEditor({
         <section className="card conflict" aria-labelledby="conflict-title">
           <h3 id="conflict-title">Someone else saved a new version</h3>
           <Notice tone="warning">
-            Version {current.version} was saved while you were editing version {baseVersion}. Nothing was overwritten and your edit is kept in the editor. Here is the
-            current text, marked with what saving your edit would change. Bring in what you need, then save.
+            Version {current.version} was saved while you were editing version {baseVersion}. Nothing was overwritten and your edit is kept in the editor. Here
+            is the current text, marked with what saving your edit would change. Bring in what you need, then save.
           </Notice>
           <ol className="clause-list conflict-text" aria-label={`Current text, version ${current.version}`}>
             {current.clauses.map((c) => {
@@ -153,15 +178,15 @@ export function ProposalEditor({
               return (
                 <li key={c.key} className="clause">
                   <p className="clause-text">
-                  <span className="clause-key">{c.key}.</span> {c.heading && <strong>{c.heading}: </strong>}
-                  {c.alternatives.length > 0 ? (
-                    <span className="bracket">[{c.alternatives.map((a) => a.text).join(' / ')}]</span>
-                  ) : mine && mine.text !== c.text ? (
-                    <Hunks hunks={wordDiff(c.text, mine.text)} />
-                  ) : (
-                    c.text
-                  )}
-                  {!mine && <span className="badge badge-warning"> not in your edit</span>}
+                    <span className="clause-key">{c.key}.</span> {c.heading && <strong>{c.heading}: </strong>}
+                    {c.alternatives.length > 0 ? (
+                      <span className="bracket">[{c.alternatives.map((a) => a.text).join(' / ')}]</span>
+                    ) : mine && mine.text !== c.text ? (
+                      <Hunks hunks={wordDiff(c.text, mine.text)} />
+                    ) : (
+                      c.text
+                    )}
+                    {!mine && <span className="badge badge-warning"> not in your edit</span>}
                   </p>
                 </li>
               );

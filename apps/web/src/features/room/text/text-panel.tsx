@@ -153,12 +153,7 @@ function StatusNote({ proposal: p, roomId }: { proposal: ProposalData; roomId: s
       </Notice>
     );
   if (p.status === 'ADOPTED')
-    return (
-      <Notice tone="success">
-        This text was adopted.{' '}
-        {p.agreement ? <Link to={`/agreements/${p.agreement.id}`}>Open the agreement</Link> : null}
-      </Notice>
-    );
+    return <Notice tone="success">This text was adopted. {p.agreement ? <Link to={`/agreements/${p.agreement.id}`}>Open the agreement</Link> : null}</Notice>;
   if (p.status === 'WITHDRAWN') return <Notice>This proposal was withdrawn; it is kept here to read.</Notice>;
   if (p.status === 'REJECTED') return <Notice>This proposal was rejected; it is kept here to read.</Notice>;
   return null;
