@@ -265,7 +265,14 @@ describe('crash safety on an external PostgreSQL', () => {
     const logger = pino({ level: 'silent' });
     const port = await freePort();
     db = await startEmbeddedPostgres(dir, logger, { port });
-    server = await startServer({ PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE, DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true' });
+    // a database with a test's name on the cluster, as the harness's guard wants of any server
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE parley_test_crash_external');
+    await admin.end();
+    const url = new URL(db.url);
+    url.pathname = '/parley_test_crash_external';
+    server = await startServer({ PARLEY_SOCKET_EVENTS_PER_10S: FLOOD_RATE, DATABASE_URL: url.toString(), PARLEY_OPEN_SIGNUP: 'true' });
     const health = async () => (await fetch(`${server!.url}/healthz`)).status;
     expect(await health()).toBe(200);
     const room = await newRoom(new Client(server.url));
@@ -312,7 +319,7 @@ describe('crash safety on an external PostgreSQL', () => {
     await resend(server.url, room.id, senders, result.unanswered);
     for (const s of sockets) s.close();
 
-    const sql = new pg.Client({ connectionString: db.url });
+    const sql = new pg.Client({ connectionString: url.toString() });
     await sql.connect();
     try {
       const ids = result.acked.map((m) => m.id!);
