@@ -270,6 +270,13 @@ describe('sessions and passwords', () => {
       }
     });
 
+    it('marks every GraphQL answer private to its caller (cache-control: no-store)', async () => {
+      const post = (body: string) => fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      for (const res of [await post('{"query":"{ me { id } }"}'), await post('{"query":"{ setup { openSignup } }"}'), await post('{"query":"{ nope }"}')]) {
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
     it('closes CORS by default', async () => {
       const res = await fetch(`${app.server.url}/graphql`, {
         method: 'OPTIONS',

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig, formatGraphqlError, LOGGER, queryLimitsRule
 import { DatabaseModule } from '@parley/database';
 import { FEATURE_MODULES } from './feature-modules';
 import { HealthController } from './health.controller';
+import { noStoreAnswers } from './graphql-no-store';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -39,7 +40,7 @@ export class AppModule {
           csrfPrevention: true,
           // no automatic persisted queries: a hash the server never saw would otherwise be a 500
           persistedQueries: false,
-          plugins: [textInputGuard()],
+          plugins: [textInputGuard(), ...noStoreAnswers()],
           validationRules: [queryLimitsRule()],
           formatError: formatGraphqlError(logger),
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
