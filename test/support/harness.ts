@@ -201,6 +201,10 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
   const db = await createTestDatabase();
   const server = await startServer({ DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', ...env });
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // an idle connection the server ends (a drop, a restart) is replaced by the next query; a
+  // pool without this listener would throw it as an unhandled error into whichever test file
+  // the jest worker is running then
+  pool.on('error', (e) => console.warn(`test pool: idle connection lost (${e.message})`));
   // the database the test's SQL really reaches (not the URL it was meant to have)
   const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
   assertTestDatabase(name);

@@ -66,6 +66,10 @@ export async function startMedium(): Promise<Medium> {
   const db = await createTestDatabase();
   await runMigrations(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // an idle connection the server ends (a drop, a restart) is replaced by the next query; a
+  // pool without this listener would throw it as an unhandled error into whichever test file
+  // the jest worker is running then
+  pool.on('error', (e) => console.warn(`test pool: idle connection lost (${e.message})`));
   const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
   assertTestDatabase(name);
   const app = await NestFactory.createApplicationContext(MediumModule.forRoot(db.url), { logger: false });
