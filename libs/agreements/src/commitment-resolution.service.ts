@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { resolveCommitments } from '@parley/domain';
 import type { Tx } from '@parley/database';
-import { RoomEventsService, type MembershipEntity } from '@parley/rooms';
+import { RoomWrites, type MembershipEntity } from '@parley/rooms';
 import type { AgreementEntity } from './agreement.entities';
 import { AgreementRepository } from './agreement.repository';
 
@@ -9,8 +9,8 @@ import { AgreementRepository } from './agreement.repository';
 @Injectable()
 export class CommitmentResolutionService {
   constructor(
+    private readonly writes: RoomWrites,
     private readonly repo: AgreementRepository,
-    private readonly events: RoomEventsService,
   ) {}
 
   // Under the agreement row lock. The same step, with the same event, whether any commitment
@@ -25,7 +25,7 @@ export class CommitmentResolutionService {
     await this.repo.updateAgreement(tx, agreementId, { commitmentsResolvedAt: agreement.commitmentsResolvedAt });
     const bound = rows.filter((r) => bindingSet.has(r.id));
     // reveals the binding commitments only; lapsed ones are never mentioned
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: agreement.roomId,
       type: 'commitments.resolved',
       actor,

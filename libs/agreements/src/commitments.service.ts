@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { validateCommitment } from '@parley/domain';
 import { badInput, invalidState, notFound } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, toParty, type PartyEntity } from '@parley/rooms';
+import { RoomWrites, toParty, type PartyEntity } from '@parley/rooms';
 import type { AgreementEntity, CommitmentEntity } from './agreement.entities';
 import type { CommitmentType } from './agreement.types';
 import { AgreementAccessService, type AgreementScope } from './agreement-access.service';
@@ -18,11 +17,9 @@ const ALREADY_RESOLVED = 'Commitments on this agreement are already resolved.';
 @Injectable()
 export class CommitmentsService {
   constructor(
-    private readonly tx: TransactionRunner,
-    private readonly access: RoomAccessService,
+    private readonly writes: RoomWrites,
     private readonly agreements: AgreementAccessService,
     private readonly repo: AgreementRepository,
-    private readonly events: RoomEventsService,
     private readonly resolution: CommitmentResolutionService,
     private readonly publication: PublicationService,
   ) {}
@@ -54,7 +51,7 @@ export class CommitmentsService {
     user: AuthUser,
     input: { agreementId: string; statement: string; minParties?: number | null; requiredPartyIds?: string[] | null },
   ): Promise<CommitmentType> {
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       const { agreement, access } = await this.agreements.lockScope(tx, user, input.agreementId, 'partyAction');
       if (agreement.commitmentsResolvedAt) throw invalidState(ALREADY_RESOLVED);
       if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
@@ -78,7 +75,7 @@ export class CommitmentsService {
         requiredPartyIds: [...new Set(required.map((id) => id.toLowerCase()))],
       });
       // sealed: only the committing party's members ever see this event
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: agreement.roomId,
         type: 'commitment.made',
         actor: access.membership,
@@ -90,9 +87,9 @@ export class CommitmentsService {
   }
 
   async withdraw(user: AuthUser, commitmentId: string): Promise<CommitmentType> {
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       // another party's commitment does not exist as far as this caller may know
-      const access = await this.access.lock(tx, user, COMMITMENT, commitmentId, 'partyAction');
+      const access = await this.writes.lock(tx, user, COMMITMENT, commitmentId, 'partyAction');
       const row = await this.repo.commitmentOrThrow(tx, commitmentId);
       const agreement = await this.repo.lockAgreementOrThrow(tx, row.agreementId);
       // a commitment of another party, or one already withdrawn
@@ -100,7 +97,7 @@ export class CommitmentsService {
       if (agreement.commitmentsResolvedAt) throw invalidState(ALREADY_RESOLVED);
       row.withdrawnAt = new Date();
       await this.repo.withdrawCommitment(tx, row.id, row.withdrawnAt);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: agreement.roomId,
         type: 'commitment.withdrawn',
         actor: access.membership,
@@ -113,7 +110,7 @@ export class CommitmentsService {
 
   // the facilitator's step; publication follows if everything else is in
   async resolve(user: AuthUser, agreementId: string): Promise<AgreementScope> {
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       const scope = await this.agreements.lockScope(tx, user, agreementId, 'facilitate');
       const { agreement, access } = scope;
       if (agreement.commitmentsResolvedAt) throw invalidState(ALREADY_RESOLVED);

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { parsePublicKeyPem } from '@parley/domain';
 import { Check } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { ROOM, RoomAccessService, RoomEventsService, toParty } from '@parley/rooms';
+import { RoomWrites, ROOM, toParty } from '@parley/rooms';
 import type { PartyKeyType } from './agreement.types';
 import { AgreementAccessService } from './agreement-access.service';
 import { AgreementRepository } from './agreement.repository';
@@ -13,11 +12,9 @@ import { AgreementRepository } from './agreement.repository';
 @Injectable()
 export class PartyKeysService {
   constructor(
-    private readonly tx: TransactionRunner,
-    private readonly access: RoomAccessService,
+    private readonly writes: RoomWrites,
     private readonly agreements: AgreementAccessService,
     private readonly repo: AgreementRepository,
-    private readonly events: RoomEventsService,
   ) {}
 
   async register(user: AuthUser, roomId: string, publicKeyRaw: string): Promise<PartyKeyType> {
@@ -25,12 +22,12 @@ export class PartyKeysService {
     const pem = c.text('publicKey', publicKeyRaw, { min: 1, max: 4000 });
     c.that('publicKey', parsePublicKeyPem(pem), 'must be an Ed25519 public key in SPKI PEM form');
     c.done();
-    return this.tx.run(async (tx) => {
-      const access = await this.access.lock(tx, user, ROOM, roomId, 'partyAction');
+    return this.writes.run(async (tx) => {
+      const access = await this.writes.lock(tx, user, ROOM, roomId, 'partyAction');
       const { partyId } = access;
       const retiredKeyIds = await this.repo.retirePartyKeys(tx, partyId, new Date());
       const key = await this.repo.insertPartyKey(tx, { roomId, partyId, publicKeyPem: pem, registeredBy: access.membership.id });
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId,
         type: 'party_key.registered',
         actor: access.membership,

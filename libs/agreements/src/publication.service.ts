@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { badInput, invalidState, notFound } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import type { Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, RoomEventsService, toParty, type PartyType } from '@parley/rooms';
+import { RoomWrites, toParty, type PartyType } from '@parley/rooms';
 import type { AgreementEntity } from './agreement.entities';
 import { AgreementAccessService, type AgreementScope } from './agreement-access.service';
 import { AgreementRepository } from './agreement.repository';
@@ -19,11 +19,9 @@ export class PublicationService {
   private readonly publishedHooks: Array<(agreement: AgreementEntity) => Promise<unknown>> = [];
 
   constructor(
-    private readonly tx: TransactionRunner,
-    private readonly access: RoomAccessService,
+    private readonly writes: RoomWrites,
     private readonly agreements: AgreementAccessService,
     private readonly repo: AgreementRepository,
-    private readonly events: RoomEventsService,
     private readonly resolution: CommitmentResolutionService,
   ) {}
 
@@ -49,7 +47,7 @@ export class PublicationService {
       if (!Number.isFinite(t) || t <= Date.now()) throw badInput({ embargoUntil: 'must be in the future' });
       if (t > Date.now() + MAX_EMBARGO_MS) throw badInput({ embargoUntil: 'must be within five years' });
     }
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       const scope = await this.agreements.lockScope(tx, user, agreementId, 'partyAction');
       const { agreement, access } = scope;
       if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
@@ -61,7 +59,7 @@ export class PublicationService {
         agreement.embargoUntil = embargoUntil;
         await this.repo.updateAgreement(tx, agreementId, { embargoUntil });
       }
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: agreement.roomId,
         type: 'publication.consented',
         actor: access.membership,
@@ -89,7 +87,7 @@ export class PublicationService {
     agreement.publishedAt = new Date();
     agreement.publicSlug = randomBytes(12).toString('base64url');
     await this.repo.updateAgreement(tx, agreement.id, { status: 'PUBLISHED', publishedAt: agreement.publishedAt, publicSlug: agreement.publicSlug });
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: agreement.roomId,
       type: 'agreement.published',
       actor: null,
@@ -107,10 +105,10 @@ export class PublicationService {
   async publishDue(): Promise<number> {
     let published = 0;
     for (const { id, roomId } of await this.repo.dueForPublication()) {
-      const done = await this.tx.run(async (tx) => {
+      const done = await this.writes.run(async (tx) => {
         // the room row first, as every write in a room does; a second instance waits here
         // and then finds the agreement already published
-        if (!(await this.access.lockForSystem(tx, roomId))) return false;
+        if (!(await this.writes.lockForSystem(tx, roomId))) return false;
         const agreement = await this.repo.lockAgreementOrThrow(tx, id);
         return this.maybePublish(tx, agreement);
       });

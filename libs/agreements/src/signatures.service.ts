@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { partySignatureValid } from '@parley/domain';
 import { badInput, Check, invalidState } from '@parley/common';
-import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomEventsService, toParty } from '@parley/rooms';
+import { RoomWrites, toParty } from '@parley/rooms';
 import type { AgreementEntity } from './agreement.entities';
 import type { SignatureType } from './agreement.types';
 import { AgreementAccessService } from './agreement-access.service';
@@ -16,10 +15,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
 @Injectable()
 export class SignaturesService {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly writes: RoomWrites,
     private readonly agreements: AgreementAccessService,
     private readonly repo: AgreementRepository,
-    private readonly events: RoomEventsService,
     private readonly publication: PublicationService,
   ) {}
 
@@ -40,7 +38,7 @@ export class SignaturesService {
     c.that('textHash', HEX64.test(textHash), 'must be the 64-character hex SHA-256 of the adopted text');
     if (signature != null) c.text('signature', signature, { min: 1, max: 200 });
     c.done();
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       const { agreement, access } = await this.agreements.lockScope(tx, user, agreementId, 'partyAction');
       if (agreement.status === 'PUBLISHED') throw invalidState('This agreement is already published.');
       if (textHash !== agreement.textHash) throw badInput({ textHash: 'does not match the adopted text; sign exactly the agreement’s textHash' });
@@ -63,7 +61,7 @@ export class SignaturesService {
         partySignature: signature?.trim() ?? null,
         partyKeyId: keyId,
       });
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: agreement.roomId,
         type: 'agreement.signed',
         actor: access.membership,
@@ -74,7 +72,7 @@ export class SignaturesService {
       if (signed >= parties.size && agreement.status === 'AWAITING_SIGNATURES') {
         agreement.status = 'SIGNED';
         await this.repo.updateAgreement(tx, agreementId, { status: 'SIGNED' });
-        await this.events.append(tx, { roomId: agreement.roomId, type: 'agreement.fully_signed', actor: null, payload: { agreementId, textHash } });
+        await this.writes.append(tx, { roomId: agreement.roomId, type: 'agreement.fully_signed', actor: null, payload: { agreementId, textHash } });
       }
       await this.publication.maybePublish(tx, agreement);
       return { party: toParty(parties.get(partyId)!), textHash, signedAt: row.signedAt, partyMade: keyId !== null, partySignature: row.partySignature };

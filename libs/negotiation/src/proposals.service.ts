@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import type { Tx } from '@parley/database';
 import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomsService, RoomWrites, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
@@ -37,11 +37,10 @@ export function assertVersion(p: ProposalEntity, expected: number): void {
 @Injectable()
 export class ProposalsService {
   constructor(
-    private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
-    private readonly writes: ProposalWrites,
+    private readonly writes: RoomWrites,
+    private readonly proposalWrites: ProposalWrites,
     private readonly access: RoomAccessService,
-    private readonly events: RoomEventsService,
     private readonly rooms: RoomsService,
   ) {}
 
@@ -127,10 +126,10 @@ export class ProposalsService {
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
     const clauses = toClauses(input.clauses);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, ROOM, input.roomId, 'draft');
+    return this.writes.run(async (tx) => {
+      const ctx = await this.writes.lock(tx, user, ROOM, input.roomId, 'draft');
       const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'proposal.created',
         actor: ctx.membership,
@@ -146,12 +145,12 @@ export class ProposalsService {
     const summary = c.text('summary', input.summary, { max: MAX_SUMMARY, optional: true }) || null;
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
-    return this.writes.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, input.expectedVersion);
       const clauses = this.keepBrackets(p.clauses, toClauses(input.clauses));
       await this.repo.commitVersion(tx, p, input.expectedVersion, clauses, summary, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'proposal.revised',
         actor: ctx.membership,
@@ -179,7 +178,7 @@ export class ProposalsService {
   async addAlternative(user: AuthUser, proposalId: string, clauseKey: string, text: string, expectedVersion: number): Promise<ProposalType> {
     const problem = clauseTextProblem(text);
     if (problem) throw badInput({ text: problem });
-    return this.writes.run(user, proposalId, 'draft', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -191,7 +190,7 @@ export class ProposalsService {
       const opened = clause.alternatives.length === 0;
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, alternatives: [...options, added] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: opened ? 'bracket.opened' : 'bracket.option_added',
         actor: ctx.membership,
@@ -202,7 +201,7 @@ export class ProposalsService {
   }
 
   async resolveBracket(user: AuthUser, proposalId: string, clauseKey: string, alternativeId: string, expectedVersion: number): Promise<ProposalType> {
-    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -212,7 +211,7 @@ export class ProposalsService {
       if (!chosen) throw notFound();
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, text: chosen.text, alternatives: [] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'bracket.resolved',
         actor: ctx.membership,
@@ -223,11 +222,11 @@ export class ProposalsService {
   }
 
   async withdraw(user: AuthUser, proposalId: string): Promise<ProposalType> {
-    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       if (p.status !== 'DRAFTING') throw invalidState(`A ${p.status.toLowerCase()} proposal cannot be withdrawn.`);
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
-      await this.events.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
+      await this.writes.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
       return this.view(ctx, p, tx.em);
     });
   }
