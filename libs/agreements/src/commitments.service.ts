@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { validateCommitment } from '@parley/domain';
 import { badInput, invalidState, notFound } from '@parley/common';
 import type { AuthUser } from '@parley/identity';
-import { RoomWrites, toParty, type PartyEntity } from '@parley/rooms';
+import type { Tx } from '@parley/database';
+import { RoomWrites, toParty, type MembershipEntity, type PartyEntity } from '@parley/rooms';
 import type { AgreementEntity, CommitmentEntity } from './agreement.entities';
 import type { CommitmentType } from './agreement.types';
 import { AgreementAccessService, type AgreementScope } from './agreement-access.service';
@@ -74,14 +75,7 @@ export class CommitmentsService {
         minParties: input.minParties ?? null,
         requiredPartyIds: [...new Set(required.map((id) => id.toLowerCase()))],
       });
-      // sealed: only the committing party's members ever see this event
-      await this.writes.append(tx, {
-        roomId: agreement.roomId,
-        type: 'commitment.made',
-        actor: access.membership,
-        audiencePartyId: row.partyId,
-        payload: { agreementId: agreement.id, commitmentId: row.id },
-      });
+      await this.appendSealed(tx, 'commitment.made', agreement, row, access.membership);
       return this.view(row, parties);
     });
   }
@@ -97,14 +91,25 @@ export class CommitmentsService {
       if (agreement.commitmentsResolvedAt) throw invalidState(ALREADY_RESOLVED);
       row.withdrawnAt = new Date();
       await this.repo.withdrawCommitment(tx, row.id, row.withdrawnAt);
-      await this.writes.append(tx, {
-        roomId: agreement.roomId,
-        type: 'commitment.withdrawn',
-        actor: access.membership,
-        audiencePartyId: row.partyId,
-        payload: { agreementId: agreement.id, commitmentId: row.id },
-      });
+      await this.appendSealed(tx, 'commitment.withdrawn', agreement, row, access.membership);
       return this.view(row, await this.agreements.partyMap(agreement.roomId, tx));
+    });
+  }
+
+  // sealed: only the committing party's members ever see these events
+  private async appendSealed(
+    tx: Tx,
+    type: 'commitment.made' | 'commitment.withdrawn',
+    agreement: AgreementEntity,
+    row: CommitmentEntity,
+    actor: MembershipEntity,
+  ): Promise<void> {
+    await this.writes.append(tx, {
+      roomId: agreement.roomId,
+      type,
+      actor,
+      audiencePartyId: row.partyId,
+      payload: { agreementId: agreement.id, commitmentId: row.id },
     });
   }
 
