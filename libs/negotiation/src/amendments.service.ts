@@ -51,7 +51,7 @@ export class AmendmentsService {
     c.done();
     return this.proposalWrites.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
-      const [base] = await this.repo.versionsNumbered(p.id, [input.baseVersion], tx.em);
+      const [base] = await this.repo.versionsNumbered(p.id, [input.baseVersion], tx);
       if (!base) throw badInput({ baseVersion: `no such version (the current one is ${p.version})` });
       const text = input.kind === 'DELETE' ? null : (input.text ?? null);
       const bad = validateAmendment(base.clauses, { kind: input.kind, clauseKey: input.clauseKey, text });
@@ -82,14 +82,14 @@ export class AmendmentsService {
           author: eventAuthor(ctx.membership),
         },
       });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
+      return this.view(a, await this.proposals.book(ctx, tx));
     });
   }
 
   // the amendment's room locked first, then the amendment, not on an open ballot
   private async settle(tx: Tx, user: AuthUser, id: string, action: 'withdrawAmendment' | 'facilitate') {
     const ctx = await this.writes.lock(tx, user, AMENDMENT, id, action);
-    const found = await this.repo.amendmentOrThrow(id, tx.em);
+    const found = await this.repo.amendmentOrThrow(id, tx);
     const p = await this.repo.lockProposalOrThrow(tx, found.proposalId);
     const a = await this.repo.lockAmendmentOrThrow(tx, found.id);
     if (a.status !== 'OPEN') throw invalidState(`The amendment is already ${a.status.toLowerCase()}.`);
@@ -97,31 +97,27 @@ export class AmendmentsService {
     return { ctx, p, a };
   }
 
-  async withdraw(user: AuthUser, id: string): Promise<AmendmentType> {
-    return this.writes.run(async (tx) => {
-      const { ctx, a } = await this.settle(tx, user, id, 'withdrawAmendment');
-      await this.repo.settleAmendment(tx, a, 'WITHDRAWN');
-      await this.writes.append(tx, {
-        roomId: a.roomId,
-        type: 'amendment.withdrawn',
-        actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: a.proposalId },
-      });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
-    });
+  withdraw(user: AuthUser, id: string): Promise<AmendmentType> {
+    return this.close(user, id, 'withdrawAmendment', 'WITHDRAWN', 'amendment.withdrawn');
   }
 
-  async reject(user: AuthUser, id: string): Promise<AmendmentType> {
+  reject(user: AuthUser, id: string): Promise<AmendmentType> {
+    return this.close(user, id, 'facilitate', 'REJECTED', 'amendment.rejected');
+  }
+
+  // an amendment settled without applying it: withdrawn by its party or rejected by the facilitator
+  private async close(
+    user: AuthUser,
+    id: string,
+    action: 'withdrawAmendment' | 'facilitate',
+    status: 'WITHDRAWN' | 'REJECTED',
+    type: 'amendment.withdrawn' | 'amendment.rejected',
+  ): Promise<AmendmentType> {
     return this.writes.run(async (tx) => {
-      const { ctx, a } = await this.settle(tx, user, id, 'facilitate');
-      await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.writes.append(tx, {
-        roomId: a.roomId,
-        type: 'amendment.rejected',
-        actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: a.proposalId },
-      });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
+      const { ctx, a } = await this.settle(tx, user, id, action);
+      await this.repo.settleAmendment(tx, a, status);
+      await this.writes.append(tx, { roomId: a.roomId, type, actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
+      return this.view(a, await this.proposals.book(ctx, tx));
     });
   }
 
@@ -133,14 +129,14 @@ export class AmendmentsService {
       if (!(await this.apply(tx, p, a, ctx.membership, null))) {
         throw new DomainError('VERSION_CONFLICT', `Clause "${a.clauseKey}" changed since version ${a.baseVersion}; the amendment stays open.`);
       }
-      return this.proposals.view(ctx, p, tx.em);
+      return this.proposals.view(ctx, p, tx);
     });
   }
 
   // Applies the amendment as a new version when its clause is unchanged since the base
   // version; false (nothing written) otherwise.
   async apply(tx: Tx, p: ProposalEntity, a: AmendmentEntity, actor: MembershipEntity | null, ballot: BallotEntity | null): Promise<boolean> {
-    const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx.em);
+    const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx);
     if (!base || !clauseUnchanged(base.clauses, p.clauses, change(a))) return false;
     const clauses = applyAmendment(p.clauses, change(a));
     const summary = `Amendment (${a.kind.toLowerCase()} clause ${a.clauseKey || 'at the start'})${ballot ? ' passed by ballot' : ' accepted'}`;

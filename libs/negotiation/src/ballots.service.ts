@@ -82,7 +82,7 @@ export class BallotsService {
 
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
     // one connection in a transaction: queries run one after another
-    const votes = await this.repo.votes([b.id], tx.em);
+    const votes = await this.repo.votes([b.id], tx);
     const parties = await this.rooms.parties(b.roomId, tx.em);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
@@ -171,7 +171,7 @@ export class BallotsService {
         payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
-      const votes = await this.repo.votes([b.id], tx.em);
+      const votes = await this.repo.votes([b.id], tx);
       if (
         everyPartyVoted(
           parties.map((p) => p.id),
@@ -222,7 +222,7 @@ export class BallotsService {
     votes?: VoteEntity[],
   ): Promise<void> {
     const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
-    const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
+    const voteList = votes ?? (await this.repo.votes([b.id], tx));
     const partyIds = partyList.map((p) => p.id);
     const decision = decide({
       rule: b.rule,
@@ -256,7 +256,7 @@ export class BallotsService {
       if (p.status === 'VOTING') await this.repo.setStatus(tx, p, 'DRAFTING');
       return;
     }
-    const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx.em);
+    const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx);
     await this.repo.setStatus(tx, p, 'ADOPTED');
     // the agreements capability records the agreement from this event, in this transaction
     await this.writes.append(tx, {

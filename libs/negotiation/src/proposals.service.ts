@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
 import type { Tx } from '@parley/database';
-import type { EntityManager } from 'typeorm';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { eventAuthor, ROOM, RoomAccessService, RoomsService, RoomWrites, type PartyEntity, type RoomScope } from '@parley/rooms';
@@ -44,11 +43,12 @@ export class ProposalsService {
     private readonly rooms: RoomsService,
   ) {}
 
-  async book(scope: RoomScope, em?: EntityManager): Promise<PartyBook> {
-    return new PartyBook(await this.rooms.parties(scope.room.id, em), scope);
+  // `tx` inside a write
+  async book(scope: RoomScope, tx?: Tx): Promise<PartyBook> {
+    return new PartyBook(await this.rooms.parties(scope.room.id, tx?.em), scope);
   }
 
-  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
+  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | Tx): Promise<ProposalType> {
     return this.viewWith(scope, p, book instanceof PartyBook ? book : await this.book(scope, book));
   }
 
@@ -135,7 +135,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -156,7 +156,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -196,7 +196,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -217,7 +217,7 @@ export class ProposalsService {
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId, version: p.version, textHash: p.textHash },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -227,7 +227,7 @@ export class ProposalsService {
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
       await this.writes.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 }
