@@ -3,7 +3,11 @@ import { Field, GraphQLISODateTime, ObjectType } from '@nestjs/graphql';
 import type { AuthUser } from '@parley/identity';
 import { PartyType } from '@parley/rooms';
 import { ClauseType, ProposalsService, type ProposalType } from '@parley/negotiation';
-import { AgreementsService, type AgreementScope } from './agreements.service';
+import { AgreementAccessService, type AgreementScope } from './agreement-access.service';
+import { AgreementRepository } from './agreement.repository';
+import { CommitmentsService } from './commitments.service';
+import { PublicationService } from './publication.service';
+import { SignaturesService } from './signatures.service';
 import { agreementClauses, AgreementType, CommitmentType, SignatureType, toAgreementType } from './agreement.types';
 
 @ObjectType('PublishedAgreement')
@@ -22,7 +26,11 @@ export class PublishedAgreementType {
 @Injectable()
 export class AgreementAnswers {
   constructor(
-    private readonly agreements: AgreementsService,
+    private readonly agreements: AgreementAccessService,
+    private readonly repo: AgreementRepository,
+    private readonly signing: SignaturesService,
+    private readonly commitmentsOf: CommitmentsService,
+    private readonly publication: PublicationService,
     private readonly proposals: ProposalsService,
   ) {}
 
@@ -40,29 +48,29 @@ export class AgreementAnswers {
 
   async ofProposal(proposal: ProposalType): Promise<AgreementType | null> {
     const { siblings } = proposal;
-    const all = siblings ? await siblings.once('agreements', (ids) => this.agreements.ofProposals(ids)) : await this.agreements.ofProposals([proposal.id]);
+    const all = siblings ? await siblings.once('agreements', (ids) => this.repo.ofProposals(ids)) : await this.repo.ofProposals([proposal.id]);
     const a = all.get(proposal.id);
     return a ? toAgreementType(a, proposal.scope) : null;
   }
 
   signatures(a: AgreementType) {
-    return this.agreements.signatures(a.entity);
+    return this.signing.signatures(a.entity);
   }
 
   publishConsents(a: AgreementType) {
-    return this.agreements.publishConsents(a.entity);
+    return this.publication.publishConsents(a.entity);
   }
 
   commitments(a: AgreementType) {
-    return this.agreements.commitmentsVisibleTo(a.entity, a.scope.membership.partyId);
+    return this.commitmentsOf.visibleTo(a.entity, a.scope.membership.partyId);
   }
 
   async published(slug: string): Promise<PublishedAgreementType> {
-    const agreement = await this.agreements.publishedOrThrow(slug);
+    const agreement = await this.publication.publishedOrThrow(slug);
     const [title, signatures, commitments, parties] = await Promise.all([
       this.proposals.titleOf(agreement.proposalId),
-      this.agreements.signatures(agreement),
-      this.agreements.commitmentsVisibleTo(agreement, null),
+      this.signing.signatures(agreement),
+      this.commitmentsOf.visibleTo(agreement, null),
       this.agreements.parties(agreement.roomId),
     ]);
     return {

@@ -1,12 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { LOGGER, type Logger } from '@parley/common';
 import { BUNDLE_FORMAT, canonicalClauses, type AgreementBundle } from '@parley/domain';
-import { TransactionRunner } from '@parley/database';
 import { RateLimiter, rateLimited } from '@parley/common';
 import type { AuthUser } from '@parley/identity';
 import { ProposalsService } from '@parley/negotiation';
-import { AgreementEntity } from './agreement.entities';
-import { AgreementsService } from './agreements.service';
+import type { AgreementEntity } from './agreement.entities';
+import { AgreementAccessService } from './agreement-access.service';
+import { AgreementRepository } from './agreement.repository';
+import { CommitmentsService } from './commitments.service';
+import { PublicationService } from './publication.service';
 import { ServerSigningKeyService } from './server-signing-key.service';
 import { renderMarkdown } from './agreement-markdown';
 import { renderPdf } from './agreement-pdf';
@@ -30,15 +32,17 @@ export class AgreementExportService implements OnModuleInit {
   private readonly byIp = new RateLimiter(60, 60_000);
 
   constructor(
-    private readonly tx: TransactionRunner,
-    private readonly agreements: AgreementsService,
+    private readonly agreements: AgreementAccessService,
+    private readonly repo: AgreementRepository,
+    private readonly commitments: CommitmentsService,
+    private readonly publication: PublicationService,
     private readonly proposals: ProposalsService,
     private readonly signingKey: ServerSigningKeyService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
-    this.agreements.onPublished((agreement) =>
+    this.publication.onPublished((agreement) =>
       this.frozen(agreement).catch((e: unknown) =>
         this.logger.error({ err: e, agreementId: agreement.id }, 'freezing the published bundle failed; the first download freezes it'),
       ),
@@ -49,12 +53,7 @@ export class AgreementExportService implements OnModuleInit {
   async frozen(agreement: AgreementEntity): Promise<AgreementBundle> {
     if (agreement.publishedBundle) return agreement.publishedBundle;
     const made = await this.bundle(agreement);
-    await this.tx.manager.query(`UPDATE agreement SET published_bundle = $1 WHERE id = $2 AND status = 'PUBLISHED' AND published_bundle IS NULL`, [
-      made,
-      agreement.id,
-    ]);
-    const row = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreement.id }, select: { id: true, publishedBundle: true } });
-    return row?.publishedBundle ?? made;
+    return this.repo.freezeBundle(agreement.id, made);
   }
 
   async bundle(agreement: AgreementEntity): Promise<AgreementBundle> {
@@ -63,9 +62,9 @@ export class AgreementExportService implements OnModuleInit {
       this.proposals.titleOf(agreement.proposalId),
       this.proposals.versionHashes(agreement.proposalId),
       this.agreements.parties(agreement.roomId),
-      this.agreements.signatureRows(agreement.id),
-      this.agreements.commitmentsVisibleTo(agreement, null),
-      this.agreements.partyKeyRows(agreement.roomId),
+      this.repo.signatures(agreement.id),
+      this.commitments.visibleTo(agreement, null),
+      this.repo.partyKeys(agreement.roomId),
     ]);
     const partyName = new Map(parties.map((p) => [p.id, p.name]));
     const keyById = new Map(keys.map((k) => [k.id, k.publicKeyPem]));
@@ -118,7 +117,7 @@ export class AgreementExportService implements OnModuleInit {
 
   // an operator's export (`parley export`): any agreement by id; null when there is none
   async forOperator(agreementId: string, format: ExportFormat): Promise<(ExportFile & { published: boolean }) | null> {
-    const agreement = await this.tx.manager.findOne(AgreementEntity, { where: { id: agreementId } });
+    const agreement = await this.repo.findAgreement(agreementId);
     if (!agreement) return null;
     return { ...(await this.render(agreement, format)), published: agreement.status === 'PUBLISHED' };
   }
@@ -131,6 +130,6 @@ export class AgreementExportService implements OnModuleInit {
 
   async forPublic(slug: string, format: ExportFormat, clientIp = 'unknown'): Promise<ExportFile> {
     if (!this.byIp.take(clientIp)) throw rateLimited('Too many downloads; try again in a minute.');
-    return this.render(await this.agreements.publishedOrThrow(slug), format);
+    return this.render(await this.publication.publishedOrThrow(slug), format);
   }
 }

@@ -8,7 +8,13 @@ import { ServerSigningKeyService } from './server-signing-key.service';
 import { SigningKeyController } from './signing-key.controller';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 import { AgreementRecorder } from './agreement-recorder';
-import { AgreementsService } from './agreements.service';
+import { AgreementRepository } from './agreement.repository';
+import { AgreementAccessService } from './agreement-access.service';
+import { SignaturesService } from './signatures.service';
+import { PartyKeysService } from './party-keys.service';
+import { CommitmentsService } from './commitments.service';
+import { CommitmentResolutionService } from './commitment-resolution.service';
+import { PublicationService } from './publication.service';
 import { AgreementAnswers } from './agreement-answers';
 import { AgreementsResolver, ProposalAgreementResolver, RoomPartyKeysResolver } from './agreements.resolver';
 import { AgreementExportService } from './agreement-export.service';
@@ -25,7 +31,13 @@ import { PublicationScheduler } from './publication.scheduler';
   providers: [
     ServerSigningKeyRepository,
     ServerSigningKeyService,
-    AgreementsService,
+    AgreementRepository,
+    AgreementAccessService,
+    SignaturesService,
+    PartyKeysService,
+    CommitmentsService,
+    CommitmentResolutionService,
+    PublicationService,
     AgreementAnswers,
     AgreementsResolver,
     RoomPartyKeysResolver,
@@ -35,6 +47,6 @@ import { PublicationScheduler } from './publication.scheduler';
     PublicationScheduler,
   ],
   controllers: [SigningKeyController, AgreementExportController],
-  exports: [ServerSigningKeyService, AgreementsService, AgreementExportService, AgreementRecorder],
+  exports: [ServerSigningKeyService, AgreementExportService, AgreementRecorder],
 })
 export class AgreementsModule {}

@@ -2,15 +2,21 @@ import { Args, GraphQLISODateTime, ID, Mutation, Parent, Query, ResolveField, Re
 import { CurrentUser, Public, type AuthUser } from '@parley/identity';
 import { RoomType, PartyType } from '@parley/rooms';
 import { ProposalType } from '@parley/negotiation';
-import { AgreementsService } from './agreements.service';
+import { SignaturesService } from './signatures.service';
+import { PartyKeysService } from './party-keys.service';
+import { CommitmentsService } from './commitments.service';
+import { PublicationService } from './publication.service';
 import { AgreementAnswers, PublishedAgreementType } from './agreement-answers';
 import { AgreementType, CommitmentType, MakeCommitmentInput, PartyKeyType, SignatureType } from './agreement.types';
 
 @Resolver(() => AgreementType)
 export class AgreementsResolver {
   constructor(
-    private readonly agreements: AgreementsService,
     private readonly views: AgreementAnswers,
+    private readonly signing: SignaturesService,
+    private readonly partyKeys: PartyKeysService,
+    private readonly commitmentsOf: CommitmentsService,
+    private readonly publication: PublicationService,
   ) {}
 
   @Query(() => AgreementType)
@@ -40,27 +46,27 @@ export class AgreementsResolver {
     @Args('textHash') textHash: string,
     @Args('signature', { type: () => String, nullable: true }) signature?: string | null,
   ) {
-    return this.agreements.sign(user, agreementId, textHash, signature);
+    return this.signing.sign(user, agreementId, textHash, signature);
   }
 
   @Mutation(() => PartyKeyType)
   registerPartyKey(@CurrentUser() user: AuthUser, @Args('roomId', { type: () => ID }) roomId: string, @Args('publicKey') publicKey: string) {
-    return this.agreements.registerPartyKey(user, roomId, publicKey);
+    return this.partyKeys.register(user, roomId, publicKey);
   }
 
   @Mutation(() => CommitmentType)
   makeCommitment(@CurrentUser() user: AuthUser, @Args('input') input: MakeCommitmentInput) {
-    return this.agreements.makeCommitment(user, input);
+    return this.commitmentsOf.make(user, input);
   }
 
   @Mutation(() => CommitmentType)
   withdrawCommitment(@CurrentUser() user: AuthUser, @Args('id', { type: () => ID }) id: string) {
-    return this.agreements.withdrawCommitment(user, id);
+    return this.commitmentsOf.withdraw(user, id);
   }
 
   @Mutation(() => AgreementType)
   resolveCommitments(@CurrentUser() user: AuthUser, @Args('agreementId', { type: () => ID }) agreementId: string) {
-    return this.views.after(this.agreements.resolve(user, agreementId));
+    return this.views.after(this.commitmentsOf.resolve(user, agreementId));
   }
 
   @Mutation(() => AgreementType)
@@ -69,7 +75,7 @@ export class AgreementsResolver {
     @Args('agreementId', { type: () => ID }) agreementId: string,
     @Args('embargoUntil', { type: () => GraphQLISODateTime, nullable: true }) embargoUntil?: Date | null,
   ) {
-    return this.views.after(this.agreements.consent(user, agreementId, embargoUntil));
+    return this.views.after(this.publication.consent(user, agreementId, embargoUntil));
   }
 
   @Public()
@@ -81,11 +87,11 @@ export class AgreementsResolver {
 
 @Resolver(() => RoomType)
 export class RoomPartyKeysResolver {
-  constructor(private readonly agreements: AgreementsService) {}
+  constructor(private readonly keys: PartyKeysService) {}
 
   @ResolveField(() => [PartyKeyType], { description: 'party keys, active and retired' })
   partyKeys(@Parent() room: RoomType) {
-    return this.agreements.partyKeys(room.id);
+    return this.keys.partyKeys(room.id);
   }
 }
 

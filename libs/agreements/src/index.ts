@@ -3,7 +3,6 @@ export * from './server-signing-key.service';
 export * from './key-fingerprint';
 export * from './agreement-markdown';
 export * from './agreement-pdf';
-export * from './agreements.service';
 export * from './agreement-recorder';
 export * from './agreement-export.service';
 export * from './agreement.types';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, LOGGER, type AppConfig, type Logger } from '@parley/common';
-import { AgreementsService } from './agreements.service';
+import { PublicationService } from './publication.service';
 
 // Embargoes live in the database, so a restart loses none: this checks on start and then
 // every few seconds for agreements whose last embargo has passed.
@@ -11,7 +11,7 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnModuleDes
   private stopped = false;
 
   constructor(
-    private readonly agreements: AgreementsService,
+    private readonly publication: PublicationService,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -36,7 +36,7 @@ export class PublicationScheduler implements OnApplicationBootstrap, OnModuleDes
 
   private async check() {
     try {
-      const n = await this.agreements.publishDue();
+      const n = await this.publication.publishDue();
       if (n) this.logger.info({ published: n }, 'published agreements whose embargo has passed');
     } catch (e) {
       this.logger.error({ err: e }, 'publication check failed');

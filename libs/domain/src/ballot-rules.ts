@@ -1,8 +1,19 @@
+import type { DecisionRule } from './decision-rules';
+
 // The rules about one ballot's state, each in one place. Where SQL mirrors one for speed,
 // it names the function here, and test/ballot-rules-sql.e2e-spec.ts checks both agree.
 
 export type BallotStatus = 'OPEN' | 'CLOSED';
 export type BallotSecrecy = 'OPEN' | 'SECRET_UNTIL_CLOSE';
+
+// What a ballot asks and how it decides, fixed when it opens.
+export type BallotTerms = {
+  version: number;
+  rule: DecisionRule;
+  threshold: number | null;
+  quorum: number;
+  secrecy: BallotSecrecy;
+};
 
 // While sealed, a viewer sees who voted and its own party's vote, nothing else (no choices,
 // no tally, no count of supporters).

@@ -1,6 +1,7 @@
 import type { AmendmentKind } from './amendments';
 import type { SpeakerAttribution } from './attribution';
-import type { BallotOutcome, DecisionRule, Tally, VoteChoice } from './decision-rules';
+import type { BallotTerms } from './ballot-rules';
+import type { BallotOutcome, Tally, VoteChoice } from './decision-rules';
 
 // A speaker named in a payload; views replace it with what the room's attribution shows.
 export interface EventAuthor {
@@ -57,17 +58,7 @@ export interface RoomEventPayloads {
   'amendment.rejected': { amendmentId: string; proposalId: string; ballotId?: string };
   'amendment.accepted': { amendmentId: string; proposalId: string; version: number; textHash: string; ballotId: string | null };
   'amendment.conflict': { amendmentId: string; proposalId: string; ballotId: string; clauseKey: string | null; baseVersion: number; currentVersion: number };
-  'ballot.opened': {
-    ballotId: string;
-    proposalId: string;
-    amendmentId: string | null;
-    version: number;
-    rule: DecisionRule;
-    threshold: number | null;
-    quorum: number;
-    secrecy: 'OPEN' | 'SECRET_UNTIL_CLOSE';
-    closesAt: string | null;
-  };
+  'ballot.opened': BallotTerms & { ballotId: string; proposalId: string; amendmentId: string | null; closesAt: string | null };
   // a sealed ballot's event says only who voted; choices appear in ballot.closed
   'vote.cast': { ballotId: string; partyId: string } | { ballotId: string; partyId: string; choice: VoteChoice; reason: string | null; author: EventAuthor };
   'ballot.closed': {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { badInput, Check, DomainError, invalidState } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import type { Tx } from '@parley/database';
 import { applyAmendment, clauseUnchanged, validateAmendment, type AmendmentChange } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, RoomAccessService, RoomEventsService, type MembershipEntity } from '@parley/rooms';
+import { eventAuthor, type MembershipEntity, RoomWrites } from '@parley/rooms';
 import type { AmendmentEntity, AmendmentStatus, BallotEntity, ProposalEntity } from './negotiation.entities';
 import type { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
@@ -18,11 +18,9 @@ const change = (a: AmendmentEntity): AmendmentChange => ({ kind: a.kind, clauseK
 @Injectable()
 export class AmendmentsService {
   constructor(
-    private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
-    private readonly writes: ProposalWrites,
-    private readonly access: RoomAccessService,
-    private readonly events: RoomEventsService,
+    private readonly writes: RoomWrites,
+    private readonly proposalWrites: ProposalWrites,
     private readonly proposals: ProposalsService,
   ) {}
 
@@ -51,9 +49,9 @@ export class AmendmentsService {
     c.int('baseVersion', input.baseVersion, { min: 1, max: 2 ** 31 - 1 });
     const rationale = c.text('rationale', input.rationale, { max: MAX_RATIONALE, optional: true }) || null;
     c.done();
-    return this.writes.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
-      const [base] = await this.repo.versionsNumbered(p.id, [input.baseVersion], tx.em);
+      const [base] = await this.repo.versionsNumbered(p.id, [input.baseVersion], tx);
       if (!base) throw badInput({ baseVersion: `no such version (the current one is ${p.version})` });
       const text = input.kind === 'DELETE' ? null : (input.text ?? null);
       const bad = validateAmendment(base.clauses, { kind: input.kind, clauseKey: input.clauseKey, text });
@@ -69,7 +67,7 @@ export class AmendmentsService {
         partyId: ctx.membership.partyId,
         authorMembershipId: ctx.membership.id,
       });
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
@@ -84,14 +82,14 @@ export class AmendmentsService {
           author: eventAuthor(ctx.membership),
         },
       });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
+      return this.view(a, await this.proposals.book(ctx, tx));
     });
   }
 
   // the amendment's room locked first, then the amendment, not on an open ballot
   private async settle(tx: Tx, user: AuthUser, id: string, action: 'withdrawAmendment' | 'facilitate') {
-    const ctx = await this.access.lock(tx, user, AMENDMENT, id, action);
-    const found = await this.repo.amendmentOrThrow(id, tx.em);
+    const ctx = await this.writes.lock(tx, user, AMENDMENT, id, action);
+    const found = await this.repo.amendmentOrThrow(id, tx);
     const p = await this.repo.lockProposalOrThrow(tx, found.proposalId);
     const a = await this.repo.lockAmendmentOrThrow(tx, found.id);
     if (a.status !== 'OPEN') throw invalidState(`The amendment is already ${a.status.toLowerCase()}.`);
@@ -99,56 +97,52 @@ export class AmendmentsService {
     return { ctx, p, a };
   }
 
-  async withdraw(user: AuthUser, id: string): Promise<AmendmentType> {
-    return this.tx.run(async (tx) => {
-      const { ctx, a } = await this.settle(tx, user, id, 'withdrawAmendment');
-      await this.repo.settleAmendment(tx, a, 'WITHDRAWN');
-      await this.events.append(tx, {
-        roomId: a.roomId,
-        type: 'amendment.withdrawn',
-        actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: a.proposalId },
-      });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
-    });
+  withdraw(user: AuthUser, id: string): Promise<AmendmentType> {
+    return this.close(user, id, 'withdrawAmendment', 'WITHDRAWN', 'amendment.withdrawn');
   }
 
-  async reject(user: AuthUser, id: string): Promise<AmendmentType> {
-    return this.tx.run(async (tx) => {
-      const { ctx, a } = await this.settle(tx, user, id, 'facilitate');
-      await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.events.append(tx, {
-        roomId: a.roomId,
-        type: 'amendment.rejected',
-        actor: ctx.membership,
-        payload: { amendmentId: a.id, proposalId: a.proposalId },
-      });
-      return this.view(a, await this.proposals.book(ctx, tx.em));
+  reject(user: AuthUser, id: string): Promise<AmendmentType> {
+    return this.close(user, id, 'facilitate', 'REJECTED', 'amendment.rejected');
+  }
+
+  // an amendment settled without applying it: withdrawn by its party or rejected by the facilitator
+  private async close(
+    user: AuthUser,
+    id: string,
+    action: 'withdrawAmendment' | 'facilitate',
+    status: 'WITHDRAWN' | 'REJECTED',
+    type: 'amendment.withdrawn' | 'amendment.rejected',
+  ): Promise<AmendmentType> {
+    return this.writes.run(async (tx) => {
+      const { ctx, a } = await this.settle(tx, user, id, action);
+      await this.repo.settleAmendment(tx, a, status);
+      await this.writes.append(tx, { roomId: a.roomId, type, actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
+      return this.view(a, await this.proposals.book(ctx, tx));
     });
   }
 
   async accept(user: AuthUser, id: string, expectedVersion: number): Promise<ProposalType> {
-    return this.tx.run(async (tx) => {
+    return this.writes.run(async (tx) => {
       const { ctx, p, a } = await this.settle(tx, user, id, 'facilitate');
       assertEditable(p);
       assertVersion(p, expectedVersion);
       if (!(await this.apply(tx, p, a, ctx.membership, null))) {
         throw new DomainError('VERSION_CONFLICT', `Clause "${a.clauseKey}" changed since version ${a.baseVersion}; the amendment stays open.`);
       }
-      return this.proposals.view(ctx, p, tx.em);
+      return this.proposals.view(ctx, p, tx);
     });
   }
 
   // Applies the amendment as a new version when its clause is unchanged since the base
   // version; false (nothing written) otherwise.
   async apply(tx: Tx, p: ProposalEntity, a: AmendmentEntity, actor: MembershipEntity | null, ballot: BallotEntity | null): Promise<boolean> {
-    const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx.em);
+    const [base] = await this.repo.versionsNumbered(p.id, [a.baseVersion], tx);
     if (!base || !clauseUnchanged(base.clauses, p.clauses, change(a))) return false;
     const clauses = applyAmendment(p.clauses, change(a));
     const summary = `Amendment (${a.kind.toLowerCase()} clause ${a.clauseKey || 'at the start'})${ballot ? ' passed by ballot' : ' accepted'}`;
     await this.repo.commitVersion(tx, p, p.version, clauses, summary, actor?.id ?? a.authorMembershipId);
     await this.repo.settleAmendment(tx, a, 'ACCEPTED', p.version);
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: p.roomId,
       type: 'amendment.accepted',
       actor,
@@ -164,7 +158,7 @@ export class AmendmentsService {
     if (a.status !== 'OPEN') return;
     if (ballot.outcome === 'FAILED') {
       await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: a.roomId,
         type: 'amendment.rejected',
         actor: null,
@@ -174,7 +168,7 @@ export class AmendmentsService {
     }
     if (ballot.outcome !== 'PASSED') return;
     if (p.status === 'DRAFTING' && (await this.apply(tx, p, a, null, ballot))) return;
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: a.roomId,
       type: 'amendment.conflict',
       actor: null,

@@ -2,19 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import type { Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import {
-  eventAuthor,
-  RoomAccessService,
-  RoomEventsService,
-  RoomsService,
-  type MembershipEntity,
-  type PartyEntity,
-  type RoomAction,
-  type RoomScope,
-} from '@parley/rooms';
+import { eventAuthor, RoomsService, RoomWrites, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
@@ -33,11 +24,9 @@ export class BallotsService {
   readonly deadlines = new Subject<Date>();
 
   constructor(
-    private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
-    private readonly writes: ProposalWrites,
-    private readonly access: RoomAccessService,
-    private readonly events: RoomEventsService,
+    private readonly writes: RoomWrites,
+    private readonly proposalWrites: ProposalWrites,
     private readonly rooms: RoomsService,
     private readonly amendments: AmendmentsService,
   ) {}
@@ -50,7 +39,7 @@ export class BallotsService {
 
   // the lock idiom on a ballot, for writes that other capabilities make about one
   lockBallotRoom<A extends RoomAction>(tx: Tx, user: AuthUser, ballotId: string, action: A) {
-    return this.access.lock(tx, user, BALLOT, ballotId, action);
+    return this.writes.lock(tx, user, BALLOT, ballotId, action);
   }
 
   ballotAwaiting(tx: Tx, ballotId: string) {
@@ -93,7 +82,7 @@ export class BallotsService {
 
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
     // one connection in a transaction: queries run one after another
-    const votes = await this.repo.votes([b.id], tx.em);
+    const votes = await this.repo.votes([b.id], tx);
     const parties = await this.rooms.parties(b.roomId, tx.em);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
@@ -107,7 +96,7 @@ export class BallotsService {
     if (closesAt !== null) c.that('closesAt', Number.isFinite(closesAt.getTime()), 'must be a date');
     c.done();
     if (input.amendmentId !== null && input.amendmentId !== undefined && !isUuid(input.amendmentId)) throw notFound();
-    return this.writes.run(user, input.proposalId, 'facilitate', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, input.proposalId, 'facilitate', async (tx, ctx, p) => {
       if (closesAt !== null) {
         // by the database's clock, as the deadline will be judged: a ballot opens taking votes
         const deadline = new Check();
@@ -141,7 +130,7 @@ export class BallotsService {
         openedBy: ctx.membership.id,
       });
       if (!amendmentId) await this.repo.setStatus(tx, p, 'VOTING');
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'ballot.opened',
         actor: ctx.membership,
@@ -166,15 +155,15 @@ export class BallotsService {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
+    return this.writes.run(async (tx) => {
+      const ctx = await this.writes.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
       const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
       if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
       const { partyId } = ctx;
       const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
       await this.repo.upsertVote(tx, vote);
       const sealed = ballotSealed(b);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: b.roomId,
         type: 'vote.cast',
         actor: ctx.membership,
@@ -182,7 +171,7 @@ export class BallotsService {
         payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
       });
       const parties = await this.rooms.parties(b.roomId, tx.em);
-      const votes = await this.repo.votes([b.id], tx.em);
+      const votes = await this.repo.votes([b.id], tx);
       if (
         everyPartyVoted(
           parties.map((p) => p.id),
@@ -196,8 +185,8 @@ export class BallotsService {
   }
 
   async close(user: AuthUser, ballotId: string): Promise<BallotType> {
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, BALLOT, ballotId, 'facilitate');
+    return this.writes.run(async (tx) => {
+      const ctx = await this.writes.lock(tx, user, BALLOT, ballotId, 'facilitate');
       const b = await this.repo.lockBallotOrThrow(tx, ballotId);
       if (b.status !== 'OPEN') throw invalidState('The ballot is already closed.');
       await this.closeLocked(tx, b, ctx.membership, 'FACILITATOR');
@@ -209,9 +198,9 @@ export class BallotsService {
   async closeDue(): Promise<number> {
     let closed = 0;
     for (const due of await this.repo.dueBallots()) {
-      const done = await this.tx.run(async (tx) => {
+      const done = await this.writes.run(async (tx) => {
         // the room row first, as every write takes it; an archived room's ballots stay as they were
-        if (!(await this.access.lockForSystem(tx, due.roomId))) return false;
+        if (!(await this.writes.lockForSystem(tx, due.roomId))) return false;
         const b = await this.repo.lockDueBallot(tx, due.id);
         if (!b) return false;
         await this.closeLocked(tx, b, null, 'DEADLINE');
@@ -233,7 +222,7 @@ export class BallotsService {
     votes?: VoteEntity[],
   ): Promise<void> {
     const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
-    const voteList = votes ?? (await this.repo.votes([b.id], tx.em));
+    const voteList = votes ?? (await this.repo.votes([b.id], tx));
     const partyIds = partyList.map((p) => p.id);
     const decision = decide({
       rule: b.rule,
@@ -243,7 +232,7 @@ export class BallotsService {
       votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
     });
     await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: b.roomId,
       type: 'ballot.closed',
       actor,
@@ -267,10 +256,10 @@ export class BallotsService {
       if (p.status === 'VOTING') await this.repo.setStatus(tx, p, 'DRAFTING');
       return;
     }
-    const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx.em);
+    const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx);
     await this.repo.setStatus(tx, p, 'ADOPTED');
     // the agreements capability records the agreement from this event, in this transaction
-    await this.events.append(tx, {
+    await this.writes.append(tx, {
       roomId: p.roomId,
       type: 'proposal.adopted',
       actor,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import type { Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomAccessService, type Actor, type ActorFor, type Locked, type RoomAction } from '@parley/rooms';
+import { RoomWrites, type Actor, type ActorFor, type Locked, type RoomAction } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
 
@@ -9,9 +9,8 @@ import { PROPOSAL, ProposalRepository } from './proposal.repository';
 @Injectable()
 export class ProposalWrites {
   constructor(
-    private readonly tx: TransactionRunner,
+    private readonly writes: RoomWrites,
     private readonly repo: ProposalRepository,
-    private readonly access: RoomAccessService,
   ) {}
 
   async run<T, A extends RoomAction>(
@@ -20,8 +19,8 @@ export class ProposalWrites {
     action: A,
     work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>, p: ProposalEntity) => Promise<T>,
   ): Promise<T> {
-    return this.tx.run(async (tx) => {
-      const actor = await this.access.lock(tx, user, PROPOSAL, proposalId, action);
+    return this.writes.run(async (tx) => {
+      const actor = await this.writes.lock(tx, user, PROPOSAL, proposalId, action);
       const p = await this.repo.lockProposalOrThrow(tx, proposalId);
       return work(tx, actor, p);
     });

@@ -103,14 +103,14 @@ export class ProposalRepository {
     return this.em.find(ProposalVersionEntity, { where: { proposalId }, order: { number: 'ASC' } });
   }
 
-  versionsNumbered(proposalId: string, numbers: number[], em = this.em): Promise<ProposalVersionEntity[]> {
-    return em.find(ProposalVersionEntity, { where: { proposalId, number: In(numbers) } });
+  versionsNumbered(proposalId: string, numbers: number[], tx?: Tx): Promise<ProposalVersionEntity[]> {
+    return (tx?.em ?? this.em).find(ProposalVersionEntity, { where: { proposalId, number: In(numbers) } });
   }
 
   // amendments
-  async amendmentOrThrow(id: string, em = this.em): Promise<AmendmentEntity> {
+  async amendmentOrThrow(id: string, tx?: Tx): Promise<AmendmentEntity> {
     if (!isUuid(id)) throw notFound();
-    const a = await em.findOne(AmendmentEntity, { where: { id } });
+    const a = await (tx?.em ?? this.em).findOne(AmendmentEntity, { where: { id } });
     if (!a) throw notFound();
     return a;
   }
@@ -196,9 +196,9 @@ export class ProposalRepository {
     );
   }
 
-  votes(ballotIds: string[], em = this.em): Promise<VoteEntity[]> {
+  votes(ballotIds: string[], tx?: Tx): Promise<VoteEntity[]> {
     if (!ballotIds.length) return Promise.resolve([]);
-    return em.find(VoteEntity, { where: { ballotId: In(ballotIds) }, order: { castAt: 'ASC' } });
+    return (tx?.em ?? this.em).find(VoteEntity, { where: { ballotId: In(ballotIds) }, order: { castAt: 'ASC' } });
   }
 
   // the clauses of one version, inside the caller's transaction (the agreement record takes them)

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { badInput, Check, invalidState, notFound, versionConflict } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
-import type { EntityManager } from 'typeorm';
+import type { Tx } from '@parley/database';
 import { clauseTextProblem, countOpenBrackets, diffClauses, validateClauses, type Clause, type ClauseInput } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, RoomsService, type PartyEntity, type RoomScope } from '@parley/rooms';
+import { eventAuthor, ROOM, RoomAccessService, RoomsService, RoomWrites, type PartyEntity, type RoomScope } from '@parley/rooms';
 import type { ProposalEntity } from './negotiation.entities';
 import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
@@ -37,19 +36,19 @@ export function assertVersion(p: ProposalEntity, expected: number): void {
 @Injectable()
 export class ProposalsService {
   constructor(
-    private readonly tx: TransactionRunner,
     private readonly repo: ProposalRepository,
-    private readonly writes: ProposalWrites,
+    private readonly writes: RoomWrites,
+    private readonly proposalWrites: ProposalWrites,
     private readonly access: RoomAccessService,
-    private readonly events: RoomEventsService,
     private readonly rooms: RoomsService,
   ) {}
 
-  async book(scope: RoomScope, em?: EntityManager): Promise<PartyBook> {
-    return new PartyBook(await this.rooms.parties(scope.room.id, em), scope);
+  // `tx` inside a write
+  async book(scope: RoomScope, tx?: Tx): Promise<PartyBook> {
+    return new PartyBook(await this.rooms.parties(scope.room.id, tx?.em), scope);
   }
 
-  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | EntityManager): Promise<ProposalType> {
+  async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | Tx): Promise<ProposalType> {
     return this.viewWith(scope, p, book instanceof PartyBook ? book : await this.book(scope, book));
   }
 
@@ -127,16 +126,16 @@ export class ProposalsService {
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
     const clauses = toClauses(input.clauses);
-    return this.tx.run(async (tx) => {
-      const ctx = await this.access.lock(tx, user, ROOM, input.roomId, 'draft');
+    return this.writes.run(async (tx) => {
+      const ctx = await this.writes.lock(tx, user, ROOM, input.roomId, 'draft');
       const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'proposal.created',
         actor: ctx.membership,
         payload: { proposalId: p.id, title, version: 1, textHash: p.textHash, clauses: clauses.length, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -146,18 +145,18 @@ export class ProposalsService {
     const summary = c.text('summary', input.summary, { max: MAX_SUMMARY, optional: true }) || null;
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
-    return this.writes.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, input.expectedVersion);
       const clauses = this.keepBrackets(p.clauses, toClauses(input.clauses));
       await this.repo.commitVersion(tx, p, input.expectedVersion, clauses, summary, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'proposal.revised',
         actor: ctx.membership,
         payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
@@ -179,7 +178,7 @@ export class ProposalsService {
   async addAlternative(user: AuthUser, proposalId: string, clauseKey: string, text: string, expectedVersion: number): Promise<ProposalType> {
     const problem = clauseTextProblem(text);
     if (problem) throw badInput({ text: problem });
-    return this.writes.run(user, proposalId, 'draft', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'draft', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -191,18 +190,18 @@ export class ProposalsService {
       const opened = clause.alternatives.length === 0;
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, alternatives: [...options, added] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: opened ? 'bracket.opened' : 'bracket.option_added',
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId: added.id, version: p.version, textHash: p.textHash, author: eventAuthor(ctx.membership) },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
   async resolveBracket(user: AuthUser, proposalId: string, clauseKey: string, alternativeId: string, expectedVersion: number): Promise<ProposalType> {
-    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       assertEditable(p);
       assertVersion(p, expectedVersion);
       const clause = p.clauses.find((cl) => cl.key === clauseKey);
@@ -212,23 +211,23 @@ export class ProposalsService {
       if (!chosen) throw notFound();
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, text: chosen.text, alternatives: [] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.events.append(tx, {
+      await this.writes.append(tx, {
         roomId: p.roomId,
         type: 'bracket.resolved',
         actor: ctx.membership,
         payload: { proposalId: p.id, clauseKey, alternativeId, version: p.version, textHash: p.textHash },
       });
-      return this.view(ctx, p, tx.em);
+      return this.view(ctx, p, tx);
     });
   }
 
   async withdraw(user: AuthUser, proposalId: string): Promise<ProposalType> {
-    return this.writes.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
+    return this.proposalWrites.run(user, proposalId, 'facilitate', async (tx, ctx, p) => {
       if (p.status !== 'DRAFTING') throw invalidState(`A ${p.status.toLowerCase()} proposal cannot be withdrawn.`);
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
-      await this.events.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
-      return this.view(ctx, p, tx.em);
+      await this.writes.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
+      return this.view(ctx, p, tx);
     });
   }
 }

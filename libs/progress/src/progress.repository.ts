@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
-import type { BallotOutcome, Clause, DecisionRule, Tally, VoteChoice } from '@parley/domain';
-import type { BallotSecrecy, BallotStatus, ProposalStatus } from '@parley/negotiation';
+import type { BallotOutcome, BallotTerms, Clause, Tally, VoteChoice } from '@parley/domain';
+import type { BallotStatus, ProposalStatus } from '@parley/negotiation';
 import type { SignOffSets } from './progress-figures';
 import type { ConvergencePointType } from './progress.types';
 
@@ -36,15 +36,10 @@ export interface ProposalRow {
   updatedAt: Date;
 }
 
-export interface BallotRow {
+export interface BallotRow extends BallotTerms {
   id: string;
   proposalId: string;
   amendmentId: string | null;
-  version: number;
-  rule: DecisionRule;
-  threshold: number | null;
-  quorum: number;
-  secrecy: BallotSecrecy;
   status: BallotStatus;
   outcome: BallotOutcome | null;
   tally: Tally | null;
@@ -90,24 +85,13 @@ interface RawProposal {
   series: Array<[number, number, number, number, number]> | null;
 }
 
-interface RawBallot {
-  id: string;
-  proposal_id: string;
-  amendment_id: string | null;
-  version: number;
-  rule: DecisionRule;
-  threshold: number | null;
-  quorum: number;
-  secrecy: BallotSecrecy;
-  status: BallotStatus;
-  outcome: BallotOutcome | null;
-  tally: Tally | null;
-  closes_at: Date | null;
+// a BallotRow (BALLOTS_SQL names its columns so) with the ballot's votes folded into arrays
+type RawBallot = BallotRow & {
   party_ids: string[] | null;
   choices: VoteChoice[] | null;
   reasons: Array<string | null> | null;
   cast_at: Date[] | null;
-}
+};
 
 // The room's parties, in the order every view lists them (RoomsService.parties).
 const PARTIES_SQL = `SELECT id, room_id, name, created_at FROM party WHERE room_id = $1 ORDER BY created_at, name`;
@@ -132,8 +116,8 @@ const PROPOSALS_SQL = `
 // latest open one. Their votes come folded into arrays (one row per ballot), in cast order as
 // ProposalRepository.votes reads them; the views apply secrecy (ballotView).
 const BALLOTS_SQL = `
-  SELECT b.id, b.proposal_id, b.amendment_id, b.version, b.rule, b.threshold, b.quorum, b.secrecy, b.status, b.outcome, b.tally, b.closes_at,
-         v.party_ids, v.choices, v.reasons, v.cast_at
+  SELECT b.id, b.proposal_id AS "proposalId", b.amendment_id AS "amendmentId", b.version, b.rule, b.threshold, b.quorum, b.secrecy, b.status,
+         b.outcome, b.tally, b.closes_at AS "closesAt", v.party_ids, v.choices, v.reasons, v.cast_at
     FROM (
       SELECT b.*,
              row_number() OVER (PARTITION BY b.proposal_id ORDER BY b.created_at DESC, b.id DESC) AS nth_latest,
@@ -167,9 +151,10 @@ export class ProgressRepository {
       await Promise.all([em.query(PARTIES_SQL, [roomId]), em.query(PROPOSALS_SQL, [roomId]), em.query(BALLOTS_SQL, [roomId])]);
     const ballotsOf = new Map<string, ProposalFigures['ballots']>();
     for (const b of ballots) {
-      const list = ballotsOf.get(b.proposal_id) ?? [];
-      if (!list.length) ballotsOf.set(b.proposal_id, list);
-      list.push({ ballot: toBallot(b), votes: toVotes(b) });
+      const { party_ids, choices, reasons, cast_at, ...ballot } = b;
+      const list = ballotsOf.get(ballot.proposalId) ?? [];
+      if (!list.length) ballotsOf.set(ballot.proposalId, list);
+      list.push({ ballot, votes: (party_ids ?? []).map((partyId, i) => ({ partyId, choice: choices![i], reason: reasons![i], castAt: cast_at![i] })) });
     }
     return {
       parties: parties.map((p) => ({ id: p.id, roomId: p.room_id, name: p.name, createdAt: p.created_at })),
@@ -246,24 +231,4 @@ export class ProgressRepository {
     );
     return returnedRows(rows).length === 1;
   }
-}
-
-const toBallot = (b: RawBallot): BallotRow => ({
-  id: b.id,
-  proposalId: b.proposal_id,
-  amendmentId: b.amendment_id,
-  version: b.version,
-  rule: b.rule,
-  threshold: b.threshold,
-  quorum: b.quorum,
-  secrecy: b.secrecy,
-  status: b.status,
-  outcome: b.outcome,
-  tally: b.tally,
-  closesAt: b.closes_at,
-});
-
-function toVotes(b: RawBallot): VoteRow[] {
-  const ids = b.party_ids ?? [];
-  return ids.map((partyId, i) => ({ partyId, choice: b.choices![i], reason: b.reasons![i], castAt: b.cast_at![i] }));
 }

@@ -2,6 +2,7 @@ export * from './rooms.module';
 export * from './room-access.service';
 export * from './room-event-bus';
 export * from './room-events.service';
+export * from './room-writes';
 export * from './rooms.service';
 export { InvitesService } from './invites.service';
 export * from './rooms.types';

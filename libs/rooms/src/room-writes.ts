@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionRunner, type Tx } from '@parley/database';
+import type { RoomEventType } from '@parley/domain';
+import type { AuthUser } from '@parley/identity';
+import { RoomAccessService, type ActorFor, type Locked, type ObjectKind, type RoomAction } from './room-access.service';
+import { RoomEventsService, type AppendEvent } from './room-events.service';
+import type { RoomEntity } from './rooms.entities';
+
+// The write idiom of every capability in a room, in one place: one transaction, the room lock
+// on the object written (RoomAccessService.lock), and the room events the write appends.
+@Injectable()
+export class RoomWrites {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly access: RoomAccessService,
+    private readonly events: RoomEventsService,
+  ) {}
+
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.tx.run(work);
+  }
+
+  lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: string, action: A): Promise<Locked<ActorFor<A>>> {
+    return this.access.lock(tx, user, kind, id, action);
+  }
+
+  lockForSystem(tx: Tx, roomId: string): Promise<RoomEntity | null> {
+    return this.access.lockForSystem(tx, roomId);
+  }
+
+  async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<void> {
+    await this.events.append(tx, input);
+  }
+}
