@@ -68,7 +68,7 @@ try {
 const rowsByScenario = new Map();
 const current = doc.match(/<!-- bench:start -->([\s\S]*)<!-- bench:end -->/)?.[1] ?? '';
 for (const line of current.split('\n')) {
-  const name = line.match(/^\| ([\w-]+) \|/)?.[1];
+  const name = line.match(/^\|\s*([a-z][\w-]*)\s*\|/)?.[1];
   if (name && name !== 'scenario') rowsByScenario.set(name, line);
 }
 for (const s of Object.values(scenarios)) if (s.date === date || !rowsByScenario.has(s.scenario)) rowsByScenario.set(s.scenario, rowOf(s));
