@@ -12,16 +12,17 @@
 // Burst clients come from several loopback addresses (127.0.0.2, 127.0.0.3, …: real source
 // addresses, no X-Forwarded-For), so the per-address limit (PARLEY_AUTH_RATE_PER_IP, 100 per
 // 15 minutes by default) refuses each address's excess, not the whole burst at once.
-import { fork, spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
-import { io } from 'socket.io-client';
+import { connectAll, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const startChild = (args, env, ready) => startIn(ROOT, args, env, ready);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 10);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5);
 // each room sends one message every INTERVAL ms (open loop: the next does not wait)
@@ -37,73 +38,13 @@ const ACCOUNTS = 200;
 const PASSWORD = 'bench login passphrase, long enough';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
-const round = (n) => (n === null ? null : Math.round(n * 100) / 100);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function startChild(args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs = [];
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`child did not start:\n${logs.join('')}`)), 60_000);
-    child.stdout.on('data', (c) => {
-      logs.push(String(c));
-      if (logs.length > 200) logs.shift();
-      const port = ready(logs.join(''));
-      if (port) {
-        clearTimeout(timer);
-        res({ child, port, logs });
-      }
-    });
-    child.stderr.on('data', (c) => logs.push(String(c)));
-    child.on('exit', (code) => rej(new Error(`child exited with ${code}:\n${logs.join('')}`)));
-  });
-}
-
-const stop = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
 
 // Rooms, members and their sessions straight into the database (as bench/live.bench.mjs),
 // and ACCOUNTS users with a real argon2id hash (the server's parameters) to sign in as.
 async function seed(db) {
-  const rooms = [];
   await db.query('BEGIN');
-  for (let r = 0; r < ROOMS; r++) {
-    const members = [];
-    const creator = randomUUID();
-    await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Bench', 'x')`, [creator, `${creator}@bench.invalid`]);
-    const {
-      rows: [room],
-    } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [
-      creator,
-    ]);
-    const parties = [];
-    for (let p = 0; p < 2; p++) parties.push((await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `P${p}`])).rows[0].id);
-    for (let m = 0; m < MEMBERS; m++) {
-      const userId = m === 0 ? creator : randomUUID();
-      if (m > 0)
-        await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [
-          userId,
-          `${userId}@bench.invalid`,
-          `Member ${m}`,
-        ]);
-      const token = randomBytes(32).toString('base64url');
-      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
-        userId,
-        createHash('sha256').update(token).digest('hex'),
-      ]);
-      const role = m === 0 ? 'FACILITATOR' : 'NEGOTIATOR';
-      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [
-        room.id,
-        userId,
-        role,
-        m === 0 ? null : parties[m % 2],
-        `Member ${m}`,
-      ]);
-      members.push(token);
-    }
-    rooms.push({ id: room.id, tokens: members });
-  }
+  const rooms = await seedRooms(db, { rooms: ROOMS, members: MEMBERS, parties: 2 });
   const passwordHash = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
   const accounts = [];
   for (let i = 0; i < ACCOUNTS; i++) {
@@ -113,25 +54,6 @@ async function seed(db) {
   }
   await db.query('COMMIT');
   return { rooms, accounts };
-}
-
-async function connectAll(url, rooms) {
-  for (const room of rooms) {
-    room.sockets = await Promise.all(
-      room.tokens.map(
-        (token) =>
-          new Promise((res, rej) => {
-            const s = io(`${url}/live`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-            s.once('connect', () => res(s));
-            s.once('connect_error', rej);
-          }),
-      ),
-    );
-    for (const s of room.sockets) {
-      const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
-      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-    }
-  }
 }
 
 // Open loop: every INTERVAL_MS each room sends a message (its members in turn, rooms evenly

@@ -1,7 +1,10 @@
 // Shared helpers for benchmark scenarios (not tests): start the built server, wait for
-// /graphql, percentiles, and the result line the runner collects.
+// /graphql, seed rooms and connect their members, percentiles, and the result line the
+// runner collects.
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { io } from 'socket.io-client';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -44,4 +47,98 @@ export function percentile(sorted, p) {
 // The runner reads the last line starting with this marker.
 export function report(scenario, figures) {
   console.log(`BENCH_RESULT ${JSON.stringify({ scenario, ...figures })}`);
+}
+
+export const round = (n) => (n === null ? null : Math.round(n * 100) / 100);
+export const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+
+// A node child (`args` from the project's root) whose stdout `ready` turns into a port once
+// it listens; resolves with the child, its port and its last log lines.
+export function startChild(root, args, env, ready) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`child did not start:\n${logs.join('')}`)), 60_000);
+    child.stdout.on('data', (c) => {
+      logs.push(String(c));
+      if (logs.length > 200) logs.shift();
+      const port = ready(logs.join(''));
+      if (port) {
+        clearTimeout(timer);
+        res({ child, port, logs });
+      }
+    });
+    child.stderr.on('data', (c) => logs.push(String(c)));
+    child.on('exit', (code) => rej(new Error(`child exited with ${code}:\n${logs.join('')}`)));
+  });
+}
+
+export const stopChild = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
+
+// Users, sessions, rooms, parties and memberships straight into the database (inside the
+// caller's transaction): sign-up's argon2 would dominate the set-up time and is not what is
+// measured. Member 0 facilitates; the others negotiate for the parties in turn.
+export async function seedRooms(db, { rooms: roomCount, members: memberCount, parties: partyCount }) {
+  const rooms = [];
+  for (let r = 0; r < roomCount; r++) {
+    const tokens = [];
+    const creator = randomUUID();
+    await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Bench', 'x')`, [creator, `${creator}@bench.invalid`]);
+    const {
+      rows: [room],
+    } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [
+      creator,
+    ]);
+    const parties = [];
+    for (let p = 0; p < partyCount; p++)
+      parties.push((await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `P${p}`])).rows[0].id);
+    for (let m = 0; m < memberCount; m++) {
+      const userId = m === 0 ? creator : randomUUID();
+      if (m > 0)
+        await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [
+          userId,
+          `${userId}@bench.invalid`,
+          `Member ${m}`,
+        ]);
+      const token = randomBytes(32).toString('base64url');
+      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
+        userId,
+        createHash('sha256').update(token).digest('hex'),
+      ]);
+      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [
+        room.id,
+        userId,
+        m === 0 ? 'FACILITATOR' : 'NEGOTIATOR',
+        m === 0 ? null : parties[m % partyCount],
+        `Member ${m}`,
+      ]);
+      tokens.push(token);
+    }
+    rooms.push({ id: room.id, tokens });
+  }
+  return rooms;
+}
+
+// Every member of every room connected to `${url}/live` and joined (room.sockets); returns
+// all the sockets. `auth` turns a session token into the handshake's auth.
+export async function connectAll(url, rooms, auth = (token) => ({ token })) {
+  const sockets = [];
+  for (const room of rooms) {
+    room.sockets = await Promise.all(
+      room.tokens.map(
+        (token) =>
+          new Promise((res, rej) => {
+            const s = io(`${url}/live`, { auth: auth(token), transports: ['websocket'], reconnection: false, forceNew: true });
+            s.once('connect', () => res(s));
+            s.once('connect_error', rej);
+          }),
+      ),
+    );
+    sockets.push(...room.sockets);
+    for (const s of room.sockets) {
+      const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
+      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    }
+  }
+  return sockets;
 }

@@ -2,110 +2,26 @@
 // (one message in flight per room), then the same pattern through a plain socket.io server
 // with no persistence, in the same process tree. Prints one JSON line of results at the end.
 //   node bench/live.bench.mjs          (after npm run build; DATABASE_URL = an admin URL)
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { io } from 'socket.io-client';
+import { connectAll, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const startChild = (args, env, ready) => startIn(ROOT, args, env, ready);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 50);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const MAX_MESSAGES = 50_000;
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
-const round = (n) => (n === null ? null : Math.round(n * 100) / 100);
-
-function startChild(args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs = [];
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`child did not start:\n${logs.join('')}`)), 60_000);
-    child.stdout.on('data', (c) => {
-      logs.push(String(c));
-      const port = ready(logs.join(''));
-      if (port) {
-        clearTimeout(timer);
-        res({ child, port });
-      }
-    });
-    child.stderr.on('data', (c) => logs.push(String(c)));
-    child.on('exit', (code) => rej(new Error(`child exited with ${code}:\n${logs.join('')}`)));
-  });
-}
-
-const stop = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
-
-// Users, sessions, rooms, parties and memberships straight into the database: sign-up's
-// argon2 would dominate the set-up time and is not what is measured.
-async function seed(db) {
-  const rooms = [];
+const seed = async (db) => {
   await db.query('BEGIN');
-  for (let r = 0; r < ROOMS; r++) {
-    const members = [];
-    const creator = randomUUID();
-    await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, 'Bench', 'x')`, [creator, `${creator}@bench.invalid`]);
-    const {
-      rows: [room],
-    } = await db.query(`INSERT INTO room (title, purpose, speaker_attribution, created_by) VALUES ('Bench', 'bench', 'ATTRIBUTED', $1) RETURNING id`, [
-      creator,
-    ]);
-    const parties = [];
-    for (let p = 0; p < 4; p++) parties.push((await db.query(`INSERT INTO party (room_id, name) VALUES ($1, $2) RETURNING id`, [room.id, `P${p}`])).rows[0].id);
-    for (let m = 0; m < MEMBERS; m++) {
-      const userId = m === 0 ? creator : randomUUID();
-      if (m > 0)
-        await db.query(`INSERT INTO app_user (id, email, display_name, password_hash) VALUES ($1, $2, $3, 'x')`, [
-          userId,
-          `${userId}@bench.invalid`,
-          `Member ${m}`,
-        ]);
-      const token = randomBytes(32).toString('base64url');
-      await db.query(`INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
-        userId,
-        createHash('sha256').update(token).digest('hex'),
-      ]);
-      const role = m === 0 ? 'FACILITATOR' : 'NEGOTIATOR';
-      await db.query(`INSERT INTO membership (room_id, user_id, role, party_id, display_name) VALUES ($1, $2, $3, $4, $5)`, [
-        room.id,
-        userId,
-        role,
-        m === 0 ? null : parties[m % 4],
-        `Member ${m}`,
-      ]);
-      members.push(token);
-    }
-    rooms.push({ id: room.id, tokens: members });
-  }
+  const rooms = await seedRooms(db, { rooms: ROOMS, members: MEMBERS, parties: 4 });
   await db.query('COMMIT');
   return rooms;
-}
-
-async function connectAll(url, rooms, auth) {
-  const sockets = [];
-  for (const room of rooms) {
-    room.sockets = await Promise.all(
-      room.tokens.map(
-        (token) =>
-          new Promise((res, rej) => {
-            const s = io(`${url}/live`, { auth: auth(token), transports: ['websocket'], reconnection: false, forceNew: true });
-            s.once('connect', () => res(s));
-            s.once('connect_error', rej);
-          }),
-      ),
-    );
-    sockets.push(...room.sockets);
-    for (const s of room.sockets) {
-      const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
-      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-    }
-  }
-  return sockets;
-}
+};
 
 // Closed loop: each room keeps one message in flight (sent by its members in turn) and
 // waits until every other member received it before sending the next.
