@@ -197,17 +197,22 @@ export interface TestApp {
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
+// The pool a test's own SQL goes through, checked against the database it really reaches
+// (not the URL it was meant to have). An idle connection the server ends (a drop, a restart)
+// is replaced by the next query; a pool without the listener would throw it as an unhandled
+// error into whichever test file the jest worker is running then.
+export async function testSqlPool(url: string): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', (e) => console.warn(`test pool: idle connection lost (${e.message})`));
+  const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
+  assertTestDatabase(name);
+  return pool;
+}
+
 export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const server = await startServer({ DATABASE_URL: db.url, PARLEY_OPEN_SIGNUP: 'true', ...env });
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  // an idle connection the server ends (a drop, a restart) is replaced by the next query; a
-  // pool without this listener would throw it as an unhandled error into whichever test file
-  // the jest worker is running then
-  pool.on('error', (e) => console.warn(`test pool: idle connection lost (${e.message})`));
-  // the database the test's SQL really reaches (not the URL it was meant to have)
-  const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
-  assertTestDatabase(name);
+  const pool = await testSqlPool(db.url);
   return {
     server,
     db,

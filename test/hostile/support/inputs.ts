@@ -19,19 +19,8 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-
-export const ERROR_CODES = [
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'VERSION_CONFLICT',
-  'INVITE_INVALID',
-  'BALLOT_CLOSED',
-  'OPEN_BRACKETS',
-  'INVALID_STATE',
-  'RATE_LIMITED',
-];
+// the contract's codes: every answer must carry one of them
+import { ERROR_CODES } from '@parley/domain';
 
 // how many inputs a run tries in all: CI's default, or PARLEY_HOSTILE_RUNS for a full run
 export const HOSTILE_RUNS = Number(process.env.PARLEY_HOSTILE_RUNS || 5000);
@@ -261,7 +250,7 @@ export function problemsOfErrors(errors: Array<{ message?: unknown; extensions?:
   const out: string[] = [];
   for (const e of errors ?? []) {
     const code = e.extensions?.code;
-    if (typeof code !== 'string' || !ERROR_CODES.includes(code)) out.push(`code ${String(code)}`);
+    if (typeof code !== 'string' || !(ERROR_CODES as readonly string[]).includes(code)) out.push(`code ${String(code)}`);
     if (typeof e.message !== 'string' || !e.message.trim()) out.push('no message');
     else {
       if (e.message.length > 1000) out.push(`message of ${e.message.length} characters`);

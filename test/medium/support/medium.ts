@@ -11,9 +11,8 @@ import { IdentityService, type AuthUser } from '@parley/identity';
 import { RoomsService } from '@parley/rooms';
 // not exported by the lib (it is the lib's own): the medium tier reaches it by its file
 import { InvitesService } from '../../../libs/rooms/src/invites.service';
-import pg from 'pg';
 import { FEATURE_MODULES } from '../../../apps/api/src/feature-modules';
-import { assertTestDatabase, createTestDatabase } from '../../support/harness';
+import { createTestDatabase, testSqlPool } from '../../support/harness';
 import { fresh } from '../../support/factories';
 
 @Module({})
@@ -65,13 +64,7 @@ export interface Medium {
 export async function startMedium(): Promise<Medium> {
   const db = await createTestDatabase();
   await runMigrations(db.url);
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  // an idle connection the server ends (a drop, a restart) is replaced by the next query; a
-  // pool without this listener would throw it as an unhandled error into whichever test file
-  // the jest worker is running then
-  pool.on('error', (e) => console.warn(`test pool: idle connection lost (${e.message})`));
-  const [{ name }] = (await pool.query('SELECT current_database() AS name')).rows;
-  assertTestDatabase(name);
+  const pool = await testSqlPool(db.url);
   const app = await NestFactory.createApplicationContext(MediumModule.forRoot(db.url), { logger: false });
   const get = <T>(type: Type<T>) => app.get(type, { strict: false });
   const identity = get(IdentityService);
