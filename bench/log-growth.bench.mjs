@@ -8,6 +8,7 @@
 // second server process (so the timed one runs without it).
 //   node bench/log-growth.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead.
+// BENCH_CPU_PROF=<dir>: the timed server runs under node --cpu-prof, its profile written there.
 import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -19,9 +20,10 @@ import { connectAll, percentile, report, round, seedRooms, startChild, stopChild
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const SIZES = [1_000, 100_000];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const PER_BLOCK = Number(process.env.BENCH_PER_BLOCK ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const PER_BLOCK = Number(process.env.BENCH_PER_BLOCK ?? 50);
 const COUNTED = 50;
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TICK_MS = 10; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ = 100)
 
@@ -101,10 +103,10 @@ function countingProxy(target) {
   return new Promise((res) => server.listen(0, '127.0.0.1', () => res({ server, counts, port: server.address().port })));
 }
 
-const startApi = (dbUrl) =>
+const startApi = (dbUrl, nodeArgs = []) =>
   startChild(
     SERVER_ROOT,
-    ['dist/apps/api/src/main.js'],
+    [...nodeArgs, 'dist/apps/api/src/main.js'],
     { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_SOCKET_EVENTS_PER_10S: '1000000' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
   );
@@ -204,7 +206,7 @@ let api;
 let proxy;
 try {
   const t0 = Date.now();
-  api = await startApi(dbUrl); // runs the migrations
+  api = await startApi(dbUrl, CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []); // runs the migrations
   const rooms = await seed(dbUrl);
   console.error(`seeded logs of ${SIZES.join(' and ')} events in ${Date.now() - t0} ms`);
   const url = `http://127.0.0.1:${api.port}`;

@@ -34,12 +34,13 @@ interface Accepted {
   thread: { name: string | null; audiencePartyId: string | null };
 }
 
+const UNIQUE_VIOLATION = '23505';
+
 const keyOf = (r: SendRequest) => `${r.user.id} ${r.roomId} ${r.clientMsgId}`;
 
 // Many message:send requests in one transaction: rooms locked in id order and memberships
-// read after the lock (one statement each), the earlier sends with the same clientMsgIds in
-// one read, the chain computed in memory, every event (and each room's head) in one
-// statement, every message row in one. A request refused by the rules is answered alone and
+// read after the lock (one statement each), the chain computed in memory, every event (and
+// each room's head) in one statement, every message row in one. A request refused by the rules is answered alone and
 // does not touch the others; a statement that fails fails the whole batch (MessageWriter
 // then writes its requests one by one).
 @Injectable()
@@ -50,7 +51,19 @@ export class MessageBatch {
     private readonly events: RoomEventsService,
   ) {}
 
-  write(requests: SendRequest[]): Promise<SendOutcome[]> {
+  // Most sends are new: the batch is written without looking for earlier sends first, and a
+  // resend among them breaks the unique (user, room, clientMsgId) insert; the batch is then
+  // written again, reading the earlier sends under the lock.
+  async write(requests: SendRequest[]): Promise<SendOutcome[]> {
+    try {
+      return await this.attempt(requests, false);
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      return this.attempt(requests, true);
+    }
+  }
+
+  private attempt(requests: SendRequest[], resent: boolean): Promise<SendOutcome[]> {
     return this.tx.run(async (tx) => {
       const locked = await this.events.lockRooms(
         tx,
@@ -58,7 +71,7 @@ export class MessageBatch {
       );
       const judged = requests.map((r) => this.judge(locked, r));
       const accepted = judged.filter((j): j is Accepted => !('error' in j));
-      const firsts = await this.firstsOf(tx, accepted);
+      const firsts = resent ? await this.firstsOf(tx, accepted) : new Map<string, MessageEntity>();
       const fresh = new Map<string, { accepted: Accepted; row?: MessageEntity }>();
       for (const a of accepted) if (!firsts.has(keyOf(a.request)) && !fresh.has(keyOf(a.request))) fresh.set(keyOf(a.request), { accepted: a });
       await this.post(tx, locked, [...fresh.values()]);
