@@ -10,6 +10,7 @@
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead.
 // BENCH_CPU_PROF=<dir>: the timed server runs under node --cpu-prof, its profile written there.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
@@ -197,6 +198,7 @@ const withSockets = async (url, rooms, work) => {
   }
 };
 
+const loadAtStart = loadavg()[0];
 const dbName = `parley_bench_${randomBytes(5).toString('hex')}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
@@ -228,10 +230,12 @@ try {
     p50Ms: `${small.p50Ms} / ${large.p50Ms}`,
     p99Ms: `${small.p99Ms} / ${large.p99Ms}`,
     p50Growth: round(large.p50Ms / small.p50Ms),
+    cpuGrowth: round((large.serverCpuMsPerMessage + large.postgresCpuMsPerMessage) / (small.serverCpuMsPerMessage + small.postgresCpuMsPerMessage)),
     serverCpuMsPerMessage: `${small.serverCpuMsPerMessage} / ${large.serverCpuMsPerMessage}`,
     postgresCpuMsPerMessage: `${small.postgresCpuMsPerMessage} / ${large.postgresCpuMsPerMessage}`,
     statementsPerMessage: `${small.statementsPerMessage} / ${large.statementsPerMessage}`,
     roundTripsPerMessage: `${small.roundTripsPerMessage} / ${large.roundTripsPerMessage}`,
+    loadAverage: round(loadAtStart),
   });
 } finally {
   if (api) await stopChild(api.child);
