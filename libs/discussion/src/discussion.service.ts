@@ -7,6 +7,7 @@ import { RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessC
 import { MessageEntity } from './message.entity';
 import { parseThread, threadAudience, type Thread } from './thread';
 import { MessageWriter } from './message-writer';
+import type { SendOutcome } from './message-batch';
 import { toMessage } from './message-view';
 import type { MessageType } from './discussion.types';
 
@@ -49,16 +50,20 @@ export class DiscussionService {
     if (typeof input.roomId !== 'string') throw badInput({ roomId: 'must be an id' });
     if (!isUuid(input.roomId)) throw notFound();
     const roomId = input.roomId.toLowerCase();
-    const outcome = await this.writer.write({ user, roomId, body, clientMsgId, thread: input.thread, check }).catch(async (e: unknown) => {
-      // a concurrent resend lost the race on the unique constraint: answer with the winner
-      if ((e as { code?: string }).code !== '23505') throw e;
-      const first = await this.tx.manager.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
-      if (!first) throw e;
-      return { first, scope: await this.access.check(user, roomId, 'message') };
-    });
+    const outcome = await this.writer
+      .write({ user, roomId, body, clientMsgId, thread: input.thread, check })
+      .catch((e: unknown) => this.raceWinner(e, user, roomId, clientMsgId));
     if ('error' in outcome) throw outcome.error;
     if ('message' in outcome) return outcome.message;
     return (await this.toMessages(outcome.scope, [outcome.first]))[0];
+  }
+
+  // a concurrent resend lost the race on the unique constraint: answer with the winner
+  private async raceWinner(e: unknown, user: AuthUser, roomId: string, clientMsgId: string): Promise<SendOutcome> {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    const first = await this.tx.manager.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
+    if (!first) throw e;
+    return { first, scope: await this.access.check(user, roomId, 'message') };
   }
 
   async edit(user: AuthUser, raw: unknown): Promise<MessageType> {

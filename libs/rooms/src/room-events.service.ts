@@ -220,7 +220,8 @@ export class RoomEventsService {
     const audiencePartyId = input.audiencePartyId ?? null;
     const stream = audiencePartyId ? partyStream(audiencePartyId) : ROOM_STREAM;
     const head = audiencePartyId ? await this.streamHead(tx, room, stream) : { seq: room.lastSeq, hash: room.headHash };
-    const event = chainEvent(head, stream, input) as RoomEvent & { type: T };
+    // the id as stored: the hash commits to its text
+    const event = chainEvent(head, stream, { ...input, roomId: room.id }) as RoomEvent & { type: T };
     await this.writeEvents(tx, [event]);
     await this.recorded(tx, [event], hooks);
     return event;
