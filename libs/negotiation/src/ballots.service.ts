@@ -83,7 +83,7 @@ export class BallotsService {
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
     // one connection in a transaction: queries run one after another
     const votes = await this.repo.votes([b.id], tx);
-    const parties = await this.rooms.parties(b.roomId, tx.em);
+    const parties = await this.rooms.partiesIn(tx, b.roomId);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
@@ -151,30 +151,30 @@ export class BallotsService {
     });
   }
 
+  // Under the room lock: the vote and the ballot with its votes in one statement, the rules
+  // judged from them (libs/domain), the event, and the room's parties for "every party voted".
   async castVote(user: AuthUser, input: CastVoteInput): Promise<VoteType> {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
     return this.writes.run(async (tx) => {
       const ctx = await this.writes.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
-      const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
-      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
       const { partyId } = ctx;
-      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
-      await this.repo.upsertVote(tx, vote);
-      const sealed = ballotSealed(b);
+      const vote: VoteEntity = { ballotId: input.ballotId, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
+      const { ballot: b, votes } = await this.repo.castVote(tx, vote);
+      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
       await this.writes.append(tx, {
         roomId: b.roomId,
         type: 'vote.cast',
         actor: ctx.membership,
         // a sealed ballot's event says only who voted; choices appear in ballot.closed
-        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
+        payload: ballotSealed(b) ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
       });
-      const parties = await this.rooms.parties(b.roomId, tx.em);
-      const votes = await this.repo.votes([b.id], tx);
+      const parties = await this.rooms.partiesIn(tx, b.roomId);
+      const partyIds = parties.map((p) => p.id);
       if (
         everyPartyVoted(
-          parties.map((p) => p.id),
+          partyIds,
           votes.map((v) => v.partyId),
         )
       )
@@ -221,7 +221,7 @@ export class BallotsService {
     parties?: PartyEntity[],
     votes?: VoteEntity[],
   ): Promise<void> {
-    const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
+    const partyList = parties ?? (await this.rooms.partiesIn(tx, b.roomId));
     const voteList = votes ?? (await this.repo.votes([b.id], tx));
     const partyIds = partyList.map((p) => p.id);
     const decision = decide({

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
-import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { fromRow, returnedRows, selectColumns, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
 import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
@@ -47,9 +47,12 @@ export class ProposalRepository {
 
   // inside a write, after the room lock
   async lockProposalOrThrow(tx: Tx, id: string): Promise<ProposalEntity> {
-    const p = await tx.em.findOne(ProposalEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!p) throw notFound();
-    return p;
+    const [row]: Array<Record<string, unknown>> = await tx.em.query(
+      `SELECT ${selectColumns(tx.em, ProposalEntity, 'p')} FROM proposal p WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!row) throw notFound();
+    return fromRow<ProposalEntity>(row, 'p');
   }
 
   roomProposals(roomId: string): Promise<ProposalEntity[]> {
@@ -81,16 +84,22 @@ export class ProposalRepository {
     authorId: string | null,
   ): Promise<ProposalEntity> {
     const hash = textHash(clauses);
+    // the proposal's new version and its immutable copy in one statement
     const rows = returnedRows<{ version: number; updated_at: Date }>(
       await tx.em.query(
-        `UPDATE proposal SET version = version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
-         WHERE id = $1 AND version = $2 AND status = 'DRAFTING' RETURNING version, updated_at`,
-        [p.id, expected, JSON.stringify(clauses), hash],
+        `WITH next AS (
+           UPDATE proposal SET version = version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
+            WHERE id = $1 AND version = $2 AND status = 'DRAFTING' RETURNING version, updated_at
+         ), kept AS (
+           INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
+           SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
+         )
+         SELECT version, updated_at FROM next`,
+        [p.id, expected, JSON.stringify(clauses), hash, summary, authorId],
       ),
     );
     if (rows.length !== 1) throw versionConflict(p.version);
     const version = rows[0].version;
-    await tx.em.insert(ProposalVersionEntity, { proposalId: p.id, number: version, clauses, textHash: hash, summary, authorMembershipId: authorId });
     return Object.assign(p, { version, clauses, textHash: hash, updatedAt: rows[0].updated_at });
   }
 
@@ -186,14 +195,28 @@ export class ProposalRepository {
     return tx.em.findOne(BallotEntity, { where: { id: ballotId } });
   }
 
-  // votes: one row per ballot and party, the party's latest
-  async upsertVote(tx: Tx, v: VoteEntity): Promise<void> {
-    await tx.em.query(
-      `INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
-         membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at`,
-      [v.ballotId, v.partyId, v.choice, v.reason, v.membershipId, v.castAt],
+  // votes: one row per ballot and party, the party's latest. After the room lock, in one
+  // statement: the vote upserted, and the ballot with every vote on it as they stand after
+  // this one. The caller judges from them whether the ballot takes votes (acceptsVotes) and
+  // throws when it does not, which rolls the vote back with the transaction.
+  async castVote(tx: Tx, v: VoteEntity): Promise<{ ballot: BallotEntity; votes: VoteEntity[] }> {
+    const rows = returnedRows<Record<string, unknown>>(
+      await tx.em.query(
+        `WITH cast_vote AS (
+           INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
+             membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at
+           RETURNING *
+         ), after_cast AS (
+           SELECT * FROM vote WHERE ballot_id = $1 AND party_id <> $2 UNION ALL SELECT * FROM cast_vote
+         )
+         SELECT ${selectColumns(tx.em, BallotEntity, 'b')}, ${selectColumns(tx.em, VoteEntity, 'v')}
+           FROM ballot b JOIN after_cast v ON true WHERE b.id = $1 ORDER BY v.cast_at`,
+        [v.ballotId, v.partyId, v.choice, v.reason, v.membershipId, v.castAt],
+      ),
     );
+    if (!rows.length) throw notFound();
+    return { ballot: fromRow<BallotEntity>(rows[0], 'b'), votes: rows.map((r) => fromRow<VoteEntity>(r, 'v')) };
   }
 
   votes(ballotIds: string[], tx?: Tx): Promise<VoteEntity[]> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
 import { forbidden, invalidState, isUuid, notFound } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import { fromRow, selectColumns, TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
 import type { RoomScope } from './rooms.types';
@@ -55,12 +54,15 @@ const READ_ONLY: ReadonlySet<RoomAction> = new Set<RoomAction>(['read', 'listInv
 // How to find an object's room: one SELECT, for the id `$1`, of `room_id` and
 // `audience_party_id` (null = the whole room; set = only that party's members may know the
 // object), and, for actions that depend on the object, `subject_party_id` and
-// `subject_user_id` (see Subject; they must never change once the object exists, since
-// they are read before the room lock). Each capability declares its own kinds, so this
+// `subject_user_id` (see Subject; they must never change once the object exists: the
+// locking statement does not read them again after waiting for the room). Each capability declares its own kinds, so this
 // service never names another's tables.
 export interface ObjectKind {
   readonly sql: string;
 }
+
+// the caller's active membership in the room `r` (the caller's user id is `$2`)
+const MEMBER_OF_ROOM = `m.room_id = r.id AND m.user_id = $2 AND m.removed_at IS NULL`;
 
 export const ROOM: ObjectKind = { sql: `SELECT id AS room_id, NULL::uuid AS audience_party_id FROM room WHERE id = $1` };
 
@@ -90,33 +92,41 @@ export type RoomAccessContext = RoomScope;
 export class RoomAccessService {
   constructor(private readonly tx: TransactionRunner) {}
 
-  // Reads: a non-member learns nothing, not even that the room exists.
+  // Reads: a non-member learns nothing, not even that the room exists (one statement).
   async check<A extends RoomAction>(user: AuthUser, roomId: string, action: A): Promise<ActorFor<A>> {
     if (!isUuid(roomId)) throw notFound();
-    const em = this.tx.manager;
-    const membership = await em.findOne(MembershipEntity, { where: { roomId, userId: user.id, removedAt: IsNull() } });
-    if (!membership) throw notFound();
-    const room = await em.findOne(RoomEntity, { where: { id: roomId } });
-    if (!room) throw notFound();
-    return this.authorize({ room, membership }, action);
+    const [row]: Array<Record<string, unknown>> = await this.tx.manager.query(
+      `SELECT ${this.columns()} FROM room r JOIN membership m ON ${MEMBER_OF_ROOM} WHERE r.id = $1`,
+      [roomId, user.id],
+    );
+    if (!row) throw notFound();
+    return this.authorize(this.scopeOf(row), action);
   }
 
-  // The one idiom of every write in a room, keyed by the object written:
-  //  1. resolve the object's room together with the caller's membership in one statement
-  //     (a stranger, or a member outside the object's audience, gets NOT_FOUND from it
-  //     whether the object exists or not, so neither the answer nor its timing tells);
-  //  2. lock the room row (every write in a room takes it before any other row);
-  //  3. read the membership again: a removal that committed while we waited is seen, since
-  //     under READ COMMITTED each statement takes a fresh snapshot;
-  //  4. check the action in the table above, and the room not archived.
+  // The one idiom of every write in a room, keyed by the object written, in one statement:
+  //  - the object's room found together with the caller's membership (a stranger, or a member
+  //    outside the object's audience, gets NOT_FOUND from it whether the object exists or not,
+  //    so neither the answer nor its timing tells);
+  //  - the room row locked (every write in a room takes it before any other row) and the
+  //    membership row share-locked: when the statement had to wait for the room, PostgreSQL
+  //    rechecks both rows in their latest committed versions (READ COMMITTED's recheck of
+  //    locked rows), so a removal that committed while we waited is seen;
+  //  - the transaction's clock (`now()`), the one clock of deadlines and rules at a time.
+  // Then the action is checked in the table above, and the room not archived.
   async lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: unknown, action: A, subject?: Subject): Promise<Locked<ActorFor<A>>> {
-    const found = await this.resolve(tx.em, user, kind, id, true);
-    const room = await tx.em.findOne(RoomEntity, { where: { id: found.roomId }, lock: { mode: 'pessimistic_write' } });
-    const membership = room && (await tx.em.findOne(MembershipEntity, { where: { roomId: room.id, userId: user.id, removedAt: IsNull() } }));
-    if (!room || !membership) throw notFound();
-    if (found.audiencePartyId !== null && found.audiencePartyId !== membership.partyId) throw notFound();
-    const actor = this.authorize({ room, membership }, action, subject ?? found.subject);
-    return Object.assign(actor, { now: found.now! });
+    if (!isUuid(id)) throw notFound();
+    const [row]: Array<Record<string, unknown>> = await tx.em.query(
+      `SELECT o.*, now() AS now, ${this.columns()} FROM (${kind.sql}) o
+         JOIN room r ON r.id = o.room_id
+         JOIN membership m ON ${MEMBER_OF_ROOM}
+        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
+        FOR UPDATE OF r FOR SHARE OF m`,
+      [id, user.id],
+    );
+    if (!row) throw notFound();
+    const found = { partyId: (row.subject_party_id as string | undefined) ?? null, userId: (row.subject_user_id as string | undefined) ?? null };
+    const actor = this.authorize(this.scopeOf(row), action, subject ?? found);
+    return Object.assign(actor, { now: row.now as Date });
   }
 
   // Writes nobody asked for (the schedulers' deadlines and embargoes, an invitation being
@@ -127,10 +137,19 @@ export class RoomAccessService {
     return room && (opts.archived || !room.archivedAt) ? room : null;
   }
 
-  // The room of an object, NOT_FOUND unless `user` may know it (step 1 of lock): for reads
-  // of one object, followed by check() on the returned room.
+  // The room of an object, NOT_FOUND unless `user` may know it: for reads of one object,
+  // followed by check() on the returned room.
   async roomOfOrThrow(user: AuthUser, kind: ObjectKind, id: unknown): Promise<string> {
-    return (await this.resolve(this.tx.manager, user, kind, id, false)).roomId;
+    if (!isUuid(id)) throw notFound();
+    const [row]: Array<{ room_id: string }> = await this.tx.manager.query(
+      `SELECT o.room_id FROM (${kind.sql}) o
+         JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
+        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
+        LIMIT 1`,
+      [id, user.id],
+    );
+    if (!row) throw notFound();
+    return row.room_id;
   }
 
   // The table: may this member do `action` (on an object saying `subject`)? The actor, or
@@ -154,23 +173,13 @@ export class RoomAccessService {
     if (scope.membership.partyId !== partyId) throw notFound();
   }
 
-  private async resolve(em: TransactionRunner['manager'], user: AuthUser, kind: ObjectKind, id: unknown, withClock: boolean) {
-    if (!isUuid(id)) throw notFound();
-    const rows: Array<{ room_id: string; audience_party_id: string | null; subject_party_id?: string | null; subject_user_id?: string | null; now?: Date }> =
-      await em.query(
-        `SELECT o.*${withClock ? ', now() AS now' : ''} FROM (${kind.sql}) o
-         JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
-        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
-        LIMIT 1`,
-        [id, user.id],
-      );
-    const row = rows[0];
-    if (!row) throw notFound();
-    return {
-      roomId: row.room_id,
-      audiencePartyId: row.audience_party_id,
-      subject: { partyId: row.subject_party_id ?? null, userId: row.subject_user_id ?? null },
-      now: row.now,
-    };
+  // the room's and the membership's columns (see selectColumns)
+  private columns(): string {
+    const em = this.tx.manager;
+    return `${selectColumns(em, RoomEntity, 'r')}, ${selectColumns(em, MembershipEntity, 'm')}`;
+  }
+
+  private scopeOf(row: Record<string, unknown>): RoomScope {
+    return { room: fromRow<RoomEntity>(row, 'r'), membership: fromRow<MembershipEntity>(row, 'm') };
   }
 }
