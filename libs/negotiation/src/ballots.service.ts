@@ -5,7 +5,19 @@ import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } fro
 import type { Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, RoomsService, RoomWrites, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
+import {
+  eventAuthor,
+  RoomsService,
+  RoomWrites,
+  type AppendEvent,
+  type Locked,
+  type MembershipEntity,
+  type PartyActor,
+  type PartyEntity,
+  type RoomAction,
+  type RoomScope,
+} from '@parley/rooms';
+import { GroupCommit } from './group-commit';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
@@ -18,10 +30,28 @@ export const MAX_BALLOT_DAYS = 90;
 
 export type CloseCause = 'FACILITATOR' | 'ALL_VOTED' | 'DEADLINE';
 
+interface PendingVote {
+  user: AuthUser;
+  choice: VoteEntity['choice'];
+  reason: string | null;
+}
+
+// a sealed ballot's event says only who voted; choices appear in ballot.closed
+const voteCastEvent = (b: BallotEntity, vote: VoteEntity, actor: Locked<PartyActor>): AppendEvent<'vote.cast'> => ({
+  roomId: b.roomId,
+  type: 'vote.cast',
+  actor: actor.membership,
+  payload: ballotSealed(b)
+    ? { ballotId: b.id, partyId: vote.partyId }
+    : { ballotId: b.id, partyId: vote.partyId, choice: vote.choice, reason: vote.reason, author: eventAuthor(actor.membership) },
+});
+
 @Injectable()
 export class BallotsService {
   // deadlines of newly opened ballots, for the scheduler
   readonly deadlines = new Subject<Date>();
+  // votes on one ballot arriving while an earlier batch is written go in the next batch
+  private readonly voteBatches = new GroupCommit<string, PendingVote, VoteType>((ballotId, items) => this.castVotes(ballotId, items));
 
   constructor(
     private readonly repo: ProposalRepository,
@@ -151,36 +181,58 @@ export class BallotsService {
     });
   }
 
-  // Under the room lock: the vote and the ballot with its votes in one statement, the rules
-  // judged from them (libs/domain), the event, and the room's parties for "every party voted".
   async castVote(user: AuthUser, input: CastVoteInput): Promise<VoteType> {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
+    if (!isUuid(input.ballotId)) throw notFound();
+    return this.voteBatches.submit(input.ballotId, { user, choice: input.choice, reason });
+  }
+
+  // The votes on one ballot waiting on this instance, in the order they came, as one write
+  // (see GroupCommit): one room lock reading every voter's membership, one read of the ballot
+  // with its votes and one of the room's parties, the rules judged per vote in turn as if each
+  // committed alone (a vote after the one that completes the ballot finds it closed), one
+  // vote.cast event after each vote, the close when every party has voted.
+  private castVotes(ballotId: string, items: PendingVote[]): Promise<Array<VoteType | Error>> {
     return this.writes.run(async (tx) => {
-      const ctx = await this.writes.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
-      const { partyId } = ctx;
-      const vote: VoteEntity = { ballotId: input.ballotId, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
-      const { ballot: b, votes } = await this.repo.castVote(tx, vote);
-      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
-      await this.writes.append(tx, {
-        roomId: b.roomId,
-        type: 'vote.cast',
-        actor: ctx.membership,
-        // a sealed ballot's event says only who voted; choices appear in ballot.closed
-        payload: ballotSealed(b) ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
-      });
+      const actors = await this.writes.lockEach(
+        tx,
+        items.map((i) => i.user),
+        BALLOT,
+        ballotId,
+        'partyAction',
+      );
+      const now = actors.find((a): a is Locked<PartyActor> => !(a instanceof Error))?.now;
+      if (!now) return actors as Error[];
+      const { ballot: b, votes } = await this.repo.ballotWithVotes(tx, ballotId);
       const parties = await this.rooms.partiesIn(tx, b.roomId);
       const partyIds = parties.map((p) => p.id);
-      if (
-        everyPartyVoted(
-          partyIds,
-          votes.map((v) => v.partyId),
-        )
-      )
-        await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
-      const party = parties.find((p) => p.id === partyId)!;
-      return voteView(vote, { id: party.id, name: party.name });
+      const latest = new Map(votes.map((v) => [v.partyId, v]));
+      const accepting = acceptsVotes(b, now);
+      let completed = false;
+      const cast: Array<{ vote: VoteEntity; actor: Locked<PartyActor> }> = [];
+      const results = items.map((item, i): VoteType | Error => {
+        const actor = actors[i];
+        if (actor instanceof Error) return actor;
+        if (!accepting || completed) return ballotClosed();
+        const vote: VoteEntity = { ballotId, partyId: actor.partyId, choice: item.choice, reason: item.reason, membershipId: actor.membership.id, castAt: now };
+        latest.delete(vote.partyId);
+        latest.set(vote.partyId, vote);
+        cast.push({ vote, actor });
+        completed = everyPartyVoted(partyIds, [...latest.keys()]);
+        const party = parties.find((p) => p.id === vote.partyId)!;
+        return voteView(vote, { id: party.id, name: party.name });
+      });
+      if (!cast.length) return results;
+      // each vote written just before its event, so the hooks that derive state from the event
+      // (the convergence series) see the votes as they stood after it, as if it committed alone
+      for (const { vote, actor } of cast) {
+        await this.repo.upsertVote(tx, vote);
+        await this.writes.append(tx, voteCastEvent(b, vote, actor));
+      }
+      if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, [...latest.values()]);
+      return results;
     });
   }
 

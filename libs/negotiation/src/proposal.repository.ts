@@ -195,28 +195,26 @@ export class ProposalRepository {
     return tx.em.findOne(BallotEntity, { where: { id: ballotId } });
   }
 
-  // votes: one row per ballot and party, the party's latest. After the room lock, in one
-  // statement: the vote upserted, and the ballot with every vote on it as they stand after
-  // this one. The caller judges from them whether the ballot takes votes (acceptsVotes) and
-  // throws when it does not, which rolls the vote back with the transaction.
-  async castVote(tx: Tx, v: VoteEntity): Promise<{ ballot: BallotEntity; votes: VoteEntity[] }> {
-    const rows = returnedRows<Record<string, unknown>>(
-      await tx.em.query(
-        `WITH cast_vote AS (
-           INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
-             membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at
-           RETURNING *
-         ), after_cast AS (
-           SELECT * FROM vote WHERE ballot_id = $1 AND party_id <> $2 UNION ALL SELECT * FROM cast_vote
-         )
-         SELECT ${selectColumns(tx.em, BallotEntity, 'b')}, ${selectColumns(tx.em, VoteEntity, 'v')}
-           FROM ballot b JOIN after_cast v ON true WHERE b.id = $1 ORDER BY v.cast_at`,
-        [v.ballotId, v.partyId, v.choice, v.reason, v.membershipId, v.castAt],
-      ),
+  // After the room lock (which every write of a ballot takes): the ballot and its votes, in
+  // one statement, oldest vote first.
+  async ballotWithVotes(tx: Tx, ballotId: string): Promise<{ ballot: BallotEntity; votes: VoteEntity[] }> {
+    const rows: Array<Record<string, unknown>> = await tx.em.query(
+      `SELECT ${selectColumns(tx.em, BallotEntity, 'b')}, ${selectColumns(tx.em, VoteEntity, 'v')}
+         FROM ballot b LEFT JOIN vote v ON v.ballot_id = b.id WHERE b.id = $1 ORDER BY v.cast_at`,
+      [ballotId],
     );
     if (!rows.length) throw notFound();
-    return { ballot: fromRow<BallotEntity>(rows[0], 'b'), votes: rows.map((r) => fromRow<VoteEntity>(r, 'v')) };
+    return { ballot: fromRow<BallotEntity>(rows[0], 'b'), votes: rows.filter((r) => r['v.partyId'] !== null).map((r) => fromRow<VoteEntity>(r, 'v')) };
+  }
+
+  // votes: one row per ballot and party, the party's latest
+  async upsertVote(tx: Tx, v: VoteEntity): Promise<void> {
+    await tx.em.query(
+      `INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
+         membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at`,
+      [v.ballotId, v.partyId, v.choice, v.reason, v.membershipId, v.castAt],
+    );
   }
 
   votes(ballotIds: string[], tx?: Tx): Promise<VoteEntity[]> {

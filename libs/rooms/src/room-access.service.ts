@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, invalidState, isUuid, notFound } from '@parley/common';
+import { DomainError, forbidden, invalidState, isUuid, notFound } from '@parley/common';
 import { fromRow, selectColumns, TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
@@ -114,19 +114,42 @@ export class RoomAccessService {
   //  - the transaction's clock (`now()`), the one clock of deadlines and rules at a time.
   // Then the action is checked in the table above, and the room not archived.
   async lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: unknown, action: A, subject?: Subject): Promise<Locked<ActorFor<A>>> {
-    if (!isUuid(id)) throw notFound();
-    const [row]: Array<Record<string, unknown>> = await tx.em.query(
+    const [actor] = await this.lockEach(tx, [user], kind, id, action, subject);
+    if (actor instanceof DomainError) throw actor;
+    return actor;
+  }
+
+  // The same for several callers at once (a batch of writes on one object), in the same one
+  // statement: for each user in turn, their actor, or the error lock() would throw for them.
+  async lockEach<A extends RoomAction>(
+    tx: Tx,
+    users: AuthUser[],
+    kind: ObjectKind,
+    id: unknown,
+    action: A,
+    subject?: Subject,
+  ): Promise<Array<Locked<ActorFor<A>> | DomainError>> {
+    if (!isUuid(id)) return users.map(() => notFound());
+    const rows: Array<Record<string, unknown>> = await tx.em.query(
       `SELECT o.*, now() AS now, ${this.columns()} FROM (${kind.sql}) o
          JOIN room r ON r.id = o.room_id
-         JOIN membership m ON ${MEMBER_OF_ROOM}
+         JOIN membership m ON m.room_id = r.id AND m.user_id = ANY($2::uuid[]) AND m.removed_at IS NULL
         WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
         FOR UPDATE OF r FOR SHARE OF m`,
-      [id, user.id],
+      [id, [...new Set(users.map((u) => u.id))]],
     );
-    if (!row) throw notFound();
-    const found = { partyId: (row.subject_party_id as string | undefined) ?? null, userId: (row.subject_user_id as string | undefined) ?? null };
-    const actor = this.authorize(this.scopeOf(row), action, subject ?? found);
-    return Object.assign(actor, { now: row.now as Date });
+    const byUser = new Map(rows.map((row) => [row['m.userId'] as string, row]));
+    return users.map((user) => {
+      const row = byUser.get(user.id);
+      if (!row) return notFound();
+      const found = { partyId: (row.subject_party_id as string | undefined) ?? null, userId: (row.subject_user_id as string | undefined) ?? null };
+      try {
+        return Object.assign(this.authorize(this.scopeOf(row), action, subject ?? found), { now: row.now as Date });
+      } catch (e) {
+        if (e instanceof DomainError) return e;
+        throw e;
+      }
+    });
   }
 
   // Writes nobody asked for (the schedulers' deadlines and embargoes, an invitation being

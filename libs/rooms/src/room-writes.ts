@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { DomainError } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
@@ -22,6 +23,10 @@ export class RoomWrites {
 
   lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: string, action: A): Promise<Locked<ActorFor<A>>> {
     return this.access.lock(tx, user, kind, id, action);
+  }
+
+  lockEach<A extends RoomAction>(tx: Tx, users: AuthUser[], kind: ObjectKind, id: string, action: A): Promise<Array<Locked<ActorFor<A>> | DomainError>> {
+    return this.access.lockEach(tx, users, kind, id, action);
   }
 
   lockForSystem(tx: Tx, roomId: string): Promise<RoomEntity | null> {
