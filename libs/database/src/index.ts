@@ -3,6 +3,5 @@ export * from './database.module';
 export * from './transaction';
 export { migrations } from './migrations';
 export * from './migrate';
-export * from './entity-columns';
 export * from './returned-rows';
 export * from './sql-counter';

@@ -113,7 +113,7 @@ export class BallotsService {
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
     // one connection in a transaction: queries run one after another
     const votes = await this.repo.votes([b.id], tx);
-    const parties = await this.rooms.partiesIn(tx, b.roomId);
+    const parties = await this.writes.parties(tx, b.roomId);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
@@ -206,7 +206,7 @@ export class BallotsService {
       const now = actors.find((a): a is Locked<PartyActor> => !(a instanceof Error))?.now;
       if (!now) return actors as Error[];
       const { ballot: b, votes } = await this.repo.ballotWithVotes(tx, ballotId);
-      const parties = await this.rooms.partiesIn(tx, b.roomId);
+      const parties = await this.writes.parties(tx, b.roomId);
       const partyIds = parties.map((p) => p.id);
       const latest = new Map(votes.map((v) => [v.partyId, v]));
       const accepting = acceptsVotes(b, now);
@@ -273,7 +273,7 @@ export class BallotsService {
     parties?: PartyEntity[],
     votes?: VoteEntity[],
   ): Promise<void> {
-    const partyList = parties ?? (await this.rooms.partiesIn(tx, b.roomId));
+    const partyList = parties ?? (await this.writes.parties(tx, b.roomId));
     const voteList = votes ?? (await this.repo.votes([b.id], tx));
     const partyIds = partyList.map((p) => p.id);
     const decision = decide({

@@ -45,7 +45,7 @@ export class ProposalsService {
 
   // `tx` inside a write
   async book(scope: RoomScope, tx?: Tx): Promise<PartyBook> {
-    return new PartyBook(tx ? await this.rooms.partiesIn(tx, scope.room.id) : await this.rooms.parties(scope.room.id), scope);
+    return new PartyBook(tx ? await this.writes.parties(tx, scope.room.id) : await this.rooms.parties(scope.room.id), scope);
   }
 
   // A proposal's view names parties only as the authors of bracket options: with no clause

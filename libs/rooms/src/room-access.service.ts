@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, forbidden, invalidState, isUuid, notFound } from '@parley/common';
-import { fromRow, selectColumns, TransactionRunner, type Tx } from '@parley/database';
+import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
+import { MembershipEntity, RoomEntity, type PartyEntity, type RoomRole } from './rooms.entities';
 import type { RoomScope } from './rooms.types';
 
 // PRODUCT.md "Who may do what", as the one table every resolver and socket event goes through.
@@ -90,6 +90,8 @@ export type RoomAccessContext = RoomScope;
 
 @Injectable()
 export class RoomAccessService {
+  private selected: string | null = null;
+
   constructor(private readonly tx: TransactionRunner) {}
 
   // Reads: a non-member learns nothing, not even that the room exists (one statement).
@@ -196,13 +198,30 @@ export class RoomAccessService {
     if (scope.membership.partyId !== partyId) throw notFound();
   }
 
-  // the room's and the membership's columns (see selectColumns)
+  // The room's parties inside a write, after its room lock (a party added by a write this one
+  // waited for is seen).
+  partiesIn(tx: Tx, roomId: string): Promise<PartyEntity[]> {
+    return tx.em.query(`SELECT id, room_id AS "roomId", name, created_at AS "createdAt" FROM party WHERE room_id = $1 ORDER BY created_at, name`, [roomId]);
+  }
+
+  // the room's and the membership's columns, as `r.<column> AS "r.<property>"` and `m.… AS "m.…"`
   private columns(): string {
-    const em = this.tx.manager;
-    return `${selectColumns(em, RoomEntity, 'r')}, ${selectColumns(em, MembershipEntity, 'm')}`;
+    if (this.selected) return this.selected;
+    const cols = (entity: typeof RoomEntity | typeof MembershipEntity, alias: string) =>
+      this.tx.manager.connection
+        .getMetadata(entity)
+        .columns.map((c) => `${alias}.${c.databaseName} AS "${alias}.${c.propertyName}"`)
+        .join(', ');
+    return (this.selected = `${cols(RoomEntity, 'r')}, ${cols(MembershipEntity, 'm')}`);
   }
 
   private scopeOf(row: Record<string, unknown>): RoomScope {
-    return { room: fromRow<RoomEntity>(row, 'r'), membership: fromRow<MembershipEntity>(row, 'm') };
+    const room: Record<string, unknown> = {};
+    const membership: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key.startsWith('r.')) room[key.slice(2)] = value;
+      else if (key.startsWith('m.')) membership[key.slice(2)] = value;
+    }
+    return { room: room as unknown as RoomEntity, membership: membership as unknown as MembershipEntity };
   }
 }

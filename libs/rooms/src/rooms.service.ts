@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { attributedLabel } from '@parley/domain';
 import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
-import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { returnedRows, TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, PartyEntity, RoomEntity } from './rooms.entities';
 import { ROOM, RoomAccessService, type ObjectKind, type RoomAccessContext } from './room-access.service';
@@ -110,12 +110,6 @@ export class RoomsService {
   // `em`: a caller's transaction, so a write never waits on a second pool connection
   async parties(roomId: string, em: EntityManager = this.tx.manager): Promise<PartyEntity[]> {
     return em.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });
-  }
-
-  // the room's parties inside a write's transaction, after its room lock (a party added by a
-  // write this one waited for is seen)
-  partiesIn(tx: Tx, roomId: string): Promise<PartyEntity[]> {
-    return tx.em.query(`SELECT id, room_id AS "roomId", name, created_at AS "createdAt" FROM party WHERE room_id = $1 ORDER BY created_at, name`, [roomId]);
   }
 
   async membershipView(ctx: RoomAccessContext, m: MembershipEntity, parties?: Map<string, PartyEntity>): Promise<MembershipType> {
