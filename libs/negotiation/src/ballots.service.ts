@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
-import type { Tx } from '@parley/database';
+import { GroupCommit, type Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import {
@@ -17,7 +17,6 @@ import {
   type RoomAction,
   type RoomScope,
 } from '@parley/rooms';
-import { GroupCommit } from './group-commit';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';

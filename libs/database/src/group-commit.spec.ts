@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { GroupCommit } from './group-commit';
+import { GroupCommit } from './transaction';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
