@@ -4,6 +4,7 @@
 // inspector, seeds a room with an open ballot and a member joined over socket.io, casts one
 // vote to warm up, then takes V8's precise coverage around a second vote until the member has
 // received its event: every project file with a function that ran, as its TypeScript source.
+// PATH_FUNCTIONS=1 also prints which functions ran in each.
 //   node scripts/castvote-path.mjs [root]   (after npm run build; DATABASE_URL = an admin URL)
 import { randomBytes } from 'node:crypto';
 import { resolve, relative } from 'node:path';
@@ -72,7 +73,7 @@ try {
   api = await startChild(
     root,
     ['--inspect=127.0.0.1:0', 'dist/apps/api/src/main.js'],
-    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '' },
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_SCHEDULER_INTERVAL_MS: '600000' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
   );
   const wsUrl = /Debugger listening on (ws:\/\/\S+)/.exec(api.logs.join(''))?.[1];
@@ -107,11 +108,23 @@ try {
     const m = /\/dist\/((?:apps|libs)\/.*)\.js$/.exec(script.url);
     if (!m || !script.functions.some((f) => f.ranges[0].count > 0 && f.functionName)) continue;
     files.add(`${m[1]}.ts`);
-    if (process.env.PATH_FUNCTIONS) console.log(m[1], script.functions.filter((f) => f.ranges[0].count > 0 && f.functionName).map((f) => f.functionName).join(" "));
+    if (process.env.PATH_FUNCTIONS)
+      console.log(
+        m[1],
+        script.functions
+          .filter((f) => f.ranges[0].count > 0 && f.functionName)
+          .map((f) => f.functionName)
+          .join(' '),
+      );
   }
-  const list = [...files].sort();
+  // the schedulers' timers tick on their own while the vote runs: not the vote's path
+  const list = [...files].filter((f) => !f.endsWith('.scheduler.ts')).sort();
+  // the path through the capabilities: without the request pipeline every request shares
+  // (apps/api, libs/common, libs/identity), the pure rules (libs/domain) and index re-exports
+  const capabilities = list.filter((f) => !/^(apps\/api|libs\/(common|identity|domain))\/|\/index\.ts$/.test(f));
   console.log(`${relative(process.cwd(), root) || '.'}: ${list.length} files run for one castVote (resolver → SQL → socket emit)`);
-  for (const f of list) console.log(`  ${f}`);
+  for (const f of list) console.log(`  ${capabilities.includes(f) ? '*' : ' '} ${f}`);
+  console.log(`* ${capabilities.length} of them in the capabilities and libs/database`);
 } finally {
   for (const s of sockets) s.disconnect();
   if (api) await stopChild(api.child);
