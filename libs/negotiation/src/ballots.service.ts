@@ -45,6 +45,37 @@ const voteCastEvent = (b: BallotEntity, vote: VoteEntity, actor: Locked<PartyAct
     : { ballotId: b.id, partyId: vote.partyId, choice: vote.choice, reason: vote.reason, author: eventAuthor(actor.membership) },
 });
 
+// The votes of a batch judged in turn, as if each committed alone: refused by the policy
+// (`actors` holds its error), by a ballot that does not take votes, or after the vote that
+// completed the ballot (then `completed` holds every party's latest vote, oldest first).
+function judgeVotes(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[], items: PendingVote[], actors: Array<Locked<PartyActor> | Error>, now: Date) {
+  const partyIds = parties.map((p) => p.id);
+  const latest = new Map(votes.map((v) => [v.partyId, v]));
+  const accepting = acceptsVotes(b, now);
+  let completed: VoteEntity[] | null = null;
+  const cast: Array<{ vote: VoteEntity; actor: Locked<PartyActor> }> = [];
+  const results = items.map((item, i): VoteType | Error => {
+    const actor = actors[i];
+    if (actor instanceof Error) return actor;
+    if (!accepting || completed) return ballotClosed();
+    const vote: VoteEntity = {
+      ballotId: b.id,
+      partyId: actor.partyId,
+      choice: item.choice,
+      reason: item.reason,
+      membershipId: actor.membership.id,
+      castAt: now,
+    };
+    latest.delete(vote.partyId);
+    latest.set(vote.partyId, vote);
+    cast.push({ vote, actor });
+    if (everyPartyVoted(partyIds, [...latest.keys()])) completed = [...latest.values()];
+    const party = parties.find((p) => p.id === vote.partyId)!;
+    return voteView(vote, { id: party.id, name: party.name });
+  });
+  return { results, cast, completed: completed as VoteEntity[] | null };
+}
+
 @Injectable()
 export class BallotsService {
   // deadlines of newly opened ballots, for the scheduler
@@ -206,23 +237,7 @@ export class BallotsService {
       if (!now) return actors as Error[];
       const { ballot: b, votes } = await this.repo.ballotWithVotes(tx, ballotId);
       const parties = await this.writes.parties(tx, b.roomId);
-      const partyIds = parties.map((p) => p.id);
-      const latest = new Map(votes.map((v) => [v.partyId, v]));
-      const accepting = acceptsVotes(b, now);
-      let completed = false;
-      const cast: Array<{ vote: VoteEntity; actor: Locked<PartyActor> }> = [];
-      const results = items.map((item, i): VoteType | Error => {
-        const actor = actors[i];
-        if (actor instanceof Error) return actor;
-        if (!accepting || completed) return ballotClosed();
-        const vote: VoteEntity = { ballotId, partyId: actor.partyId, choice: item.choice, reason: item.reason, membershipId: actor.membership.id, castAt: now };
-        latest.delete(vote.partyId);
-        latest.set(vote.partyId, vote);
-        cast.push({ vote, actor });
-        completed = everyPartyVoted(partyIds, [...latest.keys()]);
-        const party = parties.find((p) => p.id === vote.partyId)!;
-        return voteView(vote, { id: party.id, name: party.name });
-      });
+      const { results, cast, completed } = judgeVotes(b, votes, parties, items, actors, now);
       if (!cast.length) return results;
       // each vote written just before its event, so the hooks that derive state from the event
       // (the convergence series) see the votes as they stood after it, as if it committed alone
@@ -230,7 +245,7 @@ export class BallotsService {
         await this.repo.upsertVote(tx, vote);
         await this.writes.append(tx, voteCastEvent(b, vote, actor));
       }
-      if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, [...latest.values()]);
+      if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, completed);
       return results;
     });
   }
