@@ -1,54 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { GroupCommit } from '@parley/database';
 import { MessageBatch, type SendOutcome, type SendRequest } from './message-batch';
 
 // a batch never grows past this many messages (one transaction's statements stay small)
 export const BATCH_MAX = 256;
 
-interface Pending {
-  request: SendRequest;
-  resolve(outcome: SendOutcome): void;
-  reject(error: unknown): void;
-}
-
-// Group commit for message:send, one per instance. A request arriving while no batch is
-// being written starts one at once (no wait at low load); requests arriving while a batch
-// commits wait and go together in the next, in arrival order: one transaction, one fsync,
-// for all of them. Every outcome is handed out only after its batch committed. A batch that
-// fails is written again one request at a time, so a request that breaks a statement fails
-// alone.
+// Group commit for message:send, one queue per instance (see GroupCommit): a send arriving
+// while no batch is being written starts one at once; sends arriving while a batch commits
+// go together in the next, in arrival order, for every room: one transaction, one fsync.
+// Every outcome is handed out only after its batch committed; a batch that fails is written
+// again one send at a time, so a send that breaks a statement fails alone.
 @Injectable()
 export class MessageWriter {
-  private readonly queue: Pending[] = [];
-  private writing = false;
+  private readonly sends: GroupCommit<'sends', SendRequest, SendOutcome>;
 
-  constructor(private readonly batch: MessageBatch) {}
+  constructor(batch: MessageBatch) {
+    this.sends = new GroupCommit((_, requests) => batch.write(requests), BATCH_MAX);
+  }
 
   write(request: SendRequest): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.next();
-    });
-  }
-
-  private next(): void {
-    if (this.writing || !this.queue.length) return;
-    this.writing = true;
-    const batch = this.queue.splice(0, BATCH_MAX);
-    void this.commit(batch).finally(() => {
-      this.writing = false;
-      this.next();
-    });
-  }
-
-  private async commit(batch: Pending[]): Promise<void> {
-    let outcomes: SendOutcome[];
-    try {
-      outcomes = await this.batch.write(batch.map((p) => p.request));
-    } catch (e) {
-      if (batch.length === 1) return batch[0].reject(e);
-      for (const p of batch) await this.commit([p]);
-      return;
-    }
-    outcomes.forEach((o, i) => batch[i].resolve(o));
+    return this.sends.submit('sends', request);
   }
 }
