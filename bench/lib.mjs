@@ -138,10 +138,12 @@ export async function connectAll(url, rooms, auth = (token) => ({ token })) {
       ),
     );
     sockets.push(...room.sockets);
-    for (const s of room.sockets) {
-      const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
-      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-    }
+    await Promise.all(
+      room.sockets.map(async (s) => {
+        const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
+        if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+      }),
+    );
   }
   return sockets;
 }
