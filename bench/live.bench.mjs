@@ -225,6 +225,8 @@ try {
   }
   const figures = { rooms: ROOMS, membersPerRoom: MEMBERS, stepSeconds: STEP_SECONDS, loadAverage, sustained: one.sustained };
   figures.cpuAtSustained = cpuText(one.atSustained);
+  // per message at the lowest step, whether or not it passed: robust to a shared machine
+  figures.cpuAtFirstStep = cpuText(one.steps[0]);
   figures.steps = compact(one.steps);
   if (plain) {
     const common = Math.min(one.sustained, plain.sustained);
@@ -250,6 +252,7 @@ try {
       instancesP99AtCommonMs: b?.p99Ms ?? null,
       instancesP99DeltaMs: a && b ? round(b.p99Ms - a.p99Ms) : null,
       instancesCpuAtSustained: cpuText(two.atSustained),
+      instancesCpuAtFirstStep: cpuText(two.steps[0]),
       instancesSteps: compact(two.steps),
     });
   }
