@@ -18,6 +18,7 @@ import {
   type Viewer,
 } from '@parley/rooms';
 import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
+import { fromPeer, toPeer } from './peer-events';
 
 export interface LiveSocketData {
   user: AuthUser;
@@ -75,7 +76,7 @@ export class LiveService implements OnModuleDestroy {
 
   attach(ns: Namespace): void {
     this.ns = ns;
-    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown) => this.remoteCommit(roomId, seq, stream));
+    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown, row: unknown) => this.remoteCommit(roomId, seq, stream, row));
     this.subscriptions.push(
       this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
@@ -101,20 +102,29 @@ export class LiveService implements OnModuleDestroy {
   }
 
   private committedHere(event: RoomEvent): void {
-    const key = streamKey(event.roomId, event.stream);
-    if (this.cursors.has(key)) {
-      const held = this.buffered.get(key) ?? new Map<number, RoomEvent>();
-      held.set(event.seq, event);
-      this.buffered.set(key, held);
-    }
+    this.hold(event);
     this.committed(event.roomId, event.stream, event.seq);
-    // other instances learn of it through the adapter; the in-memory adapter has no peers
-    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream);
+    // other instances learn of it, and get the row, through the adapter; the in-memory
+    // adapter has no peers
+    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream, toPeer(event));
   }
 
-  // from another instance (one without a stream is the room's)
-  remoteCommit(roomId: unknown, seq: unknown, stream: unknown = ROOM_STREAM): void {
-    if (typeof roomId === 'string' && Number.isInteger(seq) && typeof stream === 'string') this.committed(roomId, stream, seq as number);
+  // kept for the drain of a stream with local sockets, so it need not read the event back
+  private hold(event: RoomEvent): void {
+    const key = streamKey(event.roomId, event.stream);
+    if (!this.cursors.has(key)) return;
+    const held = this.buffered.get(key) ?? new Map<number, RoomEvent>();
+    held.set(event.seq, event);
+    this.buffered.set(key, held);
+  }
+
+  // from another instance (one without a stream is the room's; one without a well-formed row
+  // is read from the log)
+  remoteCommit(roomId: unknown, seq: unknown, stream: unknown = ROOM_STREAM, row?: unknown): void {
+    if (typeof roomId !== 'string' || !Number.isInteger(seq) || typeof stream !== 'string') return;
+    const event = fromPeer(row, roomId, seq as number, stream);
+    if (event) this.hold(event);
+    this.committed(roomId, stream, seq as number);
   }
 
   onModuleDestroy(): void {
