@@ -3,6 +3,7 @@
 // runner collects.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { io } from 'socket.io-client';
 
@@ -120,25 +121,57 @@ export async function seedRooms(db, { rooms: roomCount, members: memberCount, pa
 }
 
 // Every member of every room connected to `${url}/live` and joined (room.sockets); returns
-// all the sockets. `auth` turns a session token into the handshake's auth.
+// all the sockets. `auth` turns a session token into the handshake's auth; `url` may be a
+// function of the member's index in its room (members spread over several instances).
 export async function connectAll(url, rooms, auth = (token) => ({ token })) {
+  const urlOf = typeof url === 'function' ? url : () => url;
   const sockets = [];
   for (const room of rooms) {
     room.sockets = await Promise.all(
       room.tokens.map(
-        (token) =>
+        (token, m) =>
           new Promise((res, rej) => {
-            const s = io(`${url}/live`, { auth: auth(token), transports: ['websocket'], reconnection: false, forceNew: true });
+            const s = io(`${urlOf(m)}/live`, { auth: auth(token), transports: ['websocket'], reconnection: false, forceNew: true });
             s.once('connect', () => res(s));
             s.once('connect_error', rej);
           }),
       ),
     );
     sockets.push(...room.sockets);
-    for (const s of room.sockets) {
-      const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
-      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-    }
+    await Promise.all(
+      room.sockets.map(async (s) => {
+        const ack = await s.timeout(30_000).emitWithAck('room:join', { roomId: room.id });
+        if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+      }),
+    );
   }
   return sockets;
+}
+
+// CPU time (user + system) of processes, in ms, from /proc (Linux; 0 elsewhere or once gone).
+export function cpuMsOf(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+// the PostgreSQL backends serving one database (the servers' pools), the asking one excluded
+export async function backendPids(db, database) {
+  const { rows } = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+  return rows.map((r) => r.pid);
+}
+
+// Resident set size of a process in bytes, from /proc (Linux).
+export function rssBytes(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024;
 }

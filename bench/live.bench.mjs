@@ -1,78 +1,152 @@
-// Live feed benchmark (not a test): 50 rooms × 20 members on one API instance, closed loop
-// (one message in flight per room), then the same pattern through a plain socket.io server
-// with no persistence, in the same process tree. Prints one JSON line of results at the end.
-//   node bench/live.bench.mjs          (after npm run build; DATABASE_URL = an admin URL)
+// Live fan-out benchmark (not a test): 50 rooms × 20 members, open loop at stepped rates.
+// Each step sends messages at a fixed total rate (spread over the rooms, each room's members
+// in turn) for a few seconds whatever the receipts, then waits a grace period: p50/p99 from
+// send to receipt at every other member of the room, and losses (a receipt still missing
+// after the grace period, or a send refused). "Sustained" is the highest step with p99 ≤ 250 ms
+// and nothing lost; the run stops at the first step that fails. The same steps then run
+// against a plain socket.io server with no persistence, on the same clients.
+//   node bench/live.bench.mjs       (after npm run build; DATABASE_URL = an admin URL)
+//   BENCH_INSTANCES=2               also two API instances with the Redis adapter (REDIS_URL,
+//                                   default redis://127.0.0.1:6379), members of every room
+//                                   spread over both, the same total load
+//   BENCH_PLAIN=0                   without the plain socket.io run
+//   BENCH_STEPS=100,200,…  BENCH_STEP_SECONDS=4  BENCH_CPU_PROF=<dir> (profiles the API)
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { connectAll, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { backendPids, connectAll, cpuMsOf, percentile as pct, round, seedRooms, startChild as startIn, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const startChild = (args, env, ready) => startIn(ROOT, args, env, ready);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 50);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const MAX_MESSAGES = 50_000;
+const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,400,800,1200,1600,2400,3200').split(',').map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 4);
+const GRACE_MS = 3000;
+const P99_BAR_MS = 250;
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+const WITH_PLAIN = process.env.BENCH_PLAIN !== '0';
+const SCENARIO = process.env.BENCH_SCENARIO ?? 'live';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const seed = async (db) => {
-  await db.query('BEGIN');
-  const rooms = await seedRooms(db, { rooms: ROOMS, members: MEMBERS, parties: 4 });
-  await db.query('COMMIT');
-  return rooms;
-};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Closed loop: each room keeps one message in flight (sent by its members in turn) and
-// waits until every other member received it before sending the next.
-async function run(url, rooms, auth, bodyOf) {
-  const sockets = await connectAll(url, rooms, auth);
-  const latencies = [];
-  let sent = 0;
-  const deadline = Date.now() + SECONDS * 1000;
-  const started = Date.now();
-  await Promise.all(
-    rooms.map(async (room) => {
-      let turn = 0;
-      while (Date.now() < deadline && sent < MAX_MESSAGES) {
-        const sender = room.sockets[turn++ % room.sockets.length];
-        const id = `${room.id}:${turn}`;
-        const others = room.sockets.filter((s) => s !== sender);
-        const t0 = performance.now();
-        const received = others.map(
-          (s) =>
-            new Promise((res) => {
-              const timer = setTimeout(() => (s.off('room:event', on), res(null)), 10_000);
-              const on = (e) => {
-                if (bodyOf(e) !== id) return;
-                clearTimeout(timer);
-                s.off('room:event', on);
-                res(performance.now() - t0);
-              };
-              s.on('room:event', on);
-            }),
-        );
-        const ack = await sender
-          .timeout(10_000)
-          .emitWithAck('message:send', { roomId: room.id, body: id, clientMsgId: id })
-          .catch(() => null);
-        if (!ack?.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
-        sent++;
-        for (const l of await Promise.all(received)) if (l !== null) latencies.push(l);
-      }
-    }),
-  );
-  const seconds = (Date.now() - started) / 1000;
-  for (const s of sockets) s.disconnect();
-  latencies.sort((a, b) => a - b);
+const startChild = (args, env, ready) => startIn(ROOT, args, env, ready);
+// SIGTERM, then SIGKILL if a backlog keeps it from ending in time
+const stop = (child) =>
+  new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => (clearTimeout(kill), r()));
+    child.kill('SIGTERM');
+  });
+
+// The load: one 'room:event' listener per socket, a table of messages in flight by body.
+function attachReceipts(rooms) {
+  const load = { rooms, pending: new Map(), latencies: [], failed: 0, next: 0, tag: randomBytes(3).toString('hex') };
+  for (const room of rooms) {
+    room.turn = 0;
+    for (const s of room.sockets)
+      s.on('room:event', (e) => {
+        let body;
+        try {
+          body = JSON.parse(e.payload).body;
+        } catch {
+          return;
+        }
+        const entry = load.pending.get(body);
+        if (!entry || entry.sender === s) return;
+        load.latencies.push(performance.now() - entry.t0);
+        if (--entry.remaining === 0) load.pending.delete(body);
+      });
+  }
+  return load;
+}
+
+function sendOne(load) {
+  const room = load.rooms[load.next % load.rooms.length];
+  const sender = room.sockets[room.turn++ % room.sockets.length];
+  const id = `${load.tag}:${load.next++}`;
+  load.pending.set(id, { t0: performance.now(), remaining: room.sockets.length - 1, sender });
+  sender.emit('message:send', { roomId: room.id, body: id, clientMsgId: id }, (ack) => {
+    if (!ack?.ok) load.failed++;
+  });
+}
+
+// CPU of the server(s), their PostgreSQL backends (per pid: the pool may open one mid-step)
+// and this process (the clients), in ms
+async function cpuSample(target) {
+  const backends = target.db ? await backendPids(target.db, target.database) : [];
+  const usage = process.cpuUsage();
   return {
-    messages: sent,
-    seconds: round(seconds),
-    messagesPerSecond: round(sent / seconds),
+    server: cpuMsOf(target.pids),
+    postgres: new Map(backends.map((pid) => [pid, cpuMsOf([pid])])),
+    clients: (usage.user + usage.system) / 1000,
+  };
+}
+
+function cpuUsed(before, after) {
+  let postgres = 0;
+  for (const [pid, ms] of after.postgres) postgres += ms - (before.postgres.get(pid) ?? 0);
+  return { server: after.server - before.server, postgres, clients: after.clients - before.clients };
+}
+
+async function runStep(load, target, rate, seconds = STEP_SECONDS) {
+  load.latencies = [];
+  load.failed = 0;
+  const total = Math.round(rate * seconds);
+  const cpu0 = await cpuSample(target);
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    for (; sent < due; sent++) sendOne(load);
+    await sleep(1);
+  }
+  const sendMs = performance.now() - t0;
+  const until = performance.now() + GRACE_MS;
+  while (load.pending.size && performance.now() < until) await sleep(5);
+  const wallMs = performance.now() - t0;
+  const cpu = cpuUsed(cpu0, await cpuSample(target));
+  let lost = 0;
+  for (const e of load.pending.values()) lost += e.remaining;
+  load.pending.clear();
+  const latencies = load.latencies.sort((a, b) => a - b);
+  const p99 = pct(latencies, 99);
+  return {
+    rate,
+    sentPerSecond: round(total / (sendMs / 1000)),
     deliveries: latencies.length,
     p50Ms: round(pct(latencies, 50)),
-    p99Ms: round(pct(latencies, 99)),
+    p99Ms: round(p99),
+    lost,
+    failedSends: load.failed,
+    ok: lost === 0 && load.failed === 0 && p99 !== null && p99 <= P99_BAR_MS,
+    cores: { server: round(cpu.server / wallMs), postgres: round(cpu.postgres / wallMs), clients: round(cpu.clients / wallMs) },
+    cpuMsPerMessage: { server: round(cpu.server / total), postgres: round(cpu.postgres / total), clients: round(cpu.clients / total) },
   };
+}
+
+// every step in turn until one fails; sustained = the last that passed
+async function run(label, urlOf, rooms, auth, target) {
+  const sockets = await connectAll(urlOf, rooms, auth);
+  const load = attachReceipts(rooms);
+  await runStep(load, target, 20, 2); // warm-up, not counted
+  const steps = [];
+  for (const rate of STEPS) {
+    const s = await runStep(load, target, rate);
+    steps.push(s);
+    console.error(
+      `${label} ${rate}/s: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, lost ${s.lost}, failed ${s.failedSends}, cores server ${s.cores.server} pg ${s.cores.postgres} clients ${s.cores.clients}`,
+    );
+    if (!s.ok) break;
+  }
+  for (const s of sockets) s.disconnect();
+  const sustained = steps.filter((s) => s.ok).at(-1) ?? null;
+  return { sustained: sustained?.rate ?? 0, atSustained: sustained, steps };
 }
 
 const PLAIN_SERVER = `
@@ -91,59 +165,101 @@ io.of('/live').on('connection', (s) => {
 http.listen(0, '127.0.0.1', () => console.log('PLAIN_PORT=' + http.address().port));
 `;
 
+async function startApis(count, dbUrl) {
+  const env = {
+    DATABASE_URL: dbUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    REDIS_URL: count > 1 ? REDIS_URL : '',
+    PARLEY_REDIS_PREFIX: `parley_bench_${randomBytes(4).toString('hex')}`,
+    // the bench's senders are few sessions at high rates: not what the limiter is for
+    PARLEY_SOCKET_EVENTS_PER_10S: '1000000',
+  };
+  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'];
+  const apis = [];
+  for (let i = 0; i < count; i++) apis.push(await startChild(args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
+  return apis;
+}
+
+const compact = (steps) => steps.map((s) => `${s.rate}/s p99 ${s.p99Ms} ms${s.lost || s.failedSends ? `, lost ${s.lost + s.failedSends}` : ''}`);
+const cpuText = (s) =>
+  s
+    ? `server ${s.cores.server} / PostgreSQL ${s.cores.postgres} / clients ${s.cores.clients} cores; ${s.cpuMsPerMessage.server} / ${s.cpuMsPerMessage.postgres} / ${s.cpuMsPerMessage.clients} ms per message`
+    : null;
+const stepAt = (r, rate) => r.steps.find((s) => s.rate === rate && s.ok) ?? null;
+
 const name = `parley_bench_${randomBytes(5).toString('hex')}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 const dbUrl = withDb(ADMIN_URL, name);
-let api;
-let plain;
+const loadAverage = round(loadavg()[0]);
+let running = [];
 try {
-  api = await startChild(
-    ['dist/apps/api/src/main.js'],
-    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '' },
-    (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
-  );
+  running = await startApis(1, dbUrl);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const rooms = await seed(db);
+  await db.query('BEGIN');
+  const rooms = await seedRooms(db, { rooms: ROOMS, members: MEMBERS, parties: 4 });
+  await db.query('COMMIT');
   await db.end();
-  console.error(`seeded ${ROOMS} rooms × ${MEMBERS} members; measuring Parley for ${SECONDS} s`);
-  const parley = await run(
-    `http://127.0.0.1:${api.port}`,
-    rooms,
-    (token) => ({ token }),
-    (e) => JSON.parse(e.payload).body,
-  );
-  await stop(api.child);
-  api = null;
-  plain = await startChild(['-e', PLAIN_SERVER], {}, (out) => /PLAIN_PORT=(\d+)/.exec(out)?.[1]);
-  console.error(`measuring plain socket.io for ${SECONDS} s`);
-  const baseline = await run(
-    `http://127.0.0.1:${plain.port}`,
-    rooms,
-    () => ({}),
-    (e) => JSON.parse(e.payload).body,
-  );
-  const result = {
-    bench: 'live',
-    rooms: ROOMS,
-    membersPerRoom: MEMBERS,
-    parley,
-    plainSocketIo: baseline,
-    ratio: {
-      throughput: round(parley.messagesPerSecond / baseline.messagesPerSecond),
-      p50: round(parley.p50Ms / baseline.p50Ms),
-      p99: round(parley.p99Ms / baseline.p99Ms),
-    },
-  };
-  console.log(JSON.stringify(result));
-  console.log(
-    `BENCH_RESULT ${JSON.stringify({ scenario: 'live', rooms: ROOMS, membersPerRoom: MEMBERS, messagesPerSecond: parley.messagesPerSecond, p50Ms: parley.p50Ms, p99Ms: parley.p99Ms, plainMessagesPerSecond: baseline.messagesPerSecond, plainP50Ms: baseline.p50Ms, plainP99Ms: baseline.p99Ms, throughputRatio: result.ratio.throughput })}`,
-  );
+  console.error(`seeded ${ROOMS} rooms × ${MEMBERS} members; load average ${loadAverage}`);
+  const token = (t) => ({ token: t });
+  const apiTarget = (apis) => ({ pids: apis.map((a) => a.child.pid), db: admin, database: name });
+  const one = await run('parley', `http://127.0.0.1:${running[0].port}`, rooms, token, apiTarget(running));
+  for (const a of running) await stop(a.child);
+  running = [];
+  let two = null;
+  if (INSTANCES > 1) {
+    running = await startApis(INSTANCES, dbUrl);
+    const urls = running.map((a) => `http://127.0.0.1:${a.port}`);
+    two = await run(`parley ×${INSTANCES}`, (m) => urls[m % urls.length], rooms, token, apiTarget(running));
+    for (const a of running) await stop(a.child);
+    running = [];
+  }
+  let plain = null;
+  if (WITH_PLAIN) {
+    running = [await startChild(['-e', PLAIN_SERVER], {}, (out) => /PLAIN_PORT=(\d+)/.exec(out)?.[1])];
+    plain = await run('plain', `http://127.0.0.1:${running[0].port}`, rooms, () => ({}), { pids: [running[0].child.pid] });
+  }
+  const figures = { rooms: ROOMS, membersPerRoom: MEMBERS, stepSeconds: STEP_SECONDS, loadAverage, sustained: one.sustained };
+  figures.cpuAtSustained = cpuText(one.atSustained);
+  // per message at the lowest step, whether or not it passed: robust to a shared machine
+  figures.cpuAtFirstStep = cpuText(one.steps[0]);
+  figures.steps = compact(one.steps);
+  if (plain) {
+    const common = Math.min(one.sustained, plain.sustained);
+    const [a, b] = [stepAt(one, common), stepAt(plain, common)];
+    Object.assign(figures, {
+      plainSustained: plain.sustained,
+      throughputRatio: plain.sustained ? round(one.sustained / plain.sustained) : null,
+      commonRate: common,
+      p99AtCommonMs: a?.p99Ms ?? null,
+      plainP99AtCommonMs: b?.p99Ms ?? null,
+      p99RatioAtCommon: a && b ? round(a.p99Ms / b.p99Ms) : null,
+      plainCpuAtSustained: cpuText(plain.atSustained),
+      plainSteps: compact(plain.steps),
+    });
+  }
+  if (two) {
+    const common = Math.min(one.sustained, two.sustained);
+    const [a, b] = [stepAt(one, common), stepAt(two, common)];
+    Object.assign(figures, {
+      instances: INSTANCES,
+      instancesSustained: two.sustained,
+      instancesThroughputRatio: one.sustained ? round(two.sustained / one.sustained) : null,
+      instancesP99AtCommonMs: b?.p99Ms ?? null,
+      instancesP99DeltaMs: a && b ? round(b.p99Ms - a.p99Ms) : null,
+      instancesCpuAtSustained: cpuText(two.atSustained),
+      instancesCpuAtFirstStep: cpuText(two.steps[0]),
+      instancesSteps: compact(two.steps),
+    });
+  }
+  console.log(JSON.stringify({ one, two, plain }));
+  console.log(`BENCH_RESULT ${JSON.stringify({ scenario: SCENARIO, ...figures })}`);
 } finally {
-  if (api) await stop(api.child);
-  if (plain) await stop(plain.child);
+  for (const a of running) await stop(a.child);
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
 }

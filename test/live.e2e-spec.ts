@@ -291,6 +291,59 @@ describe('live gateway', () => {
     });
   });
 
+  // the live feed emits one view per audience class to socket.io rooms (the room's, a
+  // party's caucus) minus the sockets outside the class: these look where a wrong except
+  // list or a stale socket.io room would leak
+  describe('audience broadcast', () => {
+    it('sends facilitator-only parts to facilitators only, when they are the widest class too', async () => {
+      const room = await newRoom(app.anon);
+      const second = await join(app.anon, room.facilitator.client, room.id, 'FACILITATOR');
+      const facs = [await live(room.facilitator.client.token), await live(room.facilitator.client.token), await live(second.user.client.token)];
+      const a = await live(room.negotiators[0].client.token);
+      for (const c of [...facs, a]) await joinRoom(c, room.id);
+      // two facilitators here against one negotiator: theirs is the broadcast, a is kept out of it
+      const joined = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', room.parties[1].id);
+      const isJoin = (e: { type: string; payload: string }) => e.type === 'member.joined' && JSON.parse(e.payload).author?.membershipId === joined.membershipId;
+      for (const f of facs) expect(JSON.parse((await f.waitFor('room:event', isJoin)).payload).inviteId).toEqual(expect.any(String));
+      const seen = await a.waitFor('room:event', isJoin);
+      expect(JSON.parse(seen.payload).inviteId).toBeUndefined();
+      await sleep(200);
+      expect(a.events.filter(isJoin)).toHaveLength(1);
+    });
+
+    it('never sends a caucus to another party, and stops a member who left or was removed', async () => {
+      const room = await newRoom(app.anon);
+      const [partyA, partyB] = room.parties;
+      const a2 = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyA.id);
+      const b2 = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyB.id);
+      const [fac, a, b, , obs] = await everyone(room);
+      const [a2c, b2c, b3c] = [await live(a2.user.client.token), await live(b2.user.client.token), await live(b2.user.client.token)];
+      for (const c of [a2c, b2c, b3c]) await joinRoom(c, room.id);
+      // party B outnumbers party A here; A's caucus still reaches A alone
+      const secret = await send(a, room.id, 'caucus of A only', `party:${partyA.id}`);
+      await a2c.waitFor('room:event', postedBy(secret.id));
+      const bSecret = await send(b, room.id, 'caucus of B only', `party:${partyB.id}`);
+      for (const c of [b2c, b3c]) await c.waitFor('room:event', postedBy(bSecret.id));
+      // a2 leaves the room on its socket; b2 is removed
+      expect(await a2c.call('room:leave', { roomId: room.id })).toEqual({ ok: true });
+      await room.facilitator.client.ok(REMOVE_MEMBER, { id: b2.membershipId });
+      for (const c of [b2c, b3c]) await c.waitFor('room:removed');
+      const after = [await send(a, room.id, 'room-wide, after'), await send(a, room.id, 'caucus, after', `party:${partyA.id}`)];
+      const bAfter = await send(b, room.id, 'caucus of B, after', `party:${partyB.id}`);
+      await fac.waitFor('room:event', postedBy(after[0].id));
+      await obs.waitFor('room:event', postedBy(after[0].id));
+      await b.waitFor('room:event', postedBy(after[0].id));
+      await sleep(300);
+      for (const c of [fac, b, obs, b2c, b3c]) {
+        expect(JSON.stringify(c.received)).not.toContain('of A only');
+        expect(c.events.some(postedBy(secret.id))).toBe(false);
+        expect(c.events.some(postedBy(after[1].id))).toBe(false);
+      }
+      for (const c of [fac, a, a2c, obs]) expect(c.events.some(postedBy(bSecret.id))).toBe(false);
+      for (const m of [...after, bAfter]) for (const c of [a2c, b2c, b3c]) expect(c.events.some(postedBy(m.id))).toBe(false);
+    });
+  });
+
   describe('malformed payloads', () => {
     it('answers each with an error ack and keeps serving', async () => {
       const room = await newRoom(app.anon);

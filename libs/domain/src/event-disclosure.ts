@@ -72,3 +72,25 @@ export function disclosedPayload(payload: Record<string, unknown>, hidden: Reado
   }
   return out;
 }
+
+// Every string an event holds (its actor and any value in its payload): the ids of the
+// members it names, among others.
+export function eventMentions(event: Pick<DisclosedEvent, 'actor' | 'payload'>): Set<string> {
+  const found = new Set<string>();
+  if (event.actor !== null) found.add(event.actor);
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') found.add(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(visit);
+  };
+  visit(event.payload);
+  return found;
+}
+
+// Viewers of one event in the same class see it the same way (hiddenParts, attribution): a
+// member the event names is a class of their own; everyone else is classed by role. The
+// live feed serialises one view per class instead of one per member.
+export function viewClass(mentions: ReadonlySet<string>, viewer: EventViewer): string {
+  if (viewer.membershipId !== null && mentions.has(viewer.membershipId)) return `self:${viewer.membershipId}`;
+  return `role:${viewer.role ?? ''}`;
+}

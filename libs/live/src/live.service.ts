@@ -3,7 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Subscription } from 'rxjs';
 import { APP_CONFIG, badInput, Check, LOGGER, notFound, type AppConfig, type Logger } from '@parley/common';
 import { SessionEvents, type AuthUser } from '@parley/identity';
-import { isOneOf, partyStream, ROOM_STREAM, ROSTER_EVENTS } from '@parley/domain';
+import { eventMentions, isOneOf, partyStream, ROOM_STREAM, ROSTER_EVENTS, viewClass } from '@parley/domain';
 import {
   attributeAuthor,
   eventAuthor,
@@ -15,8 +15,10 @@ import {
   type RoomEvent,
   type RoomEventView,
   type Roster,
+  type Viewer,
 } from '@parley/rooms';
 import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
+import { fromPeer, toPeer } from './peer-events';
 
 export interface LiveSocketData {
   user: AuthUser;
@@ -74,7 +76,7 @@ export class LiveService implements OnModuleDestroy {
 
   attach(ns: Namespace): void {
     this.ns = ns;
-    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown) => this.remoteCommit(roomId, seq, stream));
+    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown, row: unknown) => this.remoteCommit(roomId, seq, stream, row));
     this.subscriptions.push(
       this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
@@ -100,20 +102,29 @@ export class LiveService implements OnModuleDestroy {
   }
 
   private committedHere(event: RoomEvent): void {
-    const key = streamKey(event.roomId, event.stream);
-    if (this.cursors.has(key)) {
-      const held = this.buffered.get(key) ?? new Map<number, RoomEvent>();
-      held.set(event.seq, event);
-      this.buffered.set(key, held);
-    }
+    this.hold(event);
     this.committed(event.roomId, event.stream, event.seq);
-    // other instances learn of it through the adapter; the in-memory adapter has no peers
-    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream);
+    // other instances learn of it, and get the row, through the adapter; the in-memory
+    // adapter has no peers
+    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream, toPeer(event));
   }
 
-  // from another instance (one without a stream is the room's)
-  remoteCommit(roomId: unknown, seq: unknown, stream: unknown = ROOM_STREAM): void {
-    if (typeof roomId === 'string' && Number.isInteger(seq) && typeof stream === 'string') this.committed(roomId, stream, seq as number);
+  // kept for the drain of a stream with local sockets, so it need not read the event back
+  private hold(event: RoomEvent): void {
+    const key = streamKey(event.roomId, event.stream);
+    if (!this.cursors.has(key)) return;
+    const held = this.buffered.get(key) ?? new Map<number, RoomEvent>();
+    held.set(event.seq, event);
+    this.buffered.set(key, held);
+  }
+
+  // from another instance (one without a stream is the room's; one without a well-formed row
+  // is read from the log)
+  remoteCommit(roomId: unknown, seq: unknown, stream: unknown = ROOM_STREAM, row?: unknown): void {
+    if (typeof roomId !== 'string' || !Number.isInteger(seq) || typeof stream !== 'string') return;
+    const event = fromPeer(row, roomId, seq as number, stream);
+    if (event) this.hold(event);
+    this.committed(roomId, stream, seq as number);
   }
 
   onModuleDestroy(): void {
@@ -298,7 +309,6 @@ export class LiveService implements OnModuleDestroy {
   }
 
   private async deliver(roomId: string, batch: RoomEvent[], local: Set<string>): Promise<void> {
-    const ns = this.namespace().local;
     // removals first, from memory alone: a removed member's sockets leave the room even when
     // reading the roster or delivering the events below fails
     const removed = batch.flatMap((e) => (e.type === 'member.removed' ? [e.payload.membershipId] : []));
@@ -313,10 +323,62 @@ export class LiveService implements OnModuleDestroy {
       if (roster) this.rosters.set(roomId, roster);
     }
     if (!roster) return;
-    for (const d of await this.events.deliveries(roomId, batch, local, roster)) {
-      ns.to(d.membershipIds.map(memberRoom)).emit('room:event', { ...wire(d.view), roomId });
-    }
+    const redacted = await this.events.redactedMessages(roomId, batch);
+    for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
     if (removed.length) void this.presence(roomId);
+  }
+
+  // One event to this instance's sockets, one view per audience class (see viewClass): views
+  // alike are merged; the widest goes to the audience's socket.io room (the room's, or the
+  // party's caucus) except every socket not in it, so socket.io encodes the packet once for
+  // all of them; the others (the member the event names, a role that sees more) go to their
+  // members' rooms.
+  private broadcast(roomId: string, event: RoomEvent, roster: Roster, local: Set<string>, redacted: ReadonlySet<string>): void {
+    const groups = this.viewGroups(event, roster, local, redacted);
+    if (!groups.length) return;
+    const ns = this.namespace().local;
+    const [widest, ...rest] = groups.sort((a, b) => b.members.size - a.members.size);
+    const audience = event.audiencePartyId ? caucusRoom(roomId, event.audiencePartyId) : roomRoom(roomId);
+    // decided now, in the same tick as the emit: a socket that joined, left or changed since
+    // the drain began is kept out unless its membership is one the widest view is for
+    const outside = this.socketsOf(audience).filter((socket) => !widest.members.has(socket.data?.joined?.[roomId] ?? ''));
+    ns.to(audience)
+      .except(outside.map((socket) => socket.id))
+      .emit('room:event', { ...wire(widest.view), roomId });
+    for (const g of rest) ns.to([...g.members].map(memberRoom)).emit('room:event', { ...wire(g.view), roomId });
+  }
+
+  // the members here who may see the event (roster ∩ local ∩ audience), grouped by their view
+  private viewGroups(event: RoomEvent, roster: Roster, local: Set<string>, redacted: ReadonlySet<string>) {
+    const mentions = eventMentions({ actor: event.actorMembershipId, payload: event.payload });
+    const classes = new Map<string, { viewer: Viewer; members: string[] }>();
+    for (const m of roster.active) {
+      const viewer = viewerOf(m);
+      if (!local.has(m.id) || !this.events.visibleTo(event, viewer)) continue;
+      const key = viewClass(mentions, { membershipId: m.id, partyId: m.partyId, role: m.role });
+      const c = classes.get(key);
+      if (c) c.members.push(m.id);
+      else classes.set(key, { viewer, members: [m.id] });
+    }
+    const groups = new Map<string, { view: RoomEventView; members: Set<string> }>();
+    for (const { viewer, members } of classes.values()) {
+      const view = this.events.view(event, viewer, roster.dir, redacted);
+      const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
+      const group = groups.get(key);
+      if (group) for (const m of members) group.members.add(m);
+      else groups.set(key, { view, members: new Set(members) });
+    }
+    return [...groups.values()];
+  }
+
+  private socketsOf(room: string): LiveSocket[] {
+    const ns = this.namespace();
+    const out: LiveSocket[] = [];
+    for (const id of ns.adapter.rooms.get(room) ?? []) {
+      const socket = ns.sockets.get(id) as LiveSocket | undefined;
+      if (socket) out.push(socket);
+    }
+    return out;
   }
 
   // removed from every room: nothing is left for this user's sockets to see
