@@ -61,13 +61,6 @@ export interface AuditResult extends StreamVerification {
   partyStream: StreamVerification | null;
 }
 
-// One committed event as a group of members sees it (the live feed).
-export interface EventDelivery {
-  event: RoomEvent;
-  view: RoomEventView;
-  membershipIds: string[];
-}
-
 // A read model derived from the log (the agreement record, the convergence series): runs
 // inside the appending transaction, after the event row is written, so it commits or rolls
 // back with the event. Every hook is listed in apps/api/src/room-event-hooks.ts.
@@ -469,34 +462,6 @@ export class RoomEventsService {
       this.tx.manager.find(MembershipEntity, { where: { roomId, removedAt: IsNull() }, select: { id: true, partyId: true, role: true } }),
     ]);
     return { dir, active };
-  }
-
-  // Committed events of one room, in seq order, as each current member may see them:
-  // audience-filtered, attributed per viewer, and grouped by identical view so one emit
-  // reaches every member who sees the same thing. `only` narrows the members; a roster
-  // the caller kept current saves reading it again.
-  async deliveries(roomId: string, events: RoomEvent[], only?: Set<string>, known?: Roster): Promise<EventDelivery[]> {
-    if (!events.length) return [];
-    const roster = known ?? (await this.roster(roomId));
-    if (!roster) return [];
-    const { dir, active } = roster;
-    const redacted = await this.redactedMessages(roomId, events);
-    const out: EventDelivery[] = [];
-    for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
-      const groups = new Map<string, EventDelivery>();
-      for (const m of active) {
-        if (only && !only.has(m.id)) continue;
-        const viewer = { membershipId: m.id, partyId: m.partyId, role: m.role };
-        if (!this.visibleTo(event, viewer)) continue;
-        const view = this.view(event, viewer, dir, redacted);
-        const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
-        const group = groups.get(key);
-        if (group) group.membershipIds.push(m.id);
-        else groups.set(key, { event, view, membershipIds: [m.id] });
-      }
-      out.push(...groups.values());
-    }
-    return out;
   }
 
   // Every stream of a room (`parley audit:verify`), each read page by page so memory stays
