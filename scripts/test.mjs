@@ -43,6 +43,12 @@ if (extra.includes('--external')) {
   extra = extra.filter((a) => a !== '--external');
   extra.push('--selectProjects', 'medium', 'e2e', '--testPathPatterns', ...EXTERNAL_DATABASE_FILES.map(regexOf));
 }
+// Two test files at a time on the 2-core machines (jest's default is cores - 1, one file at a
+// time): an e2e file spends much of its time waiting on its server, PostgreSQL, a scheduler tick
+// or a socket, so a second file fills the idle core (six e2e files: 345 s one at a time, 253 s
+// two at a time, on a loaded machine). Each file has its own database and server, so they do
+// not meet. `npm test -- --maxWorkers=1` runs one at a time.
+if (!extra.some((a) => a.startsWith('--maxWorkers') || a === '-w' || a === '-i' || a === '--runInBand')) extra.push('--maxWorkers=2');
 // the browser suite needs Debian's Chromium; without it the run says so and leaves it out
 const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !extra.some((a) => a.includes('browser'))) {
