@@ -6,10 +6,12 @@ import { RoomsModule } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
 import { DiscussionService } from './discussion.service';
 import { DiscussionResolver } from './discussion.resolver';
+import { MessageBatch } from './message-batch';
+import { MessageWriter } from './message-writer';
 
 @Module({
   imports: [IdentityModule, RoomsModule, TransactionModule, TypeOrmModule.forFeature([MessageEntity])],
-  providers: [DiscussionService, DiscussionResolver],
+  providers: [DiscussionService, DiscussionResolver, MessageBatch, MessageWriter],
   exports: [DiscussionService],
 })
 export class DiscussionModule {}

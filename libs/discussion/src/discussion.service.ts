@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { IsNull, LessThan, type EntityManager } from 'typeorm';
-import { attribute } from '@parley/domain';
-import { badInput, Check, invalidState, notFound } from '@parley/common';
+import { badInput, Check, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, ROOM, RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessContext, type SpeakerDirectory } from '@parley/rooms';
+import { RoomAccessService, RoomEventsService, type ObjectKind, type RoomAccessContext } from '@parley/rooms';
 import { MessageEntity } from './message.entity';
-import { parseThread, type Thread } from './thread';
+import { parseThread, threadAudience, type Thread } from './thread';
+import { MessageWriter } from './message-writer';
+import type { SendOutcome } from './message-batch';
+import { toMessage } from './message-view';
 import type { MessageType } from './discussion.types';
 
 export const BODY_MAX = 10_000;
@@ -30,67 +31,39 @@ export class DiscussionService {
     private readonly tx: TransactionRunner,
     private readonly access: RoomAccessService,
     private readonly events: RoomEventsService,
+    private readonly writer: MessageWriter,
   ) {}
 
   // A caucus is its party's alone: anyone else learns nothing of it, not even that it exists.
   threadFor(ctx: RoomAccessContext, thread: Thread): { name: string | null; audiencePartyId: string | null } {
-    if (thread.kind === 'party') {
-      this.access.assertCaucusMember(ctx, thread.partyId);
-      return { name: thread.name, audiencePartyId: thread.partyId };
-    }
-    return { name: thread.name, audiencePartyId: null };
+    return threadAudience(this.access, ctx, thread);
   }
 
-  // Posts once per (user, room, clientMsgId): a resend returns the first message, decided by
-  // the unique constraint; the ack is built only after the commit.
+  // Posts once per (user, room, clientMsgId): a resend returns the first message, decided
+  // under the room lock (or, for a resend racing on another instance, by the unique
+  // constraint). Written by the group commit (MessageWriter); the ack comes after the commit.
   async send(user: AuthUser, raw: unknown): Promise<MessageType> {
     const input = payloadObject(raw);
-    const c = new Check();
-    const body = c.text('body', input.body, { min: 1, max: BODY_MAX });
-    const clientMsgId = c.text('clientMsgId', input.clientMsgId, { min: 1, max: CLIENT_MSG_ID_MAX });
+    const check = new Check();
+    const body = check.text('body', input.body, { min: 1, max: BODY_MAX });
+    const clientMsgId = check.text('clientMsgId', input.clientMsgId, { min: 1, max: CLIENT_MSG_ID_MAX });
     if (typeof input.roomId !== 'string') throw badInput({ roomId: 'must be an id' });
+    if (!isUuid(input.roomId)) throw notFound();
     const roomId = input.roomId.toLowerCase();
-    const sent = await this.tx
-      .run(async (tx) => {
-        const ctx = await this.access.lock(tx, user, ROOM, roomId, 'message');
-        c.done();
-        const thread = this.threadFor(ctx, parseThread(input.thread));
-        const first = await tx.em.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
-        if (first) return { ctx, message: first };
-        const id = randomUUID();
-        const { membership } = ctx;
-        const event = await this.events.append(tx, {
-          roomId,
-          type: 'message.posted',
-          actor: membership,
-          audiencePartyId: thread.audiencePartyId,
-          payload: { messageId: id, thread: thread.name, body, author: eventAuthor(membership) },
-        });
-        const message = tx.em.create(MessageEntity, {
-          id,
-          roomId,
-          seq: event.seq,
-          thread: thread.name,
-          audiencePartyId: thread.audiencePartyId,
-          authorMembershipId: membership.id,
-          userId: user.id,
-          clientMsgId,
-          body,
-          createdAt: event.at,
-          editedAt: null,
-          redactedAt: null,
-        });
-        await tx.em.insert(MessageEntity, message as never);
-        return { ctx, message };
-      })
-      .catch(async (e: unknown) => {
-        // a concurrent resend lost the race on the unique constraint: answer with the winner
-        if ((e as { code?: string }).code !== '23505') throw e;
-        const message = await this.tx.manager.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
-        if (!message) throw e;
-        return { ctx: await this.access.check(user, roomId, 'message'), message };
-      });
-    return (await this.toMessages(sent.ctx, [sent.message]))[0];
+    const outcome = await this.writer
+      .write({ user, roomId, body, clientMsgId, thread: input.thread, check })
+      .catch((e: unknown) => this.raceWinner(e, user, roomId, clientMsgId));
+    if ('error' in outcome) throw outcome.error;
+    if ('message' in outcome) return outcome.message;
+    return (await this.toMessages(outcome.scope, [outcome.first]))[0];
+  }
+
+  // a concurrent resend lost the race on the unique constraint: answer with the winner
+  private async raceWinner(e: unknown, user: AuthUser, roomId: string, clientMsgId: string): Promise<SendOutcome> {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    const first = await this.tx.manager.findOne(MessageEntity, { where: { userId: user.id, roomId, clientMsgId } });
+    if (!first) throw e;
+    return { first, scope: await this.access.check(user, roomId, 'message') };
   }
 
   async edit(user: AuthUser, raw: unknown): Promise<MessageType> {
@@ -174,24 +147,4 @@ export class DiscussionService {
     const dir = await this.events.directory(ctx.room.id, ctx.room.speakerAttribution);
     return rows.map((m) => toMessage(dir, ctx.membership.id, m));
   }
-}
-
-function toMessage(dir: SpeakerDirectory, viewerMembershipId: string, m: MessageEntity): MessageType {
-  const author = dir.members.get(m.authorMembershipId);
-  const seen = author
-    ? attribute(dir.attribution, { membershipId: m.authorMembershipId, ...author }, viewerMembershipId)
-    : { displayName: null, partyId: null };
-  return {
-    id: m.id,
-    roomId: m.roomId,
-    seq: m.seq,
-    thread: m.thread,
-    body: m.redactedAt ? '' : m.body,
-    author: seen.displayName,
-    party: seen.partyId ? { id: seen.partyId, name: dir.partyNames.get(seen.partyId) ?? '' } : null,
-    createdAt: m.createdAt,
-    editedAt: m.editedAt,
-    redacted: m.redactedAt !== null,
-    mine: m.authorMembershipId === viewerMembershipId,
-  };
 }

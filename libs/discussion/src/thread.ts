@@ -27,3 +27,17 @@ export function parseThread(raw: unknown, field = 'thread'): Thread {
   }
   throw bad();
 }
+
+// Who a message in this thread is for: a caucus is its party's alone (anyone else gets
+// NOT_FOUND from `assertCaucusMember`, learning nothing of it, not even that it exists).
+export function threadAudience<S>(
+  access: { assertCaucusMember(scope: S, partyId: string): void },
+  scope: S,
+  thread: Thread,
+): { name: string | null; audiencePartyId: string | null } {
+  if (thread.kind === 'party') {
+    access.assertCaucusMember(scope, thread.partyId);
+    return { name: thread.name, audiencePartyId: thread.partyId };
+  }
+  return { name: thread.name, audiencePartyId: null };
+}

@@ -2,10 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { ballotClosed, Check, invalidState, isUuid, notFound, openBrackets } from '@parley/common';
-import type { Tx } from '@parley/database';
+import { GroupCommit, type Tx } from '@parley/database';
 import { acceptsVotes, ballotSealed, countOpenBrackets, decide, everyPartyVoted, validateBallotRule } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { eventAuthor, RoomsService, RoomWrites, type MembershipEntity, type PartyEntity, type RoomAction, type RoomScope } from '@parley/rooms';
+import {
+  eventAuthor,
+  RoomsService,
+  RoomWrites,
+  type AppendEvent,
+  type Locked,
+  type MembershipEntity,
+  type PartyActor,
+  type PartyEntity,
+  type RoomAction,
+  type RoomScope,
+} from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
@@ -18,10 +29,59 @@ export const MAX_BALLOT_DAYS = 90;
 
 export type CloseCause = 'FACILITATOR' | 'ALL_VOTED' | 'DEADLINE';
 
+interface PendingVote {
+  user: AuthUser;
+  choice: VoteEntity['choice'];
+  reason: string | null;
+}
+
+// a sealed ballot's event says only who voted; choices appear in ballot.closed
+const voteCastEvent = (b: BallotEntity, vote: VoteEntity, actor: Locked<PartyActor>): AppendEvent<'vote.cast'> => ({
+  roomId: b.roomId,
+  type: 'vote.cast',
+  actor: actor.membership,
+  payload: ballotSealed(b)
+    ? { ballotId: b.id, partyId: vote.partyId }
+    : { ballotId: b.id, partyId: vote.partyId, choice: vote.choice, reason: vote.reason, author: eventAuthor(actor.membership) },
+});
+
+// The votes of a batch judged in turn, as if each committed alone: refused by the policy
+// (`actors` holds its error), by a ballot that does not take votes, or after the vote that
+// completed the ballot (then `completed` holds every party's latest vote, oldest first).
+function judgeVotes(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[], items: PendingVote[], actors: Array<Locked<PartyActor> | Error>, now: Date) {
+  const partyIds = parties.map((p) => p.id);
+  const latest = new Map(votes.map((v) => [v.partyId, v]));
+  const accepting = acceptsVotes(b, now);
+  let completed: VoteEntity[] | null = null;
+  const cast: Array<{ vote: VoteEntity; actor: Locked<PartyActor> }> = [];
+  const results = items.map((item, i): VoteType | Error => {
+    const actor = actors[i];
+    if (actor instanceof Error) return actor;
+    if (!accepting || completed) return ballotClosed();
+    const vote: VoteEntity = {
+      ballotId: b.id,
+      partyId: actor.partyId,
+      choice: item.choice,
+      reason: item.reason,
+      membershipId: actor.membership.id,
+      castAt: now,
+    };
+    latest.delete(vote.partyId);
+    latest.set(vote.partyId, vote);
+    cast.push({ vote, actor });
+    if (everyPartyVoted(partyIds, [...latest.keys()])) completed = [...latest.values()];
+    const party = parties.find((p) => p.id === vote.partyId)!;
+    return voteView(vote, { id: party.id, name: party.name });
+  });
+  return { results, cast, completed: completed as VoteEntity[] | null };
+}
+
 @Injectable()
 export class BallotsService {
   // deadlines of newly opened ballots, for the scheduler
   readonly deadlines = new Subject<Date>();
+  // votes on one ballot arriving while an earlier batch is written go in the next batch
+  private readonly voteBatches = new GroupCommit<string, PendingVote, VoteType>((ballotId, items) => this.castVotes(ballotId, items));
 
   constructor(
     private readonly repo: ProposalRepository,
@@ -83,7 +143,7 @@ export class BallotsService {
   private async viewIn(tx: Tx, scope: RoomScope, b: BallotEntity): Promise<BallotType> {
     // one connection in a transaction: queries run one after another
     const votes = await this.repo.votes([b.id], tx);
-    const parties = await this.rooms.parties(b.roomId, tx.em);
+    const parties = await this.writes.parties(tx, b.roomId);
     return ballotView(b, votes, parties, scope.membership.partyId);
   }
 
@@ -155,32 +215,38 @@ export class BallotsService {
     const c = new Check();
     const reason = c.text('reason', input.reason, { max: MAX_REASON, optional: true }) || null;
     c.done();
+    if (!isUuid(input.ballotId)) throw notFound();
+    return this.voteBatches.submit(input.ballotId, { user, choice: input.choice, reason });
+  }
+
+  // The votes on one ballot waiting on this instance, in the order they came, as one write
+  // (see GroupCommit): one room lock reading every voter's membership, one read of the ballot
+  // with its votes and one of the room's parties, the rules judged per vote in turn as if each
+  // committed alone (a vote after the one that completes the ballot finds it closed), one
+  // vote.cast event after each vote, the close when every party has voted.
+  private castVotes(ballotId: string, items: PendingVote[]): Promise<Array<VoteType | Error>> {
     return this.writes.run(async (tx) => {
-      const ctx = await this.writes.lock(tx, user, BALLOT, input.ballotId, 'partyAction');
-      const b = await this.repo.lockBallotOrThrow(tx, input.ballotId);
-      if (!acceptsVotes(b, ctx.now)) throw ballotClosed();
-      const { partyId } = ctx;
-      const vote: VoteEntity = { ballotId: b.id, partyId, choice: input.choice, reason, membershipId: ctx.membership.id, castAt: ctx.now };
-      await this.repo.upsertVote(tx, vote);
-      const sealed = ballotSealed(b);
-      await this.writes.append(tx, {
-        roomId: b.roomId,
-        type: 'vote.cast',
-        actor: ctx.membership,
-        // a sealed ballot's event says only who voted; choices appear in ballot.closed
-        payload: sealed ? { ballotId: b.id, partyId } : { ballotId: b.id, partyId, choice: vote.choice, reason, author: eventAuthor(ctx.membership) },
-      });
-      const parties = await this.rooms.parties(b.roomId, tx.em);
-      const votes = await this.repo.votes([b.id], tx);
-      if (
-        everyPartyVoted(
-          parties.map((p) => p.id),
-          votes.map((v) => v.partyId),
-        )
-      )
-        await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, votes);
-      const party = parties.find((p) => p.id === partyId)!;
-      return voteView(vote, { id: party.id, name: party.name });
+      const actors = await this.writes.lockEach(
+        tx,
+        items.map((i) => i.user),
+        BALLOT,
+        ballotId,
+        'partyAction',
+      );
+      const now = actors.find((a): a is Locked<PartyActor> => !(a instanceof Error))?.now;
+      if (!now) return actors as Error[];
+      const { ballot: b, votes } = await this.repo.ballotWithVotes(tx, ballotId);
+      const parties = await this.writes.parties(tx, b.roomId);
+      const { results, cast, completed } = judgeVotes(b, votes, parties, items, actors, now);
+      if (!cast.length) return results;
+      // each vote written just before its event, so the hooks that derive state from the event
+      // (the convergence series) see the votes as they stood after it, as if it committed alone
+      for (const { vote, actor } of cast) {
+        await this.repo.upsertVote(tx, vote);
+        await this.writes.append(tx, voteCastEvent(b, vote, actor));
+      }
+      if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, completed);
+      return results;
     });
   }
 
@@ -221,7 +287,7 @@ export class BallotsService {
     parties?: PartyEntity[],
     votes?: VoteEntity[],
   ): Promise<void> {
-    const partyList = parties ?? (await this.rooms.parties(b.roomId, tx.em));
+    const partyList = parties ?? (await this.writes.parties(tx, b.roomId));
     const voteList = votes ?? (await this.repo.votes([b.id], tx));
     const partyIds = partyList.map((p) => p.id);
     const decision = decide({

@@ -29,6 +29,23 @@ export const BALLOT_RULES_SQL = {
   awaiting: (p: string, b: string, votes = 'vote') => `NOT EXISTS (SELECT 1 FROM ${votes} v WHERE v.ballot_id = ${b}.id AND v.party_id = ${p}.id)`,
 };
 
+// Whole rows for raw SQL on the hot paths, named as the entities' properties (pg parses each
+// value by its column type).
+const PROPOSAL_ROW = `p.id, p.room_id AS "roomId", p.title, p.status, p.version, p.text_hash AS "textHash", p.clauses,
+  p.created_by AS "createdBy", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+const BALLOT_ROW = `b.id, b.room_id AS "roomId", b.proposal_id AS "proposalId", b.amendment_id AS "amendmentId", b.version, b.rule,
+  b.threshold, b.quorum, b.secrecy, b.status, b.outcome, b.tally, b.closes_at AS "closesAt", b.opened_by AS "openedBy",
+  b.created_at AS "createdAt", b.closed_at AS "closedAt"`;
+const VOTE_ROW = `v.party_id AS vote_party_id, v.choice AS vote_choice, v.reason AS vote_reason, v.membership_id AS vote_membership_id,
+  v.cast_at AS vote_cast_at`;
+interface VoteRow {
+  vote_party_id: string | null;
+  vote_choice: VoteEntity['choice'] | null;
+  vote_reason: string | null;
+  vote_membership_id: string | null;
+  vote_cast_at: Date | null;
+}
+
 // The only code that touches the negotiation tables.
 @Injectable()
 export class ProposalRepository {
@@ -47,7 +64,7 @@ export class ProposalRepository {
 
   // inside a write, after the room lock
   async lockProposalOrThrow(tx: Tx, id: string): Promise<ProposalEntity> {
-    const p = await tx.em.findOne(ProposalEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const [p]: ProposalEntity[] = await tx.em.query(`SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE`, [id]);
     if (!p) throw notFound();
     return p;
   }
@@ -81,16 +98,22 @@ export class ProposalRepository {
     authorId: string | null,
   ): Promise<ProposalEntity> {
     const hash = textHash(clauses);
+    // the proposal's new version and its immutable copy in one statement
     const rows = returnedRows<{ version: number; updated_at: Date }>(
       await tx.em.query(
-        `UPDATE proposal SET version = version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
-         WHERE id = $1 AND version = $2 AND status = 'DRAFTING' RETURNING version, updated_at`,
-        [p.id, expected, JSON.stringify(clauses), hash],
+        `WITH next AS (
+           UPDATE proposal SET version = version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
+            WHERE id = $1 AND version = $2 AND status = 'DRAFTING' RETURNING version, updated_at
+         ), kept AS (
+           INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
+           SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
+         )
+         SELECT version, updated_at FROM next`,
+        [p.id, expected, JSON.stringify(clauses), hash, summary, authorId],
       ),
     );
     if (rows.length !== 1) throw versionConflict(p.version);
     const version = rows[0].version;
-    await tx.em.insert(ProposalVersionEntity, { proposalId: p.id, number: version, clauses, textHash: hash, summary, authorMembershipId: authorId });
     return Object.assign(p, { version, clauses, textHash: hash, updatedAt: rows[0].updated_at });
   }
 
@@ -184,6 +207,28 @@ export class ProposalRepository {
     ]);
     if (!rows.length) return null;
     return tx.em.findOne(BallotEntity, { where: { id: ballotId } });
+  }
+
+  // After the room lock (which every write of a ballot takes): the ballot and its votes, in
+  // one statement, oldest vote first.
+  async ballotWithVotes(tx: Tx, ballotId: string): Promise<{ ballot: BallotEntity; votes: VoteEntity[] }> {
+    const rows: Array<BallotEntity & VoteRow> = await tx.em.query(
+      `SELECT ${BALLOT_ROW}, ${VOTE_ROW} FROM ballot b LEFT JOIN vote v ON v.ballot_id = b.id WHERE b.id = $1 ORDER BY v.cast_at`,
+      [ballotId],
+    );
+    if (!rows.length) throw notFound();
+    const { vote_party_id: _p, vote_choice: _c, vote_reason: _r, vote_membership_id: _m, vote_cast_at: _t, ...ballot } = rows[0];
+    const votes = rows
+      .filter((r) => r.vote_party_id !== null)
+      .map((r) => ({
+        ballotId,
+        partyId: r.vote_party_id!,
+        choice: r.vote_choice!,
+        reason: r.vote_reason,
+        membershipId: r.vote_membership_id!,
+        castAt: r.vote_cast_at!,
+      }));
+    return { ballot, votes };
   }
 
   // votes: one row per ballot and party, the party's latest

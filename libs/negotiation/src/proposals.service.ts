@@ -45,11 +45,15 @@ export class ProposalsService {
 
   // `tx` inside a write
   async book(scope: RoomScope, tx?: Tx): Promise<PartyBook> {
-    return new PartyBook(await this.rooms.parties(scope.room.id, tx?.em), scope);
+    return new PartyBook(tx ? await this.writes.parties(tx, scope.room.id) : await this.rooms.parties(scope.room.id), scope);
   }
 
+  // A proposal's view names parties only as the authors of bracket options: with no clause
+  // bracketed, there are none to read.
   async view(scope: RoomScope, p: ProposalEntity, book?: PartyBook | Tx): Promise<ProposalType> {
-    return this.viewWith(scope, p, book instanceof PartyBook ? book : await this.book(scope, book));
+    if (book instanceof PartyBook) return this.viewWith(scope, p, book);
+    const bracketed = p.clauses.some((c) => c.alternatives.length > 0);
+    return this.viewWith(scope, p, bracketed ? await this.book(scope, book) : new PartyBook([], scope));
   }
 
   private viewWith(scope: RoomScope, p: ProposalEntity, parties: PartyBook): ProposalType {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
-import { forbidden, invalidState, isUuid, notFound } from '@parley/common';
+import { DomainError, forbidden, invalidState, isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { MembershipEntity, RoomEntity, type RoomRole } from './rooms.entities';
+import { MembershipEntity, RoomEntity, type PartyEntity, type RoomRole } from './rooms.entities';
 import type { RoomScope } from './rooms.types';
 
 // PRODUCT.md "Who may do what", as the one table every resolver and socket event goes through.
@@ -55,12 +54,15 @@ const READ_ONLY: ReadonlySet<RoomAction> = new Set<RoomAction>(['read', 'listInv
 // How to find an object's room: one SELECT, for the id `$1`, of `room_id` and
 // `audience_party_id` (null = the whole room; set = only that party's members may know the
 // object), and, for actions that depend on the object, `subject_party_id` and
-// `subject_user_id` (see Subject; they must never change once the object exists, since
-// they are read before the room lock). Each capability declares its own kinds, so this
+// `subject_user_id` (see Subject; they must never change once the object exists: the
+// locking statement does not read them again after waiting for the room). Each capability declares its own kinds, so this
 // service never names another's tables.
 export interface ObjectKind {
   readonly sql: string;
 }
+
+// the caller's active membership in the room `r` (the caller's user id is `$2`)
+const MEMBER_OF_ROOM = `m.room_id = r.id AND m.user_id = $2 AND m.removed_at IS NULL`;
 
 export const ROOM: ObjectKind = { sql: `SELECT id AS room_id, NULL::uuid AS audience_party_id FROM room WHERE id = $1` };
 
@@ -88,35 +90,68 @@ export type RoomAccessContext = RoomScope;
 
 @Injectable()
 export class RoomAccessService {
+  private selected: string | null = null;
+
   constructor(private readonly tx: TransactionRunner) {}
 
-  // Reads: a non-member learns nothing, not even that the room exists.
+  // Reads: a non-member learns nothing, not even that the room exists (one statement).
   async check<A extends RoomAction>(user: AuthUser, roomId: string, action: A): Promise<ActorFor<A>> {
     if (!isUuid(roomId)) throw notFound();
-    const em = this.tx.manager;
-    const membership = await em.findOne(MembershipEntity, { where: { roomId, userId: user.id, removedAt: IsNull() } });
-    if (!membership) throw notFound();
-    const room = await em.findOne(RoomEntity, { where: { id: roomId } });
-    if (!room) throw notFound();
-    return this.authorize({ room, membership }, action);
+    const [row]: Array<Record<string, unknown>> = await this.tx.manager.query(
+      `SELECT ${this.columns()} FROM room r JOIN membership m ON ${MEMBER_OF_ROOM} WHERE r.id = $1`,
+      [roomId, user.id],
+    );
+    if (!row) throw notFound();
+    return this.authorize(this.scopeOf(row), action);
   }
 
-  // The one idiom of every write in a room, keyed by the object written:
-  //  1. resolve the object's room together with the caller's membership in one statement
-  //     (a stranger, or a member outside the object's audience, gets NOT_FOUND from it
-  //     whether the object exists or not, so neither the answer nor its timing tells);
-  //  2. lock the room row (every write in a room takes it before any other row);
-  //  3. read the membership again: a removal that committed while we waited is seen, since
-  //     under READ COMMITTED each statement takes a fresh snapshot;
-  //  4. check the action in the table above, and the room not archived.
+  // The one idiom of every write in a room, keyed by the object written, in one statement:
+  //  - the object's room found together with the caller's membership (a stranger, or a member
+  //    outside the object's audience, gets NOT_FOUND from it whether the object exists or not,
+  //    so neither the answer nor its timing tells);
+  //  - the room row locked (every write in a room takes it before any other row) and the
+  //    membership row share-locked: when the statement had to wait for the room, PostgreSQL
+  //    rechecks both rows in their latest committed versions (READ COMMITTED's recheck of
+  //    locked rows), so a removal that committed while we waited is seen;
+  //  - the transaction's clock (`now()`), the one clock of deadlines and rules at a time.
+  // Then the action is checked in the table above, and the room not archived.
   async lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: unknown, action: A, subject?: Subject): Promise<Locked<ActorFor<A>>> {
-    const found = await this.resolve(tx.em, user, kind, id, true);
-    const room = await tx.em.findOne(RoomEntity, { where: { id: found.roomId }, lock: { mode: 'pessimistic_write' } });
-    const membership = room && (await tx.em.findOne(MembershipEntity, { where: { roomId: room.id, userId: user.id, removedAt: IsNull() } }));
-    if (!room || !membership) throw notFound();
-    if (found.audiencePartyId !== null && found.audiencePartyId !== membership.partyId) throw notFound();
-    const actor = this.authorize({ room, membership }, action, subject ?? found.subject);
-    return Object.assign(actor, { now: found.now! });
+    const [actor] = await this.lockEach(tx, [user], kind, id, action, subject);
+    if (actor instanceof DomainError) throw actor;
+    return actor;
+  }
+
+  // The same for several callers at once (a batch of writes on one object), in the same one
+  // statement: for each user in turn, their actor, or the error lock() would throw for them.
+  async lockEach<A extends RoomAction>(
+    tx: Tx,
+    users: AuthUser[],
+    kind: ObjectKind,
+    id: unknown,
+    action: A,
+    subject?: Subject,
+  ): Promise<Array<Locked<ActorFor<A>> | DomainError>> {
+    if (!isUuid(id)) return users.map(() => notFound());
+    const rows: Array<Record<string, unknown>> = await tx.em.query(
+      `SELECT o.*, now() AS now, ${this.columns()} FROM (${kind.sql}) o
+         JOIN room r ON r.id = o.room_id
+         JOIN membership m ON m.room_id = r.id AND m.user_id = ANY($2::uuid[]) AND m.removed_at IS NULL
+        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
+        FOR UPDATE OF r FOR SHARE OF m`,
+      [id, [...new Set(users.map((u) => u.id))]],
+    );
+    const byUser = new Map(rows.map((row) => [row['m.userId'] as string, row]));
+    return users.map((user) => {
+      const row = byUser.get(user.id);
+      if (!row) return notFound();
+      const found = { partyId: (row.subject_party_id as string | undefined) ?? null, userId: (row.subject_user_id as string | undefined) ?? null };
+      try {
+        return Object.assign(this.authorize(this.scopeOf(row), action, subject ?? found), { now: row.now as Date });
+      } catch (e) {
+        if (e instanceof DomainError) return e;
+        throw e;
+      }
+    });
   }
 
   // Writes nobody asked for (the schedulers' deadlines and embargoes, an invitation being
@@ -127,10 +162,19 @@ export class RoomAccessService {
     return room && (opts.archived || !room.archivedAt) ? room : null;
   }
 
-  // The room of an object, NOT_FOUND unless `user` may know it (step 1 of lock): for reads
-  // of one object, followed by check() on the returned room.
+  // The room of an object, NOT_FOUND unless `user` may know it: for reads of one object,
+  // followed by check() on the returned room.
   async roomOfOrThrow(user: AuthUser, kind: ObjectKind, id: unknown): Promise<string> {
-    return (await this.resolve(this.tx.manager, user, kind, id, false)).roomId;
+    if (!isUuid(id)) throw notFound();
+    const [row]: Array<{ room_id: string }> = await this.tx.manager.query(
+      `SELECT o.room_id FROM (${kind.sql}) o
+         JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
+        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
+        LIMIT 1`,
+      [id, user.id],
+    );
+    if (!row) throw notFound();
+    return row.room_id;
   }
 
   // The table: may this member do `action` (on an object saying `subject`)? The actor, or
@@ -154,23 +198,30 @@ export class RoomAccessService {
     if (scope.membership.partyId !== partyId) throw notFound();
   }
 
-  private async resolve(em: TransactionRunner['manager'], user: AuthUser, kind: ObjectKind, id: unknown, withClock: boolean) {
-    if (!isUuid(id)) throw notFound();
-    const rows: Array<{ room_id: string; audience_party_id: string | null; subject_party_id?: string | null; subject_user_id?: string | null; now?: Date }> =
-      await em.query(
-        `SELECT o.*${withClock ? ', now() AS now' : ''} FROM (${kind.sql}) o
-         JOIN membership m ON m.room_id = o.room_id AND m.user_id = $2 AND m.removed_at IS NULL
-        WHERE o.audience_party_id IS NULL OR o.audience_party_id = m.party_id
-        LIMIT 1`,
-        [id, user.id],
-      );
-    const row = rows[0];
-    if (!row) throw notFound();
-    return {
-      roomId: row.room_id,
-      audiencePartyId: row.audience_party_id,
-      subject: { partyId: row.subject_party_id ?? null, userId: row.subject_user_id ?? null },
-      now: row.now,
-    };
+  // The room's parties inside a write, after its room lock (a party added by a write this one
+  // waited for is seen).
+  partiesIn(tx: Tx, roomId: string): Promise<PartyEntity[]> {
+    return tx.em.query(`SELECT id, room_id AS "roomId", name, created_at AS "createdAt" FROM party WHERE room_id = $1 ORDER BY created_at, name`, [roomId]);
+  }
+
+  // the room's and the membership's columns, as `r.<column> AS "r.<property>"` and `m.… AS "m.…"`
+  private columns(): string {
+    if (this.selected) return this.selected;
+    const cols = (entity: typeof RoomEntity | typeof MembershipEntity, alias: string) =>
+      this.tx.manager.connection
+        .getMetadata(entity)
+        .columns.map((c) => `${alias}.${c.databaseName} AS "${alias}.${c.propertyName}"`)
+        .join(', ');
+    return (this.selected = `${cols(RoomEntity, 'r')}, ${cols(MembershipEntity, 'm')}`);
+  }
+
+  private scopeOf(row: Record<string, unknown>): RoomScope {
+    const room: Record<string, unknown> = {};
+    const membership: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key.startsWith('r.')) room[key.slice(2)] = value;
+      else if (key.startsWith('m.')) membership[key.slice(2)] = value;
+    }
+    return { room: room as unknown as RoomEntity, membership: membership as unknown as MembershipEntity };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { IsNull, MoreThan } from 'typeorm';
+import { In, IsNull, MoreThan } from 'typeorm';
 import {
   attribute,
   disclosedPayload,
@@ -23,7 +23,7 @@ import {
 } from '@parley/domain';
 import { badInput, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent } from './rooms.entities';
+import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent, type RoomRole } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
 import { RoomAccessService } from './room-access.service';
 import type { AuthUser } from '@parley/identity';
@@ -123,6 +123,70 @@ export function actorLabel(dir: SpeakerDirectory, viewer: Viewer | null, members
   return party ?? null;
 }
 
+interface StreamHead {
+  seq: number;
+  hash: string;
+}
+
+// A room locked by RoomEventsService.lockRooms, with the active memberships it read after the
+// lock (by user id), each with its party's name.
+export interface LockedRoom {
+  room: RoomEntity;
+  members: Map<string, LockedMember>;
+}
+
+export type LockedMember = MembershipEntity & { partyName: string | null };
+
+interface MemberRow {
+  id: string;
+  room_id: string;
+  user_id: string;
+  role: RoomRole;
+  party_id: string | null;
+  display_name: string;
+  joined_at: Date;
+  removed_at: Date | null;
+  party_name: string | null;
+}
+
+const memberOf = (r: MemberRow): LockedMember => ({
+  id: r.id,
+  roomId: r.room_id,
+  userId: r.user_id,
+  role: r.role,
+  partyId: r.party_id,
+  displayName: r.display_name,
+  joinedAt: r.joined_at,
+  removedAt: r.removed_at,
+  partyName: r.party_name,
+});
+
+const streamKey = (roomId: string, stream: string) => `${roomId} ${stream}`;
+
+// The next event of a stream after `head`: salted commitments to its parts, chained by hash.
+function chainEvent(head: StreamHead, stream: string, input: AppendEvent): RoomEvent {
+  const seq = head.seq + 1;
+  const at = new Date();
+  const actor = input.actor?.id ?? null;
+  const parts = eventParts(actor, input.payload);
+  const salts = Object.fromEntries(parts.map((p) => [p.path, randomBytes(16).toString('hex')]));
+  const hash = eventHashV2(head.hash, { roomId: input.roomId, stream, seq, type: input.type, at: at.toISOString(), digests: sealedDigests(parts, salts) });
+  return {
+    roomId: input.roomId,
+    stream,
+    seq,
+    type: input.type,
+    actorMembershipId: actor,
+    audiencePartyId: input.audiencePartyId ?? null,
+    payload: input.payload,
+    at,
+    prevHash: head.hash,
+    hash,
+    format: 2,
+    salts,
+  } as RoomEvent;
+}
+
 @Injectable()
 export class RoomEventsService {
   // set once at start-up; appending before that would skip the derived state, so it fails
@@ -151,43 +215,133 @@ export class RoomEventsService {
   // room row lock, chained to the stream's previous event by salted commitments to its
   // parts; broadcast only after commit.
   async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent & { type: T }> {
-    const hooks = this.hooks;
-    if (!hooks) throw new Error('room event hooks are not registered (apps/api/src/room-event-hooks.ts)');
-    const room = await tx.em.findOne(RoomEntity, { where: { id: input.roomId }, lock: { mode: 'pessimistic_write' } });
-    if (!room) throw new Error(`room ${input.roomId} vanished during a write`);
+    const hooks = this.registeredHooks();
+    const room = await this.lockedHead(tx, input.roomId);
     const audiencePartyId = input.audiencePartyId ?? null;
     const stream = audiencePartyId ? partyStream(audiencePartyId) : ROOM_STREAM;
     const head = audiencePartyId ? await this.streamHead(tx, room, stream) : { seq: room.lastSeq, hash: room.headHash };
-    const seq = head.seq + 1;
-    const at = new Date();
-    const actor = input.actor?.id ?? null;
-    const parts = eventParts(actor, input.payload);
-    const salts = Object.fromEntries(parts.map((p) => [p.path, randomBytes(16).toString('hex')]));
-    const hash = eventHashV2(head.hash, { roomId: room.id, stream, seq, type: input.type, at: at.toISOString(), digests: sealedDigests(parts, salts) });
-    const event = tx.em.create(RoomEventEntity, {
-      roomId: room.id,
-      stream,
-      seq,
-      type: input.type,
-      actorMembershipId: actor,
-      audiencePartyId,
-      payload: input.payload,
-      at,
-      prevHash: head.hash,
-      hash,
-      format: 2,
-      salts,
+    // the id as stored: the hash commits to its text
+    const event = chainEvent(head, stream, { ...input, roomId: room.id }) as RoomEvent & { type: T };
+    await this.writeEvents(tx, [event]);
+    await this.recorded(tx, [event], hooks);
+    return event;
+  }
+
+  // Locks the rooms in id order (so two batches never wait on each other in a cycle), then
+  // reads the given users' active memberships in them with a fresh snapshot: a removal that
+  // committed while this waited for a lock is seen. A room missing from the answer is gone;
+  // a user missing from a room's members is not (or no longer) a member.
+  async lockRooms(tx: Tx, wanted: Array<{ roomId: string; userId: string }>): Promise<Map<string, LockedRoom>> {
+    const roomIds = [...new Set(wanted.map((w) => w.roomId))].sort();
+    const rooms = await tx.em.find(RoomEntity, { where: { id: In(roomIds) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const out = new Map(rooms.map((room): [string, LockedRoom] => [room.id, { room, members: new Map() }]));
+    if (!rooms.length) return out;
+    const rows: MemberRow[] = await tx.em.query(
+      `SELECT m.*, p.name AS party_name FROM membership m LEFT JOIN party p ON p.id = m.party_id
+        WHERE m.removed_at IS NULL AND (m.room_id, m.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+      [wanted.map((w) => w.roomId), wanted.map((w) => w.userId)],
+    );
+    for (const r of rows) out.get(r.room_id)?.members.set(r.user_id, memberOf(r));
+    return out;
+  }
+
+  // Appends many events, in the given order, to rooms the caller locked with lockRooms in
+  // this transaction: the chain is computed in memory from the locked rows (and one read of
+  // the party streams' heads), then one statement writes every event and moves each room's
+  // head. Hooks run per event, the broadcast after commit, as for append.
+  async appendMany(tx: Tx, locked: Map<string, LockedRoom>, inputs: AppendEvent[]): Promise<RoomEvent[]> {
+    const hooks = this.registeredHooks();
+    const heads = await this.headsOf(tx, locked, inputs);
+    const events = inputs.map((input) => {
+      const stream = input.audiencePartyId ? partyStream(input.audiencePartyId) : ROOM_STREAM;
+      const key = streamKey(input.roomId, stream);
+      const event = chainEvent(heads.get(key)!, stream, input);
+      heads.set(key, { seq: event.seq, hash: event.hash });
+      return event;
     });
-    await tx.em.insert(RoomEventEntity, event as never);
-    if (!audiencePartyId) await tx.em.update(RoomEntity, { id: room.id }, { lastSeq: seq, headHash: hash });
-    const typed = event as RoomEvent & { type: T };
-    for (const hook of hooks) await hook.record(tx, typed);
-    tx.afterCommit(() => this.bus.committed.next(typed));
-    return typed;
+    await this.writeEvents(tx, events);
+    for (const e of events) if (e.stream === ROOM_STREAM) Object.assign(locked.get(e.roomId)!.room, { lastSeq: e.seq, headHash: e.hash });
+    await this.recorded(tx, events, hooks);
+    return events;
+  }
+
+  private registeredHooks(): readonly RoomEventHook[] {
+    if (!this.hooks) throw new Error('room event hooks are not registered (apps/api/src/room-event-hooks.ts)');
+    return this.hooks;
+  }
+
+  // the room's row locked, for the head of its room stream
+  private async lockedHead(tx: Tx, roomId: string): Promise<Pick<RoomEntity, 'id' | 'lastSeq' | 'headHash' | 'chainV2From'>> {
+    const rows: Array<{ id: string; last_seq: number; head_hash: string; chain_v2_from: number }> = await tx.em.query(
+      `SELECT id, last_seq, head_hash, chain_v2_from FROM room WHERE id = $1 FOR UPDATE`,
+      [roomId],
+    );
+    if (!rows[0]) throw new Error(`room ${roomId} vanished during a write`);
+    return { id: rows[0].id, lastSeq: rows[0].last_seq, headHash: rows[0].head_hash, chainV2From: rows[0].chain_v2_from };
+  }
+
+  // the head of every stream the inputs append to: a room's from its locked row, the party
+  // streams' in one read (each an index probe at the end of the stream)
+  private async headsOf(tx: Tx, locked: Map<string, LockedRoom>, inputs: AppendEvent[]): Promise<Map<string, StreamHead>> {
+    const heads = new Map<string, StreamHead>();
+    const party: Array<{ roomId: string; stream: string }> = [];
+    for (const input of inputs) {
+      const { room } = locked.get(input.roomId) ?? {};
+      if (!room) throw new Error(`room ${input.roomId} is not locked by this transaction`);
+      const stream = input.audiencePartyId ? partyStream(input.audiencePartyId) : ROOM_STREAM;
+      const key = streamKey(room.id, stream);
+      if (heads.has(key)) continue;
+      if (stream === ROOM_STREAM) heads.set(key, { seq: room.lastSeq, hash: room.headHash });
+      else {
+        heads.set(key, { seq: room.chainV2From, hash: GENESIS_HASH });
+        party.push({ roomId: room.id, stream });
+      }
+    }
+    if (party.length) for (const h of await this.partyHeads(tx, party)) heads.set(streamKey(h.room_id, h.stream), { seq: h.seq, hash: h.hash });
+    return heads;
+  }
+
+  private partyHeads(
+    tx: Tx,
+    streams: Array<{ roomId: string; stream: string }>,
+  ): Promise<Array<{ room_id: string; stream: string; seq: number; hash: string }>> {
+    return tx.em.query(
+      `SELECT s.room_id, s.stream, e.seq, e.hash FROM unnest($1::uuid[], $2::text[]) s(room_id, stream)
+         JOIN LATERAL (SELECT seq, hash FROM room_event WHERE room_id = s.room_id AND stream = s.stream ORDER BY seq DESC LIMIT 1) e ON true`,
+      [streams.map((s) => s.roomId), streams.map((s) => s.stream)],
+    );
+  }
+
+  // One statement: every event inserted, and each room's head moved to its last room-stream event.
+  private async writeEvents(tx: Tx, events: RoomEvent[]): Promise<void> {
+    const heads = new Map<string, RoomEvent>();
+    for (const e of events) if (e.stream === ROOM_STREAM) heads.set(e.roomId, e);
+    const col = <K extends keyof RoomEvent>(k: K) => events.map((e) => e[k]);
+    await tx.em.query(
+      `WITH inserted AS (
+         INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format, salts)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[], $11::smallint[], $12::jsonb[]))
+       UPDATE room SET last_seq = h.seq, head_hash = h.hash FROM unnest($13::uuid[], $14::int[], $15::text[]) h(id, seq, hash) WHERE room.id = h.id`,
+      [
+        ...[col('roomId'), col('stream'), col('seq'), col('type'), col('actorMembershipId'), col('audiencePartyId')],
+        events.map((e) => JSON.stringify(e.payload)),
+        ...[col('at'), col('prevHash'), col('hash'), col('format')],
+        events.map((e) => JSON.stringify(e.salts)),
+        ...[[...heads.keys()], [...heads.values()].map((e) => e.seq), [...heads.values()].map((e) => e.hash)],
+      ],
+    );
+  }
+
+  // derived state in the same transaction, then the broadcast once it committed
+  private async recorded(tx: Tx, events: RoomEvent[], hooks: readonly RoomEventHook[]): Promise<void> {
+    for (const event of events) for (const hook of hooks) await hook.record(tx, event);
+    tx.afterCommit(() => {
+      for (const event of events) this.bus.committed.next(event);
+    });
   }
 
   // A party stream's last event; one not yet written starts after the room's format-1 events.
-  private async streamHead(tx: Tx, room: RoomEntity, stream: string): Promise<{ seq: number; hash: string }> {
+  private async streamHead(tx: Tx, room: Pick<RoomEntity, 'id' | 'chainV2From'>, stream: string): Promise<StreamHead> {
     const last = await tx.em.findOne(RoomEventEntity, { where: { roomId: room.id, stream }, order: { seq: 'DESC' }, select: { seq: true, hash: true } });
     return last ? { seq: last.seq, hash: last.hash } : { seq: room.chainV2From, hash: GENESIS_HASH };
   }

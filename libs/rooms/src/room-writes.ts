@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { DomainError } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, type ActorFor, type Locked, type ObjectKind, type RoomAction } from './room-access.service';
 import { RoomEventsService, type AppendEvent } from './room-events.service';
-import type { RoomEntity } from './rooms.entities';
+import type { PartyEntity, RoomEntity } from './rooms.entities';
 
 // The write idiom of every capability in a room, in one place: one transaction, the room lock
 // on the object written (RoomAccessService.lock), and the room events the write appends.
@@ -22,6 +23,15 @@ export class RoomWrites {
 
   lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: string, action: A): Promise<Locked<ActorFor<A>>> {
     return this.access.lock(tx, user, kind, id, action);
+  }
+
+  lockEach<A extends RoomAction>(tx: Tx, users: AuthUser[], kind: ObjectKind, id: string, action: A): Promise<Array<Locked<ActorFor<A>> | DomainError>> {
+    return this.access.lockEach(tx, users, kind, id, action);
+  }
+
+  // the room's parties, after the lock
+  parties(tx: Tx, roomId: string): Promise<PartyEntity[]> {
+    return this.access.partiesIn(tx, roomId);
   }
 
   lockForSystem(tx: Tx, roomId: string): Promise<RoomEntity | null> {

@@ -1,0 +1,140 @@
+// reviseProposal benchmark (not a test): one client, serial, revises a proposal of 20 clauses
+// whose history already holds 10, 1,000 or 10,000 versions (each with its proposal.revised
+// event in the room's log, seeded with direct SQL; the hash chain is not valid and nothing here
+// reads it). p50/p99 per history size, SQL statements per call (PARLEY_COUNT_SQL=1) and server
+// CPU per call. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
+//   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
+// BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HISTORIES = [10, 1000, 10_000];
+const CLAUSES = 20;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
+
+const REVISE = `mutation($input: ReviseProposalInput!) { reviseProposal(input: $input) { id version textHash status } }`;
+const clausesOf = (v) => Array.from({ length: CLAUSES }, (_, c) => ({ key: String(c + 1), heading: null, text: `Clause ${c + 1} as of version ${v}.` }));
+
+// A room with a facilitator and three parties, one DRAFTING proposal at `versions` versions.
+async function seed(db, versions) {
+  await db.query('BEGIN');
+  const [room] = await seedRooms(db, { rooms: 1, members: 4, parties: 3 });
+  const {
+    rows: [fac],
+  } = await db.query(`SELECT id FROM membership WHERE room_id = $1 AND role = 'FACILITATOR'`, [room.id]);
+  const full = (v) => JSON.stringify(clausesOf(v).map((c) => ({ ...c, alternatives: [] })));
+  const {
+    rows: [proposal],
+  } = await db.query(
+    `INSERT INTO proposal (room_id, title, status, version, text_hash, clauses, created_by) VALUES ($1, 'Bench', 'DRAFTING', $2, $3, $4, $5) RETURNING id`,
+    [room.id, versions, 'f'.repeat(64), full(versions), fac.id],
+  );
+  await db.query(
+    `INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
+     SELECT $1, n, $2::jsonb, 'f', 'seeded', $3 FROM generate_series(1, $4) AS n`,
+    [proposal.id, full(0), fac.id, versions],
+  );
+  await db.query(
+    `INSERT INTO room_event (room_id, seq, type, actor_membership_id, payload, at, prev_hash, hash)
+     SELECT $1, n, CASE WHEN n = 1 THEN 'proposal.created' ELSE 'proposal.revised' END, $2,
+            jsonb_build_object('proposalId', $3::text, 'version', n), now() - (($4 - n) * interval '1 second'), 'x', 'x'
+       FROM generate_series(1, $4) AS n`,
+    [room.id, fac.id, proposal.id, versions],
+  );
+  await db.query(`UPDATE room SET last_seq = $2 WHERE id = $1`, [room.id, versions]);
+  await db.query('COMMIT');
+  return { token: room.tokens[0], proposalId: proposal.id, versions };
+}
+
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+async function measure(url, server, room) {
+  let version = room.versions;
+  const revise = async () => {
+    const t0 = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${room.token}` },
+      body: JSON.stringify({ query: REVISE, variables: { input: { proposalId: room.proposalId, expectedVersion: version, clauses: clausesOf(version + 1) } } }),
+    });
+    const json = await res.json();
+    const ms = performance.now() - t0;
+    if (json.errors) throw new Error(JSON.stringify(json.errors));
+    version = json.data.reviseProposal.version;
+    return { ms, sql: Number(res.headers.get('x-sql-count')) };
+  };
+  for (let i = 0; i < 20; i++) await revise(); // warm-up
+  const cpu0 = cpuMs(server.pid);
+  const times = [];
+  const sql = new Set();
+  for (let i = 0; i < REQUESTS; i++) {
+    const r = await revise();
+    times.push(r.ms);
+    sql.add(r.sql);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    p50: round(percentile(times, 50)),
+    p99: round(percentile(times, 99)),
+    sql: [...sql].join(' / '),
+    serverCpuMs: round((cpuMs(server.pid) - cpu0) / REQUESTS),
+  };
+}
+
+const name = `parley_bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const dbUrl = withDb(ADMIN_URL, name);
+let api;
+let db;
+try {
+  api = await startIn(
+    ROOT,
+    [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'],
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: '1' },
+    (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+  );
+  db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const rooms = [];
+  for (const versions of HISTORIES) rooms.push(await seed(db, versions));
+  await db.query('ANALYZE');
+  const load0 = os.loadavg()[0];
+  const figures = {};
+  for (const room of rooms) {
+    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api.child, room);
+    console.error(`${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements, server CPU ${r.serverCpuMs} ms per call`);
+    figures[`v${room.versions}`] = r;
+  }
+  report('revise', {
+    requests: REQUESTS,
+    clauses: CLAUSES,
+    versions: HISTORIES.join(' / '),
+    p50Ms: HISTORIES.map((v) => figures[`v${v}`].p50),
+    p99Ms: HISTORIES.map((v) => figures[`v${v}`].p99),
+    sqlStatementsPerCall: figures[`v${HISTORIES[0]}`].sql,
+    serverCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].serverCpuMs),
+    loadAverage: round((load0 + os.loadavg()[0]) / 2),
+  });
+} finally {
+  await db?.end();
+  if (api) await stop(api.child);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
