@@ -125,13 +125,8 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {
-      // the hook rules, React Compiler's checks included, each as an error
+      // the hook rules, React Compiler's checks included (refs, purity), each as an error
       ...Object.fromEntries(Object.keys(reactHooks.configs.recommended.rules).map((rule) => [rule, 'error'])),
-      // off: they flag the "latest value in a ref" idiom the live client is built on (room-page,
-      // room-context, agreement-page) and a Date.now() in a render; the app
-      // does not use the React Compiler, whose memoization these two protect
-      'react-hooks/refs': 'off',
-      'react-hooks/purity': 'off',
       'no-restricted-imports': [
         'error',
         {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startApp, startServer, Client, type TestApp } from './support/harness';
+import { runCli, sleep, startApp, startServer, Client, type TestApp } from './support/harness';
 import { adoptedAgreement, CONSENT_TO_PUBLISH as CONSENT, newRoom, newUser, roomEvents, SIGN_AGREEMENT as SIGN } from './support/factories';
 
 const cli = runCli;
@@ -212,8 +212,11 @@ describe('agreements', () => {
       // a second server on the same database publishes it once the embargo passed
       const other = await startServer({ DATABASE_URL: app.db.url, PARLEY_SCHEDULER_INTERVAL_MS: '300' });
       try {
-        await new Promise((res) => setTimeout(res, 5500));
-        const a = (await new Client(other.url, room.observer.client.token).ok(AGREEMENT, { id: agreementId })).agreement;
+        // the second server's scheduler publishes it on its first tick past the embargo
+        const seen = () => new Client(other.url, room.observer.client.token).ok(AGREEMENT, { id: agreementId }).then((d) => d.agreement);
+        const deadline = Date.now() + 15_000;
+        let a = await seen();
+        while (a.status !== 'PUBLISHED' && Date.now() < deadline) a = await sleep(100).then(seen);
         expect(a.status).toBe('PUBLISHED');
         expect(new Date(a.publishedAt).getTime()).toBeGreaterThanOrEqual(new Date(embargo).getTime());
         const n = await app.sql(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'agreement.published'`, [room.id]);

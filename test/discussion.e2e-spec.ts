@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { connectLive, startApp, type LiveClient, type TestApp } from './support/harness';
 import { newRoom, newUser } from './support/factories';
-import { joinRoom, MESSAGES, send } from './support/live';
+import { joinRoom, MESSAGES, send, serverWithSockets } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(60_000);
 
 describe('messages query', () => {
-  let app: TestApp;
-  const open: LiveClient[] = [];
-  beforeAll(async () => {
-    app = await startApp();
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await app?.close();
-  }, 90_000);
+  const file = serverWithSockets();
 
   it('pages one thread newest first by seq', async () => {
-    const room = await newRoom(app.anon, { speakerAttribution: 'PARTY_ONLY' });
-    const a = await connectLive(app.server.url, room.negotiators[0].client.token);
-    open.push(a);
+    const room = await newRoom(file.app.anon, { speakerAttribution: 'PARTY_ONLY' });
+    const a = await file.live(room.negotiators[0].client.token);
     await joinRoom(a, room.id);
     const sent = [];
     for (let i = 0; i < 5; i++) sent.push(await send(a, room.id, `m${i}`));
@@ -54,18 +44,18 @@ describe('messages query', () => {
     ['a wrongly typed limit', { limit: 'ten' }, 'BAD_USER_INPUT'],
     ['another party caucus', { thread: 'OTHER' }, 'NOT_FOUND'],
   ])('refuses %s', async (_label, args, code) => {
-    const room = await newRoom(app.anon);
+    const room = await newRoom(file.app.anon);
     const vars: Record<string, unknown> = { roomId: room.id, ...args };
     if (vars.thread === 'OTHER') vars.thread = `party:${room.parties[1].id}`;
     expect(await room.negotiators[0].client.code(MESSAGES, vars)).toBe(code);
   });
 
   it('answers a non-member and an unknown room alike with NOT_FOUND', async () => {
-    const room = await newRoom(app.anon);
-    const stranger = await newUser(app.anon);
+    const room = await newRoom(file.app.anon);
+    const stranger = await newUser(file.app.anon);
     expect(await stranger.client.code(MESSAGES, { roomId: room.id })).toBe('NOT_FOUND');
     expect(await stranger.client.code(MESSAGES, { roomId: randomUUID() })).toBe('NOT_FOUND');
     expect(await stranger.client.code(MESSAGES, { roomId: 'not-an-id' })).toBe('NOT_FOUND');
-    expect(await app.anon.code(MESSAGES, { roomId: room.id })).toBe('UNAUTHENTICATED');
+    expect(await file.app.anon.code(MESSAGES, { roomId: room.id })).toBe('UNAUTHENTICATED');
   });
 });

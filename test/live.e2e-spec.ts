@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { connectError, connectLive, sleep, startApp, type LiveClient, type TestApp } from './support/harness';
+import { connectError, sleep } from './support/harness';
 import { invite, join, newRoom, newUser, ROOM_EVENTS, vote, type TestRoom } from './support/factories';
 import { createProposal, openBallot } from './support/negotiation';
-import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, send } from './support/live';
+import { joinRoom, LOGOUT, MESSAGES, postedBy, REMOVE_MEMBER, send, serverWithSockets } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(60_000);
 
 describe('live gateway', () => {
-  let app: TestApp;
-  const open: LiveClient[] = [];
-  const live = async (token: string | null) => {
-    const c = await connectLive(app.server.url, token);
-    open.push(c);
-    return c;
-  };
+  const file = serverWithSockets();
+  const live = file.live;
   // every member of the room, connected and joined
   const everyone = async (room: TestRoom) => {
     const users = [room.facilitator, ...room.negotiators, room.observer];
@@ -24,28 +19,20 @@ describe('live gateway', () => {
     return clients;
   };
 
-  beforeAll(async () => {
-    app = await startApp();
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await app?.close();
-  }, 90_000);
-
   describe('handshake', () => {
     it('fails a missing, malformed or revoked token with UNAUTHENTICATED', async () => {
-      expect(await connectError(app.server.url, {})).toBe('UNAUTHENTICATED');
-      expect(await connectError(app.server.url, { token: 'x'.repeat(43) })).toBe('UNAUTHENTICATED');
-      expect(await connectError(app.server.url, { token: { $ne: null } })).toBe('UNAUTHENTICATED');
-      const u = await newUser(app.anon);
+      expect(await connectError(file.app.server.url, {})).toBe('UNAUTHENTICATED');
+      expect(await connectError(file.app.server.url, { token: 'x'.repeat(43) })).toBe('UNAUTHENTICATED');
+      expect(await connectError(file.app.server.url, { token: { $ne: null } })).toBe('UNAUTHENTICATED');
+      const u = await newUser(file.app.anon);
       await u.client.ok(LOGOUT);
-      expect(await connectError(app.server.url, { token: u.client.token })).toBe('UNAUTHENTICATED');
+      expect(await connectError(file.app.server.url, { token: u.client.token })).toBe('UNAUTHENTICATED');
     });
   });
 
   describe('message:send', () => {
     it('fans a message out to every member, acked only once it is committed', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [fac, a, b, c, obs] = await everyone(room);
       const message = await send(a, room.id, '  Shall we start with clause 1?  ');
       expect(message.body).toBe('Shall we start with clause 1?');
@@ -60,7 +47,7 @@ describe('live gateway', () => {
     });
 
     it('returns the first message for a resent clientMsgId and stores one row', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [a] = await Promise.all([live(room.negotiators[0].client.token)]);
       await joinRoom(a, room.id);
       const clientMsgId = randomUUID();
@@ -69,15 +56,15 @@ describe('live gateway', () => {
       expect(ids.size).toBe(1);
       const again = await send(a, room.id, 'different body', undefined, clientMsgId);
       expect(acks.map((x) => x.message.id)).toContain(again.id);
-      const rows = await app.sql('SELECT count(*)::int AS n FROM message WHERE client_msg_id = $1', [clientMsgId]);
+      const rows = await file.app.sql('SELECT count(*)::int AS n FROM message WHERE client_msg_id = $1', [clientMsgId]);
       expect(rows[0].n).toBe(1);
-      const events = await app.sql(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'message.posted'`, [room.id]);
+      const events = await file.app.sql(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'message.posted'`, [room.id]);
       expect(events[0].n).toBe(1);
     });
 
     it('answers a non-member with NOT_FOUND, for a real room and a made-up one alike', async () => {
-      const room = await newRoom(app.anon);
-      const stranger = await live((await newUser(app.anon)).client.token);
+      const room = await newRoom(file.app.anon);
+      const stranger = await live((await newUser(file.app.anon)).client.token);
       for (const roomId of [room.id, randomUUID()]) {
         expect((await stranger.call('room:join', { roomId })).error.code).toBe('NOT_FOUND');
         expect((await stranger.call('message:send', { roomId, body: 'hi', clientMsgId: 'x' })).error.code).toBe('NOT_FOUND');
@@ -88,7 +75,7 @@ describe('live gateway', () => {
 
   describe('room:join with afterSeq', () => {
     it('replays exactly the events missed while disconnected', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const b = await live(room.negotiators[1].client.token);
       const first = await joinRoom(b, room.id);
       const a = await live(room.negotiators[0].client.token);
@@ -109,7 +96,7 @@ describe('live gateway', () => {
 
   describe('edit and redact', () => {
     it('edits own messages only and a redaction empties the body by every route', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [fac, a, b] = await everyone(room);
       const m = await send(a, room.id, 'a secret number: 42');
       expect((await b.call('message:edit', { messageId: m.id, body: 'hijacked' })).error.code).toBe('FORBIDDEN');
@@ -134,7 +121,7 @@ describe('live gateway', () => {
 
   describe('removal and logout', () => {
     it('sends room:removed to a removed member and nothing after it', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [fac, a, b] = await everyone(room);
       const bMembership = room.membershipIds.get(room.negotiators[1].id)!;
       await room.facilitator.client.ok(REMOVE_MEMBER, { id: bMembership });
@@ -149,8 +136,8 @@ describe('live gateway', () => {
     });
 
     it('keeps the sockets of a removed member who is still in another room, outside the old room', async () => {
-      const room = await newRoom(app.anon);
-      const other = await newRoom(app.anon, { facilitator: room.facilitator });
+      const room = await newRoom(file.app.anon);
+      const other = await newRoom(file.app.anon, { facilitator: room.facilitator });
       const neg = room.negotiators[1];
       const t = await invite(room.facilitator.client, other.id, 'OBSERVER');
       await neg.client.ok(`mutation($t: String!) { acceptInvite(token: $t) { id } }`, { t });
@@ -165,8 +152,8 @@ describe('live gateway', () => {
     });
 
     it('disconnects the sockets of a session that logs out, and only those', async () => {
-      const u = await newUser(app.anon);
-      const other = await live((await newUser(app.anon)).client.token);
+      const u = await newUser(file.app.anon);
+      const other = await live((await newUser(file.app.anon)).client.token);
       const c = await live(u.client.token);
       const gone = new Promise((resolve) => c.socket.once('disconnect', resolve));
       await u.client.ok(LOGOUT);
@@ -177,7 +164,7 @@ describe('live gateway', () => {
 
   describe('ballot secrecy', () => {
     it('sends no choice of an open secret ballot to anyone, and reveals them all at close', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const clients = await everyone(room);
       const [fac, a, b] = clients;
       const p = await createProposal(room.facilitator.client, room.id);
@@ -204,7 +191,7 @@ describe('live gateway', () => {
 
   describe('attribution', () => {
     it('shows no other member name or party in an ANONYMOUS room, by socket or query', async () => {
-      const room = await newRoom(app.anon, { speakerAttribution: 'ANONYMOUS' });
+      const room = await newRoom(file.app.anon, { speakerAttribution: 'ANONYMOUS' });
       const [, a, b] = await everyone(room);
       const m = await send(a, room.id, 'who said this?');
       expect(m.author).toBe(room.negotiators[0].displayName); // one always sees oneself
@@ -222,7 +209,7 @@ describe('live gateway', () => {
     });
 
     it('attributes typing per the room setting and keeps caucus typing in the party', async () => {
-      const room = await newRoom(app.anon, { speakerAttribution: 'PARTY_ONLY' });
+      const room = await newRoom(file.app.anon, { speakerAttribution: 'PARTY_ONLY' });
       const [fac, a, b] = await everyone(room);
       expect(await a.call('typing', { roomId: room.id })).toEqual({ ok: true });
       const t = await b.waitFor('typing');
@@ -235,7 +222,7 @@ describe('live gateway', () => {
     });
 
     it('tells the room who is online', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const a = await live(room.negotiators[0].client.token);
       await joinRoom(a, room.id);
       const b = await live(room.negotiators[1].client.token);
@@ -249,9 +236,9 @@ describe('live gateway', () => {
 
   describe('caucus privacy', () => {
     it('keeps a caucus within its party by every route', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const partyA = room.parties[0];
-      const second = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyA.id);
+      const second = await join(file.app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyA.id);
       const [fac, a, b, , obs] = await everyone(room);
       const a2 = await live(second.user.client.token);
       await joinRoom(a2, room.id);
@@ -346,7 +333,7 @@ describe('live gateway', () => {
 
   describe('malformed payloads', () => {
     it('answers each with an error ack and keeps serving', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const a = await live(room.negotiators[0].client.token);
       await joinRoom(a, room.id);
       const bad: Array<[string, unknown, string]> = [
@@ -392,12 +379,12 @@ describe('live gateway', () => {
       const ok = await send(a, room.id, 'still here');
       expect(ok.body).toBe('still here');
       expect(a.socket.connected).toBe(true);
-      const health = await fetch(`${app.server.url}/healthz`);
+      const health = await fetch(`${file.app.server.url}/healthz`);
       expect(health.status).toBe(200);
     });
 
     it('rate-limits a socket that floods events', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const a = await live(room.negotiators[0].client.token);
       const acks = await Promise.all(Array.from({ length: 80 }, () => a.call('typing', { roomId: room.id })));
       expect(acks.filter((x) => x.ok).length).toBeLessThanOrEqual(60);

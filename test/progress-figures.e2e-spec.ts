@@ -3,18 +3,18 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { TransactionRunner } from '@parley/database';
 import { figureBallots } from '../libs/progress/src/progress-figures';
-import { ProgressRepository } from '../libs/progress/src/progress.repository';
+import { NegotiationFiguresQuery } from '../libs/negotiation/src/negotiation-figures.query';
 import { startApp, type TestApp } from './support/harness';
 import { newRoom, type TestRoom } from './support/factories';
 import { createProposal, PROPOSE_AMENDMENT } from './support/negotiation';
 
-// ProgressRepository.figures picks in SQL the ballots that figureBallots picks in memory;
+// NegotiationFiguresQuery.roomFigures picks in SQL the ballots that figureBallots picks in memory;
 // here both choose from the same random ballot rows (ties in created_at included) in a real
 // PostgreSQL, and the votes folded into arrays must be the vote table's rows.
 describe('progress figures in SQL', () => {
   let app: TestApp;
   let room: TestRoom;
-  let repo: ProgressRepository;
+  let query: NegotiationFiguresQuery;
   let proposals: Array<{ id: string; amendments: string[] }>;
   let facilitatorMembership: string;
 
@@ -34,8 +34,8 @@ describe('progress figures in SQL', () => {
       proposals.push({ id: p.id, amendments });
     }
     facilitatorMembership = room.membershipIds.get(room.facilitator.id)!;
-    // the repository on the test's own pool: the same SQL against the same database
-    repo = new ProgressRepository({ manager: { query: (text: string, params: unknown[]) => app.sql(text, params) } } as unknown as TransactionRunner);
+    // the query on the test's own pool: the same SQL against the same database
+    query = new NegotiationFiguresQuery({ manager: { query: (text: string, params: unknown[]) => app.sql(text, params) } } as unknown as TransactionRunner);
   });
   afterAll(async () => {
     await app?.close();
@@ -84,14 +84,14 @@ describe('progress figures in SQL', () => {
             );
           }
         }
-        const figures = await repo.figures(room.id);
+        const figures = await query.roomFigures(room.id);
         for (const p of proposals) {
           const all = await app.sql<{ id: string; amendment_id: string | null; status: string }>(
             `SELECT id, amendment_id, status FROM ballot WHERE proposal_id = $1 ORDER BY created_at, id`,
             [p.id],
           );
           const expected = figureBallots(all.map((b) => ({ id: b.id, amendmentId: b.amendment_id, status: b.status })));
-          const got = figures.proposals.find((f) => f.proposal.id === p.id)!.ballots;
+          const got = figures.ballots.get(p.id) ?? [];
           expect(got.map((b) => b.ballot.id)).toEqual(expected.map((b) => b.id));
           for (const { ballot, votes } of got) {
             const rows = await app.sql(`SELECT party_id, choice, reason, cast_at FROM vote WHERE ballot_id = $1 ORDER BY cast_at, party_id`, [ballot.id]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connectLive, startApp, startServer, Client, sleep, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { ACCEPT_INVITE, fresh, invite, newRoom, newUser, SIGN_UP } from './support/factories';
-import { joinRoom, LOGOUT } from './support/live';
+import { joinRoom, LOGOUT, serverWithSockets } from './support/live';
 import { redisAnswers, startTwoInstances, TEST_REDIS_URL } from './support/redis';
 
 // Sessions, passwords and limits (ASVS 5.0 V6/V7, issue 14 items 6, 8 and 9), over the real server.
@@ -27,24 +27,12 @@ async function login(app: { anon: Client }, email: string, password: string): Pr
 }
 
 describe('sessions and passwords', () => {
-  let app: TestApp;
-  const open: LiveClient[] = [];
-  beforeAll(async () => {
-    app = await startApp();
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await app?.close();
-  }, 90_000);
-  const live = async (token: string | null) => {
-    const c = await connectLive(app.server.url, token);
-    open.push(c);
-    return c;
-  };
+  const file = serverWithSockets();
+  const live = file.live;
 
   describe('passwords', () => {
     it.each([['123qweasdzxc'], ['QWERTY123456'], ['qazwsxedcrfv']])('refuses the common password %s, naming the rules', async (password) => {
-      const r = await app.anon.gql(SIGN_UP, { input: { email: `${fresh('pw')}@example.org`, password, displayName: 'P' } });
+      const r = await file.app.anon.gql(SIGN_UP, { input: { email: `${fresh('pw')}@example.org`, password, displayName: 'P' } });
       expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(r.errors?.[0].extensions?.fields?.password).toMatch(/common or breached/);
       expect(r.errors?.[0].extensions?.fields?.password).toMatch(/12 to 1024 characters/);
@@ -52,41 +40,41 @@ describe('sessions and passwords', () => {
 
     it('refuses a password made of the email address', async () => {
       const local = fresh('mailbox');
-      const r = await app.anon.gql(SIGN_UP, { input: { email: `${local}@example.org`, password: `${local}!!`, displayName: 'P' } });
+      const r = await file.app.anon.gql(SIGN_UP, { input: { email: `${local}@example.org`, password: `${local}!!`, displayName: 'P' } });
       expect(r.errors?.[0].extensions?.fields?.password).toMatch(/email address or name/);
     });
   });
 
   describe('session lifetime', () => {
     it('gives a new token at every login', async () => {
-      const u = await newUser(app.anon);
-      const a = await login(app, u.email, u.password);
-      const b = await login(app, u.email, u.password);
+      const u = await newUser(file.app.anon);
+      const a = await login(file.app, u.email, u.password);
+      const b = await login(file.app, u.email, u.password);
       expect(new Set([u.client.token, a.token, b.token]).size).toBe(3);
     });
 
     it('ends a session unused for longer than the idle timeout, though its absolute lifetime is not over', async () => {
-      const u = await newUser(app.anon);
+      const u = await newUser(file.app.anon);
       expect((await u.client.ok(ME)).me.id).toBe(u.id);
       // the default idle timeout is 480 minutes
-      await app.sql(`UPDATE user_session SET last_used_at = now() - interval '481 minutes' WHERE user_id = $1`, [u.id]);
+      await file.app.sql(`UPDATE user_session SET last_used_at = now() - interval '481 minutes' WHERE user_id = $1`, [u.id]);
       expect(await u.client.code(ME)).toBe('UNAUTHENTICATED');
-      await app.sql(`UPDATE user_session SET last_used_at = now() - interval '470 minutes' WHERE user_id = $1`, [u.id]);
+      await file.app.sql(`UPDATE user_session SET last_used_at = now() - interval '470 minutes' WHERE user_id = $1`, [u.id]);
       expect((await u.client.ok(ME)).me.id).toBe(u.id);
       // and that use was recorded: the idle clock starts again
-      const [row] = await app.sql(`SELECT extract(epoch FROM now() - last_used_at) AS idle FROM user_session WHERE user_id = $1`, [u.id]);
+      const [row] = await file.app.sql(`SELECT extract(epoch FROM now() - last_used_at) AS idle FROM user_session WHERE user_id = $1`, [u.id]);
       expect(Number(row.idle)).toBeLessThan(60);
     });
 
     it('accepts the token only in the Authorization header, never in a query string or a body', async () => {
-      const u = await newUser(app.anon);
-      const inQuery = await fetch(`${app.server.url}/graphql?access_token=${encodeURIComponent(u.client.token!)}`, {
+      const u = await newUser(file.app.anon);
+      const inQuery = await fetch(`${file.app.server.url}/graphql?access_token=${encodeURIComponent(u.client.token!)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: ME }),
       });
       expect(((await inQuery.json()) as any).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-      const inBody = await fetch(`${app.server.url}/graphql`, {
+      const inBody = await fetch(`${file.app.server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: ME, access_token: u.client.token }),
@@ -98,9 +86,9 @@ describe('sessions and passwords', () => {
 
   describe('sessions and endSession', () => {
     it("lists one's own live sessions without tokens, marks the current one, and ends one of them with its sockets", async () => {
-      const u = await newUser(app.anon);
-      const other = await login(app, u.email, u.password);
-      const stranger = await newUser(app.anon);
+      const u = await newUser(file.app.anon);
+      const other = await login(file.app, u.email, u.password);
+      const stranger = await newUser(file.app.anon);
       const list = (await u.client.ok(SESSIONS)).sessions as Array<{ id: string; current: boolean; expiresAt: string; lastUsedAt: string }>;
       expect(list).toHaveLength(2);
       expect(list.filter((s) => s.current)).toHaveLength(1);
@@ -122,18 +110,18 @@ describe('sessions and passwords', () => {
 
   describe('changePassword', () => {
     it('needs the current password and a good new one', async () => {
-      const u = await newUser(app.anon);
+      const u = await newUser(file.app.anon);
       const wrong = await u.client.gql(CHANGE_PASSWORD, { old: 'not the password at all', new: 'a brand new long passphrase' });
       expect(wrong.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { oldPassword: expect.any(String) } });
       const common = await u.client.gql(CHANGE_PASSWORD, { old: u.password, new: '123qweasdzxc' });
       expect(common.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { newPassword: expect.stringMatching(/common/) } });
-      expect(await app.anon.code(CHANGE_PASSWORD, { old: u.password, new: 'a brand new long passphrase' })).toBe('UNAUTHENTICATED');
+      expect(await file.app.anon.code(CHANGE_PASSWORD, { old: u.password, new: 'a brand new long passphrase' })).toBe('UNAUTHENTICATED');
     });
 
     it("ends the user's other sessions and their sockets at once, keeps this one, and the new password signs in", async () => {
-      const u = await newUser(app.anon);
-      const other = await login(app, u.email, u.password);
-      const room = await newRoom(app.anon, { facilitator: u });
+      const u = await newUser(file.app.anon);
+      const other = await login(file.app, u.email, u.password);
+      const room = await newRoom(file.app.anon, { facilitator: u });
       const socket = await live(other.token);
       await joinRoom(socket, room.id);
       const mine = await live(u.client.token);
@@ -144,16 +132,16 @@ describe('sessions and passwords', () => {
       expect((await u.client.ok(ME)).me.id).toBe(u.id);
       expect(mine.socket.connected).toBe(true);
       expect((await mine.call('room:join', { roomId: room.id })).ok).toBe(true);
-      expect(await app.anon.code(LOGIN, { email: u.email, password: u.password })).toBe('UNAUTHENTICATED');
-      await login(app, u.email, 'a brand new long passphrase');
+      expect(await file.app.anon.code(LOGIN, { email: u.email, password: u.password })).toBe('UNAUTHENTICATED');
+      await login(file.app, u.email, 'a brand new long passphrase');
     });
   });
 
   describe('sockets end with their session', () => {
     it('ends a socket when its session expires, without any action from the client', async () => {
-      const u = await newUser(app.anon);
-      const room = await newRoom(app.anon, { facilitator: u });
-      await app.sql(`UPDATE user_session SET expires_at = now() + interval '6 seconds' WHERE user_id = $1`, [u.id]);
+      const u = await newUser(file.app.anon);
+      const room = await newRoom(file.app.anon, { facilitator: u });
+      await file.app.sql(`UPDATE user_session SET expires_at = now() + interval '6 seconds' WHERE user_id = $1`, [u.id]);
       const socket = await live(u.client.token);
       await joinRoom(socket, room.id);
       const gone = closed(socket);
@@ -163,16 +151,16 @@ describe('sessions and passwords', () => {
     });
 
     it('ends a socket on logout, and a new socket with the old token is refused', async () => {
-      const u = await newUser(app.anon);
+      const u = await newUser(file.app.anon);
       const socket = await live(u.client.token);
       const gone = closed(socket);
       await u.client.ok(LOGOUT);
       expect(await gone).toBe('io server disconnect');
-      await expect(connectLive(app.server.url, u.client.token)).rejects.toThrow('UNAUTHENTICATED');
+      await expect(connectLive(file.app.server.url, u.client.token)).rejects.toThrow('UNAUTHENTICATED');
     });
 
     it('keeps the socket rate limit across reconnects of one session', async () => {
-      const u = await newUser(app.anon);
+      const u = await newUser(file.app.anon);
       const first = await live(u.client.token);
       const codes: string[] = [];
       for (let i = 0; i < 60; i++) codes.push((await first.call('room:leave', { roomId: 'nope' })).error?.code);
@@ -182,17 +170,19 @@ describe('sessions and passwords', () => {
       const again = await live(u.client.token);
       expect((await again.call('room:leave', { roomId: 'nope' })).error?.code).toBe('RATE_LIMITED');
       // another session of the same user has its own budget
-      const second = await live((await login(app, u.email, u.password)).token);
+      const second = await live((await login(file.app, u.email, u.password)).token);
       expect((await second.call('room:leave', { roomId: 'nope' })).error?.code).not.toBe('RATE_LIMITED');
     });
   });
 
   describe('sign-up tells nothing about registered emails', () => {
     it('answers a bad invitation alike for a registered and an unregistered email', async () => {
-      const registered = await newUser(app.anon);
+      const registered = await newUser(file.app.anon);
       const bad = 'x'.repeat(43);
-      const a = await app.anon.gql(SIGN_UP, { input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: bad } });
-      const b = await app.anon.gql(SIGN_UP, {
+      const a = await file.app.anon.gql(SIGN_UP, {
+        input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: bad },
+      });
+      const b = await file.app.anon.gql(SIGN_UP, {
         input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: bad },
       });
       expect(a.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
@@ -200,11 +190,13 @@ describe('sessions and passwords', () => {
     });
 
     it('answers an invitation bound to another address alike, registered or not', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const token = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, `${fresh('bound')}@example.org`);
-      const registered = await newUser(app.anon);
-      const a = await app.anon.gql(SIGN_UP, { input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: token } });
-      const b = await app.anon.gql(SIGN_UP, {
+      const registered = await newUser(file.app.anon);
+      const a = await file.app.anon.gql(SIGN_UP, {
+        input: { email: registered.email, password: 'a long enough password', displayName: 'A', inviteToken: token },
+      });
+      const b = await file.app.anon.gql(SIGN_UP, {
         input: { email: `${fresh('new')}@example.org`, password: 'a long enough password', displayName: 'A', inviteToken: token },
       });
       expect(a.errors?.[0].extensions?.code).toBe('INVITE_INVALID');
@@ -214,17 +206,17 @@ describe('sessions and passwords', () => {
 
   describe('email-bound invitations', () => {
     it('cannot be taken by an account that only claims the address', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const email = `${fresh('victim')}@example.org`;
       const token = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, email);
       // an open sign-up with someone else's address proves nothing about the mailbox
-      const squatter = await newUser(app.anon, { email });
+      const squatter = await newUser(file.app.anon, { email });
       expect(await squatter.client.code(ACCEPT_INVITE, { token })).toBe('INVITE_INVALID');
       // an account proven through an earlier bound invitation may accept the next one
-      const other = await newRoom(app.anon);
+      const other = await newRoom(file.app.anon);
       const provenEmail = `${fresh('proven')}@example.org`;
       const first = await invite(other.facilitator.client, other.id, 'OBSERVER', undefined, provenEmail);
-      const proven = await newUser(app.anon, { email: provenEmail, inviteToken: first });
+      const proven = await newUser(file.app.anon, { email: provenEmail, inviteToken: first });
       const second = await invite(room.facilitator.client, room.id, 'OBSERVER', undefined, provenEmail.toUpperCase());
       expect((await proven.client.ok(ACCEPT_INVITE, { token: second })).acceptInvite.role).toBe('OBSERVER');
     });
@@ -232,24 +224,24 @@ describe('sessions and passwords', () => {
 
   describe('logs', () => {
     it('never carry the content of a failed statement', async () => {
-      const u = await newUser(app.anon);
-      const room = await newRoom(app.anon, { facilitator: u });
+      const u = await newUser(file.app.anon);
+      const room = await newRoom(file.app.anon, { facilitator: u });
       const secret = `caucus-secret-${randomBytes(6).toString('hex')}`;
       // a statement that fails inside the database, with the message body among its parameters
-      await app.sql(`ALTER TABLE message ADD CONSTRAINT test_refuse_boom CHECK (body NOT LIKE '%boom%')`);
+      await file.app.sql(`ALTER TABLE message ADD CONSTRAINT test_refuse_boom CHECK (body NOT LIKE '%boom%')`);
       try {
         const socket = await live(u.client.token);
         await joinRoom(socket, room.id);
         const ack = await socket.call('message:send', { roomId: room.id, body: `boom ${secret}`, clientMsgId: randomBytes(8).toString('hex') });
         expect(ack.ok).toBe(false);
         await sleep(200);
-        const logs = app.server.logs.join('\n');
+        const logs = file.app.server.logs.join('\n');
         expect(logs).toMatch(/unexpected error/);
         expect(logs).toMatch(/test_refuse_boom/);
         expect(logs).not.toContain(secret);
         expect(logs).not.toMatch(/INSERT INTO/);
       } finally {
-        await app.sql(`ALTER TABLE message DROP CONSTRAINT test_refuse_boom`);
+        await file.app.sql(`ALTER TABLE message DROP CONSTRAINT test_refuse_boom`);
       }
     });
   });
@@ -257,8 +249,8 @@ describe('sessions and passwords', () => {
   describe('the HTTP edge', () => {
     it('sends security headers on every answer', async () => {
       for (const res of [
-        await fetch(`${app.server.url}/healthz`),
-        await fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' }),
+        await fetch(`${file.app.server.url}/healthz`),
+        await fetch(`${file.app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' }),
       ]) {
         const csp = res.headers.get('content-security-policy') ?? '';
         expect(csp).toContain("default-src 'self'");
@@ -271,14 +263,14 @@ describe('sessions and passwords', () => {
     });
 
     it('marks every GraphQL answer private to its caller (cache-control: no-store)', async () => {
-      const post = (body: string) => fetch(`${app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const post = (body: string) => fetch(`${file.app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       for (const res of [await post('{"query":"{ me { id } }"}'), await post('{"query":"{ setup { openSignup } }"}'), await post('{"query":"{ nope }"}')]) {
         expect(res.headers.get('cache-control')).toBe('no-store');
       }
     });
 
     it('closes CORS by default', async () => {
-      const res = await fetch(`${app.server.url}/graphql`, {
+      const res = await fetch(`${file.app.server.url}/graphql`, {
         method: 'OPTIONS',
         headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
       });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { eventHash, GENESIS_HASH, verifyBundle, verifyViewedStream, type EventProof } from '@parley/domain';
 import pg from 'pg';
-import { connectLive, createTestDatabase, runCli, sleep, startApp, type Client, type LiveClient, type TestApp } from './support/harness';
+import { createTestDatabase, runCli, sleep, type Client } from './support/harness';
 import { adoptedAgreement, newRoom, publishedAgreement, ROOM_EVENTS, type TestEvent } from './support/factories';
-import { joinRoom, send } from './support/live';
+import { joinRoom, send, serverWithSockets } from './support/live';
 
 // e2e steps talk to real servers; the project-level testTimeout does not reach hooks
 jest.setTimeout(90_000);
@@ -19,27 +19,14 @@ const eventsOf = async (c: Client, roomId: string, stream?: string, afterSeq = 0
 const asViewed = (e: Ev) => ({ ...e, proof: e.proof === null ? null : (JSON.parse(e.proof) as EventProof) });
 
 describe('trust of the event chain', () => {
-  let app: TestApp;
-  const open: LiveClient[] = [];
-  const live = async (token: string | null) => {
-    const c = await connectLive(app.server.url, token);
-    open.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    app = await startApp({ PARLEY_SCHEDULER_INTERVAL_MS: '300' });
-  }, 90_000);
-  afterAll(async () => {
-    for (const c of open) c.close();
-    await app?.close();
-  }, 90_000);
+  const file = serverWithSockets({ PARLEY_SCHEDULER_INTERVAL_MS: '300' });
+  const live = file.live;
 
   describe('anonymity survives the audit chain', () => {
     it.each(['ANONYMOUS', 'PARTY_ONLY'])(
       'in a %s room, nobody can recompute a hash to find who acted, yet every member verifies the chain',
       async (speakerAttribution) => {
-        const room = await newRoom(app.anon, { speakerAttribution });
+        const room = await newRoom(file.app.anon, { speakerAttribution });
         const [a, b] = room.negotiators;
         const sa = await live(a.client.token);
         await joinRoom(sa, room.id);
@@ -89,7 +76,7 @@ describe('trust of the event chain', () => {
   });
 
   it('tells an ANONYMOUS room how many are online, never who', async () => {
-    const room = await newRoom(app.anon, { speakerAttribution: 'ANONYMOUS' });
+    const room = await newRoom(file.app.anon, { speakerAttribution: 'ANONYMOUS' });
     const a = await live(room.negotiators[0].client.token);
     await joinRoom(a, room.id);
     const b = await live(room.negotiators[1].client.token);
@@ -101,7 +88,7 @@ describe('trust of the event chain', () => {
 
   describe('private activity leaves no trace', () => {
     it("a party's caucus moves nothing another party can count, and its own stream is gapless and verifiable", async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [a, b] = room.negotiators;
       const caucus = `party:${room.parties[0].id}`;
       const sa = await live(a.client.token);
@@ -155,7 +142,7 @@ describe('trust of the event chain', () => {
     });
 
     it('delivers each stream live, in order, to the right sockets only', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [a, b] = room.negotiators;
       const caucus = `party:${room.parties[0].id}`;
       const [sa, sb, sf] = await Promise.all([live(a.client.token), live(b.client.token), live(room.facilitator.client.token)]);
@@ -175,12 +162,12 @@ describe('trust of the event chain', () => {
 
   describe('a published bundle is frozen', () => {
     it('serves the same bytes after later activity, names no room, and holds the head at adoption', async () => {
-      const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
+      const room = await newRoom(file.app.anon, { parties: ['Lab A', 'Lab B'] });
       const fac = room.facilitator.client;
       const ag = await adoptedAgreement(room, { texts: ['One.'] });
       const slug = await publishedAgreement(ag, room.negotiators);
       const fetchPublic = async () => {
-        const res = await fetch(`${app.server.url}/public/agreements/${slug}.json`);
+        const res = await fetch(`${file.app.server.url}/public/agreements/${slug}.json`);
         expect(res.status).toBe(200);
         return res.text();
       };
@@ -198,7 +185,7 @@ describe('trust of the event chain', () => {
       await send(sa, room.id, 'after publication, room-wide');
       await sleep(1100); // a fresh attestation would carry another signedAt
       expect(await fetchPublic()).toBe(first);
-      const member = await fetch(`${app.server.url}/api/agreements/${ag.agreementId}/export.json`, {
+      const member = await fetch(`${file.app.server.url}/api/agreements/${ag.agreementId}/export.json`, {
         headers: { authorization: `Bearer ${room.negotiators[1].client.token}` },
       });
       expect(JSON.parse(await member.text())).toEqual(bundle);
@@ -207,12 +194,12 @@ describe('trust of the event chain', () => {
 
   describe('a room made before format 2', () => {
     it('keeps its format-1 events, continues in format 2, and verifies by GraphQL and the CLI', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const caucusParty = room.parties[0].id;
       const aMembership = room.membershipIds.get(room.negotiators[0].id)!;
       // make the log what an old server wrote: one chain for every audience, a caucus
       // message included, with format-1 hashes
-      const rows = await app.sql<{ seq: number; type: string; actor_membership_id: string | null; payload: Record<string, unknown>; at: Date }>(
+      const rows = await file.app.sql<{ seq: number; type: string; actor_membership_id: string | null; payload: Record<string, unknown>; at: Date }>(
         `SELECT seq, type, actor_membership_id, payload, at FROM room_event WHERE room_id = $1 ORDER BY seq`,
         [room.id],
       );
@@ -228,14 +215,14 @@ describe('trust of the event chain', () => {
         },
         at: new Date(),
       };
-      await app.sql(
+      await file.app.sql(
         `INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format) VALUES ($1, 'room', $2, $3, $4, $5, $6, $7, '', '', 1)`,
         [room.id, legacyCaucus.seq, legacyCaucus.type, aMembership, caucusParty, legacyCaucus.payload, legacyCaucus.at],
       );
       let prev = GENESIS_HASH;
       for (const r of [...rows, legacyCaucus]) {
         const hash = eventHash(prev, { roomId: room.id, seq: r.seq, type: r.type, actor: r.actor_membership_id, payload: r.payload, at: r.at.toISOString() });
-        await app.sql(`UPDATE room_event SET format = 1, salts = NULL, prev_hash = $3, hash = $4 WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
+        await file.app.sql(`UPDATE room_event SET format = 1, salts = NULL, prev_hash = $3, hash = $4 WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
           room.id,
           r.seq,
           prev,
@@ -244,7 +231,7 @@ describe('trust of the event chain', () => {
         prev = hash;
       }
       const legacySeq = legacyCaucus.seq;
-      await app.sql(`UPDATE room SET last_seq = $2, head_hash = $3, chain_v2_from = $2 WHERE id = $1`, [room.id, legacySeq, prev]);
+      await file.app.sql(`UPDATE room SET last_seq = $2, head_hash = $3, chain_v2_from = $2 WHERE id = $1`, [room.id, legacySeq, prev]);
 
       // new activity: the room stream continues from the old head, the caucus starts after it
       const sa = await live(room.negotiators[0].client.token);
@@ -262,17 +249,17 @@ describe('trust of the event chain', () => {
       expect(roomCopy.at(-1)).toMatchObject({ seq: legacySeq + 1 });
       expect(roomCopy.at(-2)!.proof).toBeNull();
 
-      const cli = (args: string[]) => runCli(args, { DATABASE_URL: app.db.url });
+      const cli = (args: string[]) => runCli(args, { DATABASE_URL: file.app.db.url });
       const ok = await cli(['audit:verify', '--room', room.id]);
       expect(ok.code).toBe(0);
       expect(ok.out).toContain(`valid: ${legacySeq + 1} events, head`);
       expect(ok.out).toContain(`valid: 1 events in stream party:${caucusParty}`);
       // a changed format-1 event and a changed format-2 caucus event are both caught
-      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
+      await file.app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = 'room' AND seq = $2`, [
         room.id,
         legacySeq,
       ]);
-      await app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = $2`, [
+      await file.app.sql(`UPDATE room_event SET payload = jsonb_set(payload, '{body}', '"changed"') WHERE room_id = $1 AND stream = $2`, [
         room.id,
         `party:${caucusParty}`,
       ]);

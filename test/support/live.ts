@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LiveClient } from './harness';
+import { afterAll, beforeAll } from '@jest/globals';
+import { connectLive, startApp, type LiveClient, type TestApp } from './harness';
 
 export const MESSAGES = `query($roomId: ID!, $thread: String, $beforeSeq: Int, $limit: Int) {
   messages(roomId: $roomId, thread: $thread, beforeSeq: $beforeSeq, limit: $limit) { id roomId seq thread body author party { id name } createdAt editedAt redacted }
@@ -21,3 +22,31 @@ export async function joinRoom(c: LiveClient, roomId: string, afterSeq?: number,
 
 export const postedBy = (messageId: string) => (e: { type: string; payload: string }) =>
   e.type === 'message.posted' && JSON.parse(e.payload).messageId === messageId;
+
+// A test file's server and the sockets its tests open: the server starts before the file's
+// tests (in `describe`'s scope), and after them every socket is closed and the server stopped.
+export function serverWithSockets(env: Record<string, string> = {}): { readonly app: TestApp; live(token: string | null): Promise<LiveClient> } {
+  let app: TestApp | undefined;
+  const open: LiveClient[] = [];
+  beforeAll(async () => {
+    app = await startApp(env);
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await app?.close();
+  }, 90_000);
+  const started = () => {
+    if (!app) throw new Error('the server of this file has not started');
+    return app;
+  };
+  return {
+    get app() {
+      return started();
+    },
+    async live(token) {
+      const c = await connectLive(started().server.url, token);
+      open.push(c);
+      return c;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { isUuid, notFound } from '@parley/common';
 import { TransactionRunner, type Tx } from '@parley/database';
 import type { AgreementBundle } from '@parley/domain';
 import type { ObjectKind } from '@parley/rooms';
+import type { SignOffSets } from './agreement.types';
 import { AgreementEntity, CommitmentEntity, PartyKeyEntity, PublishConsentEntity, SignatureEntity } from './agreement.entities';
 
 // How RoomAccessService finds the room of an agreement, and of a sealed commitment (its
@@ -70,14 +71,23 @@ export class AgreementRepository {
     return row?.publishedBundle ?? made;
   }
 
-  // agreements whose embargo has passed, in rooms that are not archived
+  // agreements whose embargo has passed (in any room: whether a room is archived is the rooms capability's to say)
   dueForPublication(): Promise<Array<{ id: string; roomId: string }>> {
     return this.em
-      .query(
-        `SELECT a.id, a.room_id FROM agreement a JOIN room r ON r.id = a.room_id AND r.archived_at IS NULL
-          WHERE a.status <> 'PUBLISHED' AND a.embargo_until IS NOT NULL AND a.embargo_until <= now()`,
-      )
+      .query(`SELECT id, room_id FROM agreement WHERE status <> 'PUBLISHED' AND embargo_until IS NOT NULL AND embargo_until <= now()`)
       .then((rows: Array<{ id: string; room_id: string }>) => rows.map((r) => ({ id: r.id, roomId: r.room_id })));
+  }
+
+  // each agreement of the room, by its proposal: the parties that signed it and those that consented to publish it
+  async signOffsByProposal(roomId: string): Promise<Map<string, SignOffSets>> {
+    const rows: Array<{ proposal_id: string; signed: string[]; consented: string[] }> = await this.em.query(
+      `SELECT a.proposal_id,
+              ARRAY(SELECT s.party_id FROM agreement_signature s WHERE s.agreement_id = a.id) AS signed,
+              ARRAY(SELECT c.party_id FROM publish_consent c WHERE c.agreement_id = a.id) AS consented
+         FROM agreement a WHERE a.room_id = $1`,
+      [roomId],
+    );
+    return new Map(rows.map((r) => [r.proposal_id, { signed: new Set(r.signed), consented: new Set(r.consented) }]));
   }
 
   // signatures

@@ -3,6 +3,12 @@ import { PartyType, type RoomScope } from '@parley/rooms';
 import { ClauseType } from '@parley/negotiation';
 import type { AgreementEntity, AgreementStatus, CommitmentStatus } from './agreement.entities';
 
+// an agreement's sign-off so far: the parties that signed it, and those that consented to publish it
+export interface SignOffSets {
+  signed: ReadonlySet<string>;
+  consented: ReadonlySet<string>;
+}
+
 export const AgreementStatusEnum = { AWAITING_SIGNATURES: 'AWAITING_SIGNATURES', SIGNED: 'SIGNED', PUBLISHED: 'PUBLISHED' } as const;
 registerEnumType(AgreementStatusEnum, { name: 'AgreementStatus' });
 

@@ -47,6 +47,6 @@ import { PublicationScheduler } from './publication.scheduler';
     PublicationScheduler,
   ],
   controllers: [SigningKeyController, AgreementExportController],
-  exports: [ServerSigningKeyService, AgreementExportService, AgreementRecorder],
+  exports: [ServerSigningKeyService, AgreementExportService, AgreementRecorder, SignaturesService],
 })
 export class AgreementsModule {}

@@ -5,5 +5,6 @@ export * from './agreement-markdown';
 export * from './agreement-pdf';
 export * from './agreement-recorder';
 export * from './agreement-export.service';
+export { SignaturesService } from './signatures.service';
 export * from './agreement.types';
 export type { AgreementStatus, CommitmentStatus } from './agreement.entities';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { badInput, invalidState, notFound } from '@parley/common';
 import type { Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
-import { RoomWrites, toParty, type PartyType } from '@parley/rooms';
+import { RoomsService, RoomWrites, toParty, type PartyType } from '@parley/rooms';
 import type { AgreementEntity } from './agreement.entities';
 import { AgreementAccessService, type AgreementScope } from './agreement-access.service';
 import { AgreementRepository } from './agreement.repository';
@@ -23,6 +23,7 @@ export class PublicationService {
     private readonly agreements: AgreementAccessService,
     private readonly repo: AgreementRepository,
     private readonly resolution: CommitmentResolutionService,
+    private readonly rooms: RoomsService,
   ) {}
 
   onPublished(hook: (agreement: AgreementEntity) => Promise<unknown>): void {
@@ -104,7 +105,9 @@ export class PublicationService {
   // archived room is read-only: nothing in it publishes any more.
   async publishDue(): Promise<number> {
     let published = 0;
-    for (const { id, roomId } of await this.repo.dueForPublication()) {
+    const due = await this.repo.dueForPublication();
+    const unarchived = await this.rooms.unarchivedRoomIds([...new Set(due.map((a) => a.roomId))]);
+    for (const { id, roomId } of due.filter((a) => unarchived.has(a.roomId))) {
       const done = await this.writes.run(async (tx) => {
         // the room row first, as every write in a room does; a second instance waits here
         // and then finds the agreement already published

@@ -4,7 +4,7 @@ import { badInput, Check, invalidState } from '@parley/common';
 import type { AuthUser } from '@parley/identity';
 import { RoomWrites, toParty } from '@parley/rooms';
 import type { AgreementEntity } from './agreement.entities';
-import type { SignatureType } from './agreement.types';
+import type { SignatureType, SignOffSets } from './agreement.types';
 import { AgreementAccessService } from './agreement-access.service';
 import { AgreementRepository } from './agreement.repository';
 import { PublicationService } from './publication.service';
@@ -20,6 +20,11 @@ export class SignaturesService {
     private readonly repo: AgreementRepository,
     private readonly publication: PublicationService,
   ) {}
+
+  // the read the progress figures take: by proposal, who signed its agreement and who consented to publish it
+  signOffsByProposal(roomId: string): Promise<Map<string, SignOffSets>> {
+    return this.repo.signOffsByProposal(roomId);
+  }
 
   async signatures(agreement: AgreementEntity): Promise<SignatureType[]> {
     const [rows, parties] = await Promise.all([this.repo.signatures(agreement.id), this.agreements.partyMap(agreement.roomId)]);

@@ -6,6 +6,7 @@ import { AmendmentsService } from './amendments.service';
 import { BallotScheduler } from './ballot.scheduler';
 import { BallotsService } from './ballots.service';
 import { NEGOTIATION_ENTITIES } from './negotiation.entities';
+import { NegotiationFiguresQuery } from './negotiation-figures.query';
 import { AmendmentsResolver, BallotsResolver, ProposalsResolver, RoomProposalsResolver } from './negotiation.resolver';
 import { ProposalWrites } from './proposal-writes';
 import { ProposalRepository } from './proposal.repository';
@@ -20,11 +21,12 @@ import { ProposalsService } from './proposals.service';
     AmendmentsService,
     BallotsService,
     BallotScheduler,
+    NegotiationFiguresQuery,
     ProposalsResolver,
     RoomProposalsResolver,
     AmendmentsResolver,
     BallotsResolver,
   ],
-  exports: [ProposalsService, AmendmentsService, BallotsService],
+  exports: [ProposalsService, AmendmentsService, BallotsService, NegotiationFiguresQuery],
 })
 export class NegotiationModule {}

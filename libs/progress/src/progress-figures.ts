@@ -1,12 +1,8 @@
+import type { SignOffSets } from '@parley/agreements';
 import { ballotSealed } from '@parley/domain';
 import type { BallotType, ProposalType } from '@parley/negotiation';
 import type { PartyType } from '@parley/rooms';
 import type { ConvergencePointType, ProposalProgressType } from './progress.types';
-
-export interface SignOffSets {
-  signed: ReadonlySet<string>;
-  consented: ReadonlySet<string>;
-}
 
 function lastWhere<T>(list: readonly T[], test: (item: T) => boolean): T | undefined {
   for (let i = list.length - 1; i >= 0; i--) if (test(list[i])) return list[i];
@@ -17,7 +13,7 @@ function lastWhere<T>(list: readonly T[], test: (item: T) => boolean): T | undef
 // the latest (latestBallot), the latest on the whole text (positions; the CSV's `voted`) and
 // the latest open one (awaitingVote) — one to three ballots however many rounds were held.
 // proposalProgress and progressCsvRows give the same answer from these as from all of them
-// (property-tested); ProgressRepository.figures selects the same ballots in SQL (its
+// (property-tested); NegotiationFiguresQuery.roomFigures (libs/negotiation) selects the same ballots in SQL (its
 // nth_latest / nth_of_kind / nth_of_status ranks), and an e2e test checks that both agree.
 export function figureBallots<B extends { amendmentId: string | null; status: string }>(ballots: readonly B[]): B[] {
   const latest = ballots.at(-1);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgreementsModule } from '@parley/agreements';
 import { TransactionModule } from '@parley/database';
 import { NegotiationModule } from '@parley/negotiation';
 import { RoomsModule } from '@parley/rooms';
@@ -9,7 +10,7 @@ import { RoomProgressResolver } from './progress.resolver';
 import { ProgressService } from './progress.service';
 
 @Module({
-  imports: [RoomsModule, NegotiationModule, TransactionModule],
+  imports: [RoomsModule, NegotiationModule, AgreementsModule, TransactionModule],
   providers: [ProgressRepository, ConvergenceService, ProgressService, RoomProgressResolver],
   controllers: [ProgressCsvController],
   exports: [ProgressService, ConvergenceService],

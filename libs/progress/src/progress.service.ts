@@ -3,8 +3,9 @@ import { invalidState, ballotClosed, rateLimited } from '@parley/common';
 import { TransactionRunner } from '@parley/database';
 import { toCsv } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { BallotsService, ProposalsService } from '@parley/negotiation';
-import { RoomAccessService, RoomEventsService, toParty, type RoomScope } from '@parley/rooms';
+import { SignaturesService } from '@parley/agreements';
+import { BallotsService, NegotiationFiguresQuery, ProposalsService } from '@parley/negotiation';
+import { RoomAccessService, RoomEventsService, RoomsService, toParty, type RoomScope } from '@parley/rooms';
 import { proposalProgress, progressCsvRows } from './progress-figures';
 import { ProgressRepository } from './progress.repository';
 import type { RoomProgressType } from './progress.types';
@@ -18,27 +19,33 @@ export class ProgressService {
     private readonly proposals: ProposalsService,
     private readonly ballots: BallotsService,
     private readonly repo: ProgressRepository,
+    private readonly rooms: RoomsService,
+    private readonly negotiation: NegotiationFiguresQuery,
+    private readonly signatures: SignaturesService,
   ) {}
 
-  // Three statements per room, side by side, whatever its parties, clauses, ballots or history
-  // (ProgressRepository.figures); the views and the figures are built in memory.
+  // Five statements per room whatever its parties, clauses, ballots or history, each asked of the
+  // capability owning its tables: four side by side, then the convergence series of the
+  // proposals found; the views and the figures are built in memory.
   async progress(scope: RoomScope): Promise<RoomProgressType> {
     return (await this.load(scope)).progress;
   }
 
   private async load(scope: RoomScope) {
-    const figures = await this.repo.figures(scope.room.id);
-    const views = this.proposals.listViews(
-      scope,
-      figures.proposals.map((f) => f.proposal),
-      figures.parties,
-    );
-    const partyList = figures.parties.map(toParty);
-    const rows = figures.proposals.map((f, i) => {
-      const ballots = f.ballots.map(({ ballot, votes }) => this.ballots.viewOf(scope, ballot, votes, figures.parties));
-      return { ballots, progress: proposalProgress(views[i], partyList, ballots, f.series, f.signOff) };
+    const roomId = scope.room.id;
+    const [parties, negotiation, signOffs] = await Promise.all([
+      this.rooms.parties(roomId),
+      this.negotiation.roomFigures(roomId),
+      this.signatures.signOffsByProposal(roomId),
+    ]);
+    const series = await this.repo.series(negotiation.proposals.map((p) => p.id));
+    const views = this.proposals.listViews(scope, negotiation.proposals, parties);
+    const partyList = parties.map(toParty);
+    const rows = negotiation.proposals.map((proposal, i) => {
+      const ballots = (negotiation.ballots.get(proposal.id) ?? []).map(({ ballot, votes }) => this.ballots.viewOf(scope, ballot, votes, parties));
+      return { ballots, progress: proposalProgress(views[i], partyList, ballots, series.get(proposal.id) ?? [], signOffs.get(proposal.id)) };
     });
-    return { rows, progress: { partyCount: figures.parties.length, proposals: rows.map((r) => r.progress) } };
+    return { rows, progress: { partyCount: parties.length, proposals: rows.map((r) => r.progress) } };
   }
 
   async csv(user: AuthUser, roomId: string): Promise<string> {

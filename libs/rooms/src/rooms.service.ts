@@ -107,6 +107,14 @@ export class RoomsService {
     return room;
   }
 
+  // of `roomIds`, those of rooms that are not archived (an archived room is read-only: nothing
+  // in it changes by itself)
+  async unarchivedRoomIds(roomIds: string[]): Promise<Set<string>> {
+    if (!roomIds.length) return new Set();
+    const rooms = await this.tx.manager.find(RoomEntity, { where: { id: In(roomIds), archivedAt: IsNull() }, select: { id: true } });
+    return new Set(rooms.map((r) => r.id));
+  }
+
   // `em`: a caller's transaction, so a write never waits on a second pool connection
   async parties(roomId: string, em: EntityManager = this.tx.manager): Promise<PartyEntity[]> {
     return em.find(PartyEntity, { where: { roomId }, order: { createdAt: 'ASC', name: 'ASC' } });

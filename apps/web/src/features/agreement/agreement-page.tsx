@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 import './agreement.css';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
@@ -143,13 +143,14 @@ export default function AgreementPage() {
   const roomId = proposalQ.data?.proposal.roomId;
   const [roomQ, refetchRoom] = useQuery({ query: AgreementRoomDoc, variables: { id: roomId ?? '' }, pause: !roomId });
   const room = roomQ.data?.room;
-  // stable across renders: the live watch below must not leave and rejoin the room on each one
-  const refetchers = useRef({ refetch, refetchRoom });
-  refetchers.current = { refetch, refetchRoom };
   const refresh = useCallback(() => {
-    refetchers.current.refetch({ requestPolicy: 'network-only' });
-    refetchers.current.refetchRoom({ requestPolicy: 'network-only' });
-  }, []);
+    refetch({ requestPolicy: 'network-only' });
+    refetchRoom({ requestPolicy: 'network-only' });
+  }, [refetch, refetchRoom]);
+  // the latest refresh, for the live watch below, which must not leave and rejoin the room on each render
+  const onLiveEvent = useEffectEvent((type: string) => {
+    if (/^(agreement\.|commitment|publication\.|party_key\.)/.test(type)) refresh();
+  });
   const myParty = room && room.myMembership.role !== 'OBSERVER' ? (room.myMembership.party ?? null) : null;
   const [localKey, setLocalKey] = useState<StoredKey | null>(null);
   const keyFingerprints = useSignatureKeys(agreement, room);
@@ -164,13 +165,9 @@ export default function AgreementPage() {
   const ready = lastSeq !== undefined;
   useEffect(() => {
     if (!roomId || lastSeq === undefined) return;
-    return live().watch(roomId, lastSeq, {
-      event: (e) => {
-        if (/^(agreement\.|commitment|publication\.|party_key\.)/.test(e.type)) refresh();
-      },
-    });
+    return live().watch(roomId, lastSeq, { event: (e) => onLiveEvent(e.type) });
     // lastSeq only seeds the watch
-  }, [roomId, ready, refresh]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [roomId, ready]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (error) return plainError(error)?.code === 'NOT_FOUND' ? <NotFoundPage /> : <ErrorNote error={plainError(error)} />;
   if (!agreement || (fetching && !data)) return <Loading />;

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef } from 'react';
+import { createContext, useContext, useEffect, useEffectEvent } from 'react';
 import type { RoomQuery } from '../../gql/graphql';
 import type { RoomEvent } from '../../api/live';
 
@@ -33,13 +33,13 @@ export function useRoom(): RoomContextValue {
 // (e.g. ['proposal.', 'amendment.']); the usual answer is to re-run the panel's query.
 export function useRoomEvents(prefixes: string[], f: (e: RoomEvent) => void): void {
   const { subscribe } = useRoom();
-  const latest = useRef(f);
-  latest.current = f;
+  // the latest `f`, without subscribing again when a render makes a new one
+  const onEvent = useEffectEvent(f);
   const key = prefixes.join('|');
   useEffect(
     () =>
       subscribe((e) => {
-        if (key.split('|').some((p) => e.type.startsWith(p))) latest.current(e);
+        if (key.split('|').some((p) => e.type.startsWith(p))) onEvent(e);
       }),
     [subscribe, key],
   );

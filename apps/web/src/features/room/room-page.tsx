@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { NavLink, Route, Routes, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
@@ -57,8 +57,9 @@ export default function RoomPage() {
   const [removed, setRemoved] = useState(false);
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [online, setOnline] = useState<string[]>([]);
-  const listeners = useRef(new Set<(e: RoomEvent) => void>());
-  const typingListeners = useRef(new Set<(t: { thread: string | null; who: string }) => void>());
+  // the panels' listeners: one set each for the page's life (never replaced, so not a render input)
+  const [listeners] = useState(() => new Set<(e: RoomEvent) => void>());
+  const [typingListeners] = useState(() => new Set<(t: { thread: string | null; who: string }) => void>());
   const refreshRoom = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const lastSeq = data?.room.lastSeq;
   const ready = lastSeq !== undefined;
@@ -69,12 +70,12 @@ export default function RoomPage() {
     const offStatus = connection.onStatus(setStatus);
     const unwatch = connection.watch(roomId, lastSeq, {
       event: (e) => {
-        listeners.current.forEach((f) => f(e));
+        listeners.forEach((f) => f(e));
         if (ROOM_EVENTS.some((p) => e.type.startsWith(p))) refreshRoom();
       },
       removed: () => setRemoved(true),
       presence: setOnline,
-      typing: (t) => typingListeners.current.forEach((f) => f(t)),
+      typing: (t) => typingListeners.forEach((f) => f(t)),
     });
     return () => {
       offStatus();
@@ -84,15 +85,21 @@ export default function RoomPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [roomId, ready, refreshRoom]);
 
-  const subscribe = useCallback((f: (e: RoomEvent) => void) => {
-    listeners.current.add(f);
-    return () => listeners.current.delete(f);
-  }, []);
+  const subscribe = useCallback(
+    (f: (e: RoomEvent) => void) => {
+      listeners.add(f);
+      return () => listeners.delete(f);
+    },
+    [listeners],
+  );
 
-  const subscribeTyping = useCallback((f: (t: { thread: string | null; who: string }) => void) => {
-    typingListeners.current.add(f);
-    return () => typingListeners.current.delete(f);
-  }, []);
+  const subscribeTyping = useCallback(
+    (f: (t: { thread: string | null; who: string }) => void) => {
+      typingListeners.add(f);
+      return () => typingListeners.delete(f);
+    },
+    [typingListeners],
+  );
 
   const value = useMemo<RoomContextValue | null>(() => {
     if (!data) return null;

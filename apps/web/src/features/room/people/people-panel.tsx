@@ -4,6 +4,7 @@ import { graphql } from '../../../gql';
 import type { RoomRole } from '../../../gql/graphql';
 import { plainError } from '../../../api/errors';
 import { Button, ErrorNote, Notice, SelectField, TextField, fieldError } from '../../../ui/form';
+import { useNow } from '../../../ui/clock';
 import { roleWords, when } from '../../../ui/words';
 import { useRoom, useRoomEvents } from '../room-context';
 import './people.css';
@@ -181,6 +182,7 @@ function Invites({ roomId, parties, writable }: { roomId: string; parties: Array
   const [hours, setHours] = useState('72');
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const now = useNow();
   const linkRef = useRef<HTMLInputElement>(null);
 
   async function submit(e: FormEvent) {
@@ -210,7 +212,6 @@ function Invites({ roomId, parties, writable }: { roomId: string; parties: Array
   }
 
   const error = plainError(created.error);
-  const now = Date.now();
   const status = (i: { usedAt?: string | null; revokedAt?: string | null; expiresAt: string }) =>
     i.usedAt ? `used ${when(i.usedAt)}` : i.revokedAt ? 'revoked' : new Date(i.expiresAt).getTime() < now ? 'expired' : `open until ${when(i.expiresAt)}`;
   return (
