@@ -283,13 +283,13 @@ describe('live gateway', () => {
   // list or a stale socket.io room would leak
   describe('audience broadcast', () => {
     it('sends facilitator-only parts to facilitators only, when they are the widest class too', async () => {
-      const room = await newRoom(app.anon);
-      const second = await join(app.anon, room.facilitator.client, room.id, 'FACILITATOR');
+      const room = await newRoom(file.app.anon);
+      const second = await join(file.app.anon, room.facilitator.client, room.id, 'FACILITATOR');
       const facs = [await live(room.facilitator.client.token), await live(room.facilitator.client.token), await live(second.user.client.token)];
       const a = await live(room.negotiators[0].client.token);
       for (const c of [...facs, a]) await joinRoom(c, room.id);
       // two facilitators here against one negotiator: theirs is the broadcast, a is kept out of it
-      const joined = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', room.parties[1].id);
+      const joined = await join(file.app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', room.parties[1].id);
       const isJoin = (e: { type: string; payload: string }) => e.type === 'member.joined' && JSON.parse(e.payload).author?.membershipId === joined.membershipId;
       for (const f of facs) expect(JSON.parse((await f.waitFor('room:event', isJoin)).payload).inviteId).toEqual(expect.any(String));
       const seen = await a.waitFor('room:event', isJoin);
@@ -299,10 +299,10 @@ describe('live gateway', () => {
     });
 
     it('never sends a caucus to another party, and stops a member who left or was removed', async () => {
-      const room = await newRoom(app.anon);
+      const room = await newRoom(file.app.anon);
       const [partyA, partyB] = room.parties;
-      const a2 = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyA.id);
-      const b2 = await join(app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyB.id);
+      const a2 = await join(file.app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyA.id);
+      const b2 = await join(file.app.anon, room.facilitator.client, room.id, 'NEGOTIATOR', partyB.id);
       const [fac, a, b, , obs] = await everyone(room);
       const [a2c, b2c, b3c] = [await live(a2.user.client.token), await live(b2.user.client.token), await live(b2.user.client.token)];
       for (const c of [a2c, b2c, b3c]) await joinRoom(c, room.id);
