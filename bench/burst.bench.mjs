@@ -7,7 +7,10 @@
 //   node bench/burst.bench.mjs          (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_SERVER_ARGS passes node flags to the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
 // BENCH_ROOMS, BENCH_MEMBERS, BENCH_INTERVAL_MS, BENCH_PHASE_SECONDS, BENCH_ROUNDS,
-// BENCH_SETTLE_SECONDS, BENCH_BURST_CLIENTS, BENCH_BURST_IPS change the shape.
+// BENCH_SETTLE_SECONDS, BENCH_BURST_CLIENTS, BENCH_BURST_IPS change the shape;
+// BENCH_OWN_SESSIONS=0 runs every process in this one session, BENCH_BURST_ELSEWHERE=1 is the
+// control (the burst against a second server). Besides the latencies it prints the CPU each
+// part used per phase and the server's event loop delay (docs/benchmarks.md).
 //
 // Burst clients come from several loopback addresses (127.0.0.2, 127.0.0.3, …: real source
 // addresses, no X-Forwarded-For), so the per-address limit (PARLEY_AUTH_RATE_PER_IP, 100 per

@@ -26,11 +26,11 @@ export interface SessionView {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const WINDOW_MS = 15 * 60_000;
-// a session's last use is written at most this often (one UPDATE per half minute, not per request)
 // the argon2 queue is full (the same words as BoundedSemaphore's refusal)
 const BUSY = 'The server is busy signing people in; try again in a moment.';
 const TOO_MANY_LOGINS = 'Too many sign-in attempts; wait a few minutes and try again.';
 const TOO_MANY_SIGN_UPS = 'Too many sign-up attempts; wait a few minutes and try again.';
+// a session's last use is written at most this often (one UPDATE per half minute, not per request)
 const TOUCH_EVERY_S = 30;
 
 export function isEmail(email: string): boolean {
