@@ -7,14 +7,19 @@
 //   node bench/burst.bench.mjs          (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_SERVER_ARGS passes node flags to the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
 // BENCH_ROOMS, BENCH_MEMBERS, BENCH_INTERVAL_MS, BENCH_PHASE_SECONDS, BENCH_ROUNDS,
-// BENCH_SETTLE_SECONDS, BENCH_BURST_CLIENTS, BENCH_BURST_IPS change the shape.
+// BENCH_SETTLE_SECONDS, BENCH_BURST_CLIENTS, BENCH_BURST_IPS change the shape;
+// BENCH_OWN_SESSIONS=0 runs every process in this one session, BENCH_BURST_ELSEWHERE=1 is the
+// control (the burst against a second server). Besides the latencies it prints the CPU each
+// part used per phase and the server's event loop delay (docs/benchmarks.md).
 //
 // Burst clients come from several loopback addresses (127.0.0.2, 127.0.0.3, …: real source
 // addresses, no X-Forwarded-For), so the per-address limit (PARLEY_AUTH_RATE_PER_IP, 100 per
 // 15 minutes by default) refuses each address's excess, not the whole burst at once.
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hash, Algorithm } from '@node-rs/argon2';
@@ -35,6 +40,11 @@ const SETTLE_S = Number(process.env.BENCH_SETTLE_SECONDS ?? 4);
 const BURST_CLIENTS = Number(process.env.BENCH_BURST_CLIENTS ?? 48);
 const BURST_IPS = Number(process.env.BENCH_BURST_IPS ?? 48);
 const ACCOUNTS = 200;
+// the server, this process (the live load) and the burst each in a session of their own, as on
+// separate machines as far as one machine allows (on Linux each session is a scheduler
+// autogroup: the burst's CPU is not taken from the server's share); BENCH_OWN_SESSIONS=0 to
+// run them all in this one
+const OWN_SESSIONS = process.env.BENCH_OWN_SESSIONS !== '0';
 const PASSWORD = 'bench login passphrase, long enough';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -190,28 +200,114 @@ function burst(port, accounts) {
   };
 }
 
-// The burst runs in a process of its own (`--burst`, driven over IPC): its HTTP work must not
-// delay this process's event loop, which timestamps the live receipts.
-if (process.argv[2] === '--burst') {
-  const b = burst(Number(process.env.BURST_PORT), JSON.parse(process.env.BURST_ACCOUNTS));
-  process.once('message', async () => {
-    process.send(await b.stop(), () => process.exit(0));
-  });
-} else {
-  await main();
-}
-
+// Started once, before the first quiet phase (a Node start-up is a CPU spike of its own),
+// then driven over IPC: `start` begins a burst, `stop` ends it and answers its tally and the
+// CPU it used meanwhile.
 function burstProcess(port, accounts) {
   const child = fork(fileURLToPath(import.meta.url), ['--burst'], {
     env: { ...process.env, BURST_PORT: String(port), BURST_ACCOUNTS: JSON.stringify(accounts) },
+    detached: OWN_SESSIONS,
   });
+  const ask = (m) =>
+    new Promise((res, rej) => {
+      const failed = (code) => rej(new Error(`the burst process exited with ${code}`));
+      child.once('exit', failed);
+      child.once('message', (r) => (child.off('exit', failed), res(r)));
+      child.send(m);
+    });
+  return { ready: ask('ready'), start: () => child.send('start'), stop: () => ask('stop'), end: () => child.kill() };
+}
+
+// CPU time (ms) from /proc: per thread of the server (its event loop, the argon2 workers at
+// their own nice value, the rest: GC, libuv, compiler), the burst process, this process,
+// the database's backends for the bench database, and the whole machine (its other users).
+const TICK_MS = 10;
+function statFields(path) {
+  const s = readFileSync(path, 'utf8');
+  // after "pid (comm) ": state is field 3; utime 14, stime 15, nice 19
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return { ticks: Number(f[11]) + Number(f[12]), nice: Number(f[16]) };
+}
+function serverThreads(pid) {
+  const t = { eventLoop: 0, argon2: 0, other: 0, argon2Nice: null };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let f;
+    try {
+      f = statFields(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      continue;
+    }
+    if (Number(tid) === pid) t.eventLoop += f.ticks * TICK_MS;
+    else if (f.nice > 0) {
+      t.argon2 += f.ticks * TICK_MS;
+      t.argon2Nice = f.nice;
+    } else t.other += f.ticks * TICK_MS;
+  }
+  return t;
+}
+function pidsTicks(pids) {
+  const ms = new Map();
+  for (const p of pids) {
+    try {
+      ms.set(p, statFields(`/proc/${p}/stat`).ticks * TICK_MS);
+    } catch {
+      // ended
+    }
+  }
+  return ms;
+}
+// CPU used by processes since `before` (a process new since then counts from its start)
+const sinceMs = (now, before) => [...now].reduce((n, [p, ms]) => n + ms - (before.get(p) ?? 0), 0);
+function machineBusyMs() {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * TICK_MS;
+}
+function cpuMeter(serverPid, dbPids) {
+  const snap = async () => {
+    const u = process.cpuUsage();
+    const db = pidsTicks(await dbPids());
+    return { at: performance.now(), server: serverThreads(serverPid), db, bench: (u.user + u.system) / 1000, machine: machineBusyMs() };
+  };
+  const totals = new Map();
+  let last;
   return {
-    stop: () =>
-      new Promise((res, rej) => {
-        child.once('message', res);
-        child.once('exit', (code) => rej(new Error(`the burst process exited with ${code}`)));
-        child.send('stop');
-      }),
+    start: async () => (last = await snap()),
+    // the CPU used since the last mark is filed under `phase`; `extra` is CPU used elsewhere (the burst process)
+    async mark(phase, extra = 0) {
+      const now = await snap();
+      const t = totals.get(phase) ?? { wallMs: 0, eventLoop: 0, argon2: 0, serverOther: 0, db: 0, bench: 0, burstProcess: 0, machine: 0, argon2Nice: null };
+      t.wallMs += now.at - last.at;
+      t.eventLoop += now.server.eventLoop - last.server.eventLoop;
+      t.argon2 += now.server.argon2 - last.server.argon2;
+      t.serverOther += now.server.other - last.server.other;
+      t.db += sinceMs(now.db, last.db);
+      t.bench += now.bench - last.bench;
+      t.burstProcess += extra;
+      t.machine += now.machine - last.machine;
+      t.argon2Nice = now.server.argon2Nice ?? t.argon2Nice;
+      totals.set(phase, t);
+      last = now;
+    },
+    // per phase, the share of one core each used (100 = one core busy throughout)
+    report() {
+      const out = {};
+      for (const [phase, t] of totals) {
+        const pc = (ms) => Math.round((100 * ms) / t.wallMs);
+        const ours = t.eventLoop + t.argon2 + t.serverOther + t.db + t.bench + t.burstProcess;
+        out[phase] = {
+          eventLoop: pc(t.eventLoop),
+          argon2: pc(t.argon2),
+          serverOther: pc(t.serverOther),
+          db: pc(t.db),
+          bench: pc(t.bench),
+          burstProcess: pc(t.burstProcess),
+          neighbours: pc(Math.max(0, t.machine - ours)),
+          argon2Nice: t.argon2Nice,
+        };
+      }
+      return out;
+    },
   };
 }
 
@@ -222,11 +318,13 @@ async function main() {
   await admin.query(`CREATE DATABASE ${name}`);
   const dbUrl = withDb(ADMIN_URL, name);
   let api;
+  let elsewhere;
   try {
     api = await startChild(
-      [...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'],
+      ['--import', './bench/probe.mjs', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'],
       { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' },
       (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+      { detached: OWN_SESSIONS },
     );
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
@@ -239,19 +337,72 @@ async function main() {
     console.error(
       `${ROOMS} rooms × ${MEMBERS} members, one message per room every ${INTERVAL_MS} ms; ${ROUNDS} rounds of ${PHASE_S} s quiet then ${PHASE_S} s of a burst (and ${SETTLE_S} s to settle) by ${BURST_CLIENTS} clients from ${BURST_IPS} addresses`,
     );
+    // the server's event loop delay per phase (bench/probe.mjs answers SIGUSR2)
+    const loopDelay = new Map();
+    const probeLines = [];
+    api.child.stdout.on('data', (c) => {
+      for (const m of String(c).matchAll(/^PROBE (.*)$/gm)) probeLines.push(JSON.parse(m[1]));
+    });
+    const probe = async (p) => {
+      api.child.kill('SIGUSR2');
+      const n = probeLines.length;
+      while (probeLines.length === n) await sleep(5);
+      if (!loopDelay.has(p)) loopDelay.set(p, []);
+      loopDelay.get(p).push(probeLines.at(-1));
+    };
+    const dbPids = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name])).rows.map((r) => r.pid);
+    const cpu = cpuMeter(api.child.pid, dbPids);
+    // BENCH_BURST_ELSEWHERE=1, a control: the burst goes to a second server on the same database,
+    // so it shares only the machine (CPU, database) with the live server, not its event loop
+    if (process.env.BENCH_BURST_ELSEWHERE === '1') {
+      elsewhere = await startChild(
+        ['dist/apps/api/src/main.js'],
+        { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' },
+        (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+        { detached: OWN_SESSIONS },
+      );
+    }
+    const burster = burstProcess((elsewhere ?? api).port, accounts);
+    await burster.ready;
+    // one sign-up and one login before the rounds: what a server does once (the argon2 worker's
+    // start, the common-passwords list) is not a burst's cost
+    for (const port of new Set([api.port, (elsewhere ?? api).port])) {
+      await gql(port, '127.0.0.1', SIGN_UP, {
+        input: { email: `warm-${randomUUID()}@bench.invalid`, password: `${randomBytes(12).toString('hex')} sign-up`, displayName: 'Warm' },
+      });
+      await gql(port, '127.0.0.1', LOGIN, { email: accounts[0], password: PASSWORD });
+    }
     await sleep(5_000);
+    await probe('warmup');
+    await cpu.start();
     const bursts = [];
     for (let round = 0; round < ROUNDS; round++) {
       phase = 'quiet';
       await sleep(PHASE_S * 1000);
+      await Promise.all([cpu.mark('quiet'), probe('quiet')]);
       phase = 'burst';
-      const b = burstProcess(api.port, accounts);
+      burster.start();
       await sleep(PHASE_S * 1000);
-      bursts.push(await b.stop());
+      const { cpuMs, ...tally } = await burster.stop();
+      bursts.push(tally);
+      await Promise.all([cpu.mark('burst', cpuMs), probe('burst')]);
       phase = 'settle';
       await sleep(SETTLE_S * 1000);
+      await Promise.all([cpu.mark('settle'), probe('settle')]);
       console.error(`round ${round + 1}: ${JSON.stringify(bursts.at(-1))}`);
     }
+    const cpuShares = cpu.report();
+    console.error(`CPU, % of one core per phase: ${JSON.stringify(cpuShares)}`);
+    const worst = (p) => {
+      const xs = loopDelay.get(p) ?? [];
+      return {
+        p99Ms: Math.max(...xs.map((x) => x.p99Ms)),
+        maxMs: Math.max(...xs.map((x) => x.maxMs)),
+        meanMs: round(xs.reduce((n, x) => n + x.meanMs, 0) / xs.length),
+      };
+    };
+    console.error(`server event loop delay (worst round): quiet ${JSON.stringify(worst('quiet'))}, burst ${JSON.stringify(worst('burst'))}`);
+    burster.end();
     phase = 'after';
     await sleep(2_000);
     const { failures, lost } = await load.stop();
@@ -282,6 +433,14 @@ async function main() {
       burstP50Ms: during.p50Ms,
       burstP99Ms: during.p99Ms,
       p99Ratio: round(during.p99Ms / quiet.p99Ms),
+      p50Ratio: round(during.p50Ms / quiet.p50Ms),
+      // % of one core, quiet → burst; the generator's own, and the machine's other users'
+      serverCpu: `event loop ${cpuShares.quiet.eventLoop} → ${cpuShares.burst.eventLoop}, argon2 ${cpuShares.burst.argon2}, database ${cpuShares.quiet.db} → ${cpuShares.burst.db}`,
+      generatorCpu: cpuShares.burst.burstProcess,
+      neighboursCpu: `${cpuShares.quiet.neighbours} → ${cpuShares.burst.neighbours}`,
+      loadAverage: loadavg()
+        .map((x) => round(x))
+        .join(' '),
       burstServed: `${served.login} logins, ${served.signUp} sign-ups (${round((served.login + served.signUp) / (ROUNDS * PHASE_S))}/s)`,
       burstRefused: `${refused.login} logins, ${refused.signUp} sign-ups (RATE_LIMITED)`,
       ...(Object.keys(other).length ? { burstOther: JSON.stringify(other) } : {}),
@@ -291,7 +450,32 @@ async function main() {
     console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   } finally {
     if (api) await stop(api.child);
+    if (elsewhere) await stop(elsewhere.child);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+// The burst runs in a process of its own (`--burst`, driven over IPC): its HTTP work must not
+// delay this process's event loop, which timestamps the live receipts.
+if (process.argv[2] === '--burst') {
+  let b;
+  let cpuAtStart;
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  process.on('message', async (m) => {
+    if (m === 'ready') process.send('ready');
+    if (m === 'start') {
+      cpuAtStart = cpuMs();
+      b = burst(Number(process.env.BURST_PORT), JSON.parse(process.env.BURST_ACCOUNTS));
+    }
+    if (m === 'stop') {
+      const result = await b.stop();
+      process.send({ ...result, cpuMs: cpuMs() - cpuAtStart });
+    }
+  });
+} else {
+  await main();
 }

@@ -55,8 +55,9 @@ export const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/$
 
 // A node child (`args` from the project's root) whose stdout `ready` turns into a port once
 // it listens; resolves with the child, its port and its last log lines.
-export function startChild(root, args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+// `options.detached`: in a session of its own (on Linux, its own scheduler autogroup).
+export function startChild(root, args, env, ready, options = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const logs = [];
   return new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`child did not start:\n${logs.join('')}`)), 60_000);

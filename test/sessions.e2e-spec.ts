@@ -305,6 +305,20 @@ describe('configured limits', () => {
     }
     expect(codes.slice(0, 4)).toEqual(['OK', 'OK', 'OK', 'OK']);
     expect(codes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    // refused before GraphQL by the sign-in gate: held a second, with the wait until the window ends
+    const t0 = Date.now();
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: SIGN_UP,
+        variables: { input: { email: `${fresh('burst')}@example.org`, password: 'a long enough password', displayName: 'B' } },
+      }),
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('RATE_LIMITED');
   });
 
   it('limits invitation previews per client address', async () => {

@@ -56,7 +56,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
-  app.use(signInGate);
+  app.use(signInGate(app.get(IdentityService)));
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);
   await ioAdapter.connectRedis();

@@ -1,31 +1,45 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { argon2Busy, SIGN_IN_BUSY } from '@parley/identity';
+import type { IdentityService } from '@parley/identity';
 
-// While the argon2 queue is full, a request that is only a `login` or `signUp` is refused
-// here, before GraphQL's pipeline, guards and resolvers: the answer is the one the resolver
-// would give (RATE_LIMITED, data null), at a fraction of the event loop's time, so a burst
-// of sign-ins costs the live rooms as little as possible (bench/burst.bench.mjs).
-// Anything else, or any request while the queue has room, goes on unchanged.
+// A request that is only a `login` or `signUp`, from an address whose limit is used up or
+// while the argon2 queue is full, is refused here, before GraphQL's pipeline, guards and
+// resolvers: the answer is the one the resolver would give (RATE_LIMITED, data null) plus a
+// `Retry-After` header. Anything else goes on unchanged.
+// The refusal is held for HOLD_MS before it is sent: every request still costs the server its
+// HTTP handling (about a millisecond of the event loop on a loaded 2-core machine, ten times
+// a bare Node answer: docs/benchmarks.md), so a client that waits for its answer before
+// trying again, as scripted ones do, is slowed to one try a second per connection; a held
+// answer costs a timer, not CPU. This is what keeps a sign-in burst from taking the live
+// rooms' event loop (bench/burst.bench.mjs).
 const GATED = new Set(['login', 'signUp']);
+const MAYBE_GATED = /login|signUp/;
+export const HOLD_MS = 1000;
 
-export function signInGate(req: Request, res: Response, next: NextFunction): void {
-  if (req.method !== 'POST' || req.path !== '/graphql' || !argon2Busy()) return next();
-  const query: unknown = (req.body as { query?: unknown } | undefined)?.query;
-  if (typeof query !== 'string' || query.length > 2048) return next();
+export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const op = req.method === 'POST' && req.path === '/graphql' ? gatedOperation(req.body) : null;
+    const refusal = op && identity.refusalAtOnce(op.name, req.ip ?? 'unknown');
+    if (!op || !refusal) return next();
+    const answer = { errors: [{ message: refusal.message, path: [op.alias], extensions: { code: 'RATE_LIMITED' } }], data: null };
+    setTimeout(() => res.status(200).setHeader('Retry-After', String(refusal.retryAfterSeconds)).json(answer), HOLD_MS);
+  };
+}
+
+// the field of a document that is one mutation of one gated field; null for anything else
+function gatedOperation(body: unknown): { name: 'login' | 'signUp'; alias: string } | null {
+  const query: unknown = (body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== 'string' || query.length > 2048 || !MAYBE_GATED.test(query)) return null;
   let doc: DocumentNode;
   try {
     doc = parse(query, { maxTokens: 200 });
   } catch {
-    return next();
+    return null;
   }
-  if (doc.definitions.length !== 1) return next();
+  if (doc.definitions.length !== 1) return null;
   const [op] = doc.definitions;
-  if (op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'mutation' || op.selectionSet.selections.length !== 1) return next();
+  if (op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'mutation' || op.selectionSet.selections.length !== 1) return null;
   const [field] = op.selectionSet.selections;
-  if (field.kind !== Kind.FIELD || !GATED.has(field.name.value)) return next();
-  res.status(200).json({
-    errors: [{ message: SIGN_IN_BUSY, path: [field.alias?.value ?? field.name.value], extensions: { code: 'RATE_LIMITED' } }],
-    data: null,
-  });
+  if (field.kind !== Kind.FIELD || !GATED.has(field.name.value)) return null;
+  return { name: field.name.value as 'login' | 'signUp', alias: field.alias?.value ?? field.name.value };
 }

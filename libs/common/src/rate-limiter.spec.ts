@@ -59,4 +59,20 @@ describe(RateLimiter.name, () => {
       }),
     );
   });
+
+  it('says how long a used-up key waits, without counting', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 59_999 }), (limit, at) => {
+        const r = new RateLimiter(limit, 60_000);
+        for (let i = 0; i < limit - 1; i++) r.take('k', 0);
+        // peeking never uses up the last call
+        expect(r.refusedForSeconds('k', at)).toBe(0);
+        expect(r.refusedForSeconds('k', at)).toBe(0);
+        r.take('k', 0);
+        expect(r.refusedForSeconds('k', at)).toBe(Math.ceil((60_000 - at) / 1000));
+        expect(r.refusedForSeconds('k', 60_000)).toBe(0);
+        expect(r.refusedForSeconds('other', at)).toBe(0);
+      }),
+    );
+  });
 });

@@ -23,6 +23,13 @@ export class RateLimiter {
     return true;
   }
 
+  // seconds until `key` may be taken again: 0 when a take would be allowed now (nothing is counted)
+  refusedForSeconds(key: string, now = Date.now()): number {
+    const entry = this.hits.get(key);
+    if (!entry || entry.resetAt <= now || entry.count < this.limit) return 0;
+    return Math.ceil((entry.resetAt - now) / 1000);
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }

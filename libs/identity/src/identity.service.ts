@@ -26,10 +26,11 @@ export interface SessionView {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const WINDOW_MS = 15 * 60_000;
-// a session's last use is written at most this often (one UPDATE per half minute, not per request)
 // the argon2 queue is full (the same words as BoundedSemaphore's refusal)
-export const SIGN_IN_BUSY = 'The server is busy signing people in; try again in a moment.';
-const BUSY = SIGN_IN_BUSY;
+const BUSY = 'The server is busy signing people in; try again in a moment.';
+const TOO_MANY_LOGINS = 'Too many sign-in attempts; wait a few minutes and try again.';
+const TOO_MANY_SIGN_UPS = 'Too many sign-up attempts; wait a few minutes and try again.';
+// a session's last use is written at most this often (one UPDATE per half minute, not per request)
 const TOUCH_EVERY_S = 30;
 
 export function isEmail(email: string): boolean {
@@ -86,7 +87,7 @@ export class IdentityService {
   async signUp(input: { email: string; password: string; displayName: string; inviteToken?: string | null }, clientIp = 'unknown'): Promise<NewSession> {
     const fields = this.validateNewAccount(input);
     if (!this.signUpByIp.take(clientIp) || !this.signUpByEmail.take(fields.email)) {
-      throw rateLimited('Too many sign-up attempts; wait a few minutes and try again.');
+      throw rateLimited(TOO_MANY_SIGN_UPS);
     }
     if (argon2Busy()) throw rateLimited(BUSY);
     const token = input.inviteToken?.trim() || null;
@@ -134,6 +135,17 @@ export class IdentityService {
     return this.tx.manager.count(UserEntity);
   }
 
+  // The refusal a `login` or `signUp` from this address would get before any work of its own
+  // (its address's limit is used up, or the argon2 queue is full), with the seconds to wait;
+  // null when it would go on. Nothing is counted: apps/api/src/sign-in-gate.ts answers with it
+  // before GraphQL, so a refused burst costs the event loop as little as possible.
+  refusalAtOnce(op: 'login' | 'signUp', clientIp: string): { message: string; retryAfterSeconds: number } | null {
+    const byIp = op === 'login' ? this.loginByIp : this.signUpByIp;
+    const limitedFor = byIp.refusedForSeconds(clientIp);
+    if (limitedFor > 0) return { message: op === 'login' ? TOO_MANY_LOGINS : TOO_MANY_SIGN_UPS, retryAfterSeconds: limitedFor };
+    return argon2Busy() ? { message: BUSY, retryAfterSeconds: 1 } : null;
+  }
+
   // Wrong password and unknown email answer alike and take about the same time.
   async validateCredentials(emailRaw: unknown, password: unknown, clientIp: string): Promise<UserEntity> {
     const c = new Check();
@@ -141,7 +153,7 @@ export class IdentityService {
     c.text('password', password, { min: 1, max: PASSWORD_MAX, trim: false });
     c.done();
     if (!this.loginByIp.take(clientIp) || !this.loginByEmail.take(email)) {
-      throw rateLimited('Too many sign-in attempts; wait a few minutes and try again.');
+      throw rateLimited(TOO_MANY_LOGINS);
     }
     if (argon2Busy()) throw rateLimited(BUSY);
     const user = await this.tx.manager.findOne(UserEntity, { where: { email } });

@@ -7,4 +7,3 @@ export * from './session-events';
 export { newToken, tokenHash } from './tokens';
 export * from './session-cookie';
 export { passwordProblem, PASSWORD_RULES } from './password-policy';
-export { argon2Busy } from './password';
