@@ -4,7 +4,8 @@
 // reads it). p50/p99 per history size, SQL statements per call (PARLEY_COUNT_SQL=1) and server
 // CPU per call. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
-// BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof.
+// BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
+// BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ const HISTORIES = [10, 1000, 10_000];
 const CLAUSES = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 
 const REVISE = `mutation($input: ReviseProposalInput!) { reviseProposal(input: $input) { id version textHash status } }`;
@@ -74,12 +76,12 @@ async function measure(url, server, room) {
     });
     const json = await res.json();
     const ms = performance.now() - t0;
-    if (json.errors) throw new Error(JSON.stringify(json.errors));
+    if (json.errors) throw new Error(`${JSON.stringify(json.errors)}\n${server.logs?.slice(-5).join('') ?? ''}`);
     version = json.data.reviseProposal.version;
     return { ms, sql: Number(res.headers.get('x-sql-count')) };
   };
   for (let i = 0; i < 20; i++) await revise(); // warm-up
-  const cpu0 = cpuMs(server.pid);
+  const cpu0 = cpuMs(server.child.pid);
   const times = [];
   const sql = new Set();
   for (let i = 0; i < REQUESTS; i++) {
@@ -92,7 +94,7 @@ async function measure(url, server, room) {
     p50: round(percentile(times, 50)),
     p99: round(percentile(times, 99)),
     sql: [...sql].join(' / '),
-    serverCpuMs: round((cpuMs(server.pid) - cpu0) / REQUESTS),
+    serverCpuMs: round((cpuMs(server.child.pid) - cpu0) / REQUESTS),
   };
 }
 
@@ -105,7 +107,7 @@ let api;
 let db;
 try {
   api = await startIn(
-    ROOT,
+    SERVER_ROOT,
     [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'],
     { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: '1' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
@@ -118,7 +120,7 @@ try {
   const load0 = os.loadavg()[0];
   const figures = {};
   for (const room of rooms) {
-    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api.child, room);
+    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room);
     console.error(`${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements, server CPU ${r.serverCpuMs} ms per call`);
     figures[`v${room.versions}`] = r;
   }
@@ -131,6 +133,7 @@ try {
     sqlStatementsPerCall: figures[`v${HISTORIES[0]}`].sql,
     serverCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].serverCpuMs),
     loadAverage: round((load0 + os.loadavg()[0]) / 2),
+    ...(SERVER_ROOT === ROOT ? {} : { server: SERVER_ROOT }),
   });
 } finally {
   await db?.end();

@@ -38,6 +38,9 @@ const BALLOT_ROW = `b.id, b.room_id AS "roomId", b.proposal_id AS "proposalId", 
   b.created_at AS "createdAt", b.closed_at AS "closedAt"`;
 const VOTE_ROW = `v.party_id AS vote_party_id, v.choice AS vote_choice, v.reason AS vote_reason, v.membership_id AS vote_membership_id,
   v.cast_at AS vote_cast_at`;
+// a clause of `clauses` (jsonb) with bracket options: mirrors Clause.alternatives.length > 0
+const BRACKETED = (clauses: string) => `EXISTS (SELECT 1 FROM jsonb_array_elements(${clauses}) c WHERE jsonb_array_length(c->'alternatives') > 0)`;
+
 interface VoteRow {
   vote_party_id: string | null;
   vote_choice: VoteEntity['choice'] | null;
@@ -115,6 +118,39 @@ export class ProposalRepository {
     if (rows.length !== 1) throw versionConflict(p.version);
     const version = rows[0].version;
     return Object.assign(p, { version, clauses, textHash: hash, updatedAt: rows[0].updated_at });
+  }
+
+  // A revision in one statement when nothing can refuse or change it: the proposal row locked
+  // and, if it is DRAFTING at `expected` with no bracketed clause (so the new text is taken as
+  // it is), its new version and the version's copy written. `committed` false: nothing was
+  // written and `proposal` is the locked row as it is, for the caller's checks.
+  async reviseUnbracketed(
+    tx: Tx,
+    id: string,
+    expected: number,
+    clauses: Clause[],
+    summary: string | null,
+    authorId: string,
+  ): Promise<{ committed: boolean; proposal: ProposalEntity }> {
+    if (!isUuid(id)) throw notFound();
+    const hash = textHash(clauses);
+    const [row]: Array<ProposalEntity & { next_version: number | null; next_updated_at: Date | null }> = await tx.em.query(
+      `WITH cur AS (SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE),
+       next AS (
+         UPDATE proposal SET version = proposal.version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
+           FROM cur WHERE proposal.id = cur.id AND cur.version = $2 AND cur.status = 'DRAFTING' AND NOT ${BRACKETED('cur.clauses')}
+         RETURNING proposal.version, proposal.updated_at
+       ), kept AS (
+         INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
+         SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
+       )
+       SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at FROM cur LEFT JOIN next ON true`,
+      [id, expected, JSON.stringify(clauses), hash, summary, authorId],
+    );
+    if (!row) throw notFound();
+    const { next_version: version, next_updated_at: updatedAt, ...proposal } = row;
+    if (version === null || updatedAt === null) return { committed: false, proposal };
+    return { committed: true, proposal: Object.assign(proposal, { version, clauses, textHash: hash, updatedAt }) };
   }
 
   async setStatus(tx: Tx, p: ProposalEntity, status: ProposalEntity['status']): Promise<void> {

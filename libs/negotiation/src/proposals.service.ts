@@ -133,7 +133,7 @@ export class ProposalsService {
     return this.writes.run(async (tx) => {
       const ctx = await this.writes.lock(tx, user, ROOM, input.roomId, 'draft');
       const p = await this.repo.insertProposal(tx, { roomId: ctx.room.id, title, clauses, createdBy: ctx.membership.id });
-      await this.writes.append(tx, {
+      await this.proposalWrites.append(tx, ctx, {
         roomId: p.roomId,
         type: 'proposal.created',
         actor: ctx.membership,
@@ -149,12 +149,11 @@ export class ProposalsService {
     const summary = c.text('summary', input.summary, { max: MAX_SUMMARY, optional: true }) || null;
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
-    return this.proposalWrites.run(user, input.proposalId, 'draft', async (tx, ctx, p) => {
-      assertEditable(p);
-      assertVersion(p, input.expectedVersion);
-      const clauses = this.keepBrackets(p.clauses, toClauses(input.clauses));
-      await this.repo.commitVersion(tx, p, input.expectedVersion, clauses, summary, ctx.membership.id);
-      await this.writes.append(tx, {
+    const next = toClauses(input.clauses);
+    return this.proposalWrites.locked(user, input.proposalId, 'draft', async (tx, ctx) => {
+      const plain = await this.repo.reviseUnbracketed(tx, input.proposalId, input.expectedVersion, next, summary, ctx.membership.id);
+      const p = plain.committed ? plain.proposal : await this.reviseChecked(tx, plain.proposal, input.expectedVersion, next, summary, ctx.membership.id);
+      await this.proposalWrites.append(tx, ctx, {
         roomId: p.roomId,
         type: 'proposal.revised',
         actor: ctx.membership,
@@ -162,6 +161,13 @@ export class ProposalsService {
       });
       return this.view(ctx, p, tx);
     });
+  }
+
+  // the revision the one-statement path left to the checks: a refusal, or a bracketed text
+  private async reviseChecked(tx: Tx, p: ProposalEntity, expected: number, next: Clause[], summary: string | null, authorId: string): Promise<ProposalEntity> {
+    assertEditable(p);
+    assertVersion(p, expected);
+    return this.repo.commitVersion(tx, p, expected, this.keepBrackets(p.clauses, next), summary, authorId);
   }
 
   // A revision keeps a bracketed clause's options while its text stays; changing the text of
@@ -194,7 +200,7 @@ export class ProposalsService {
       const opened = clause.alternatives.length === 0;
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, alternatives: [...options, added] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.writes.append(tx, {
+      await this.proposalWrites.append(tx, ctx, {
         roomId: p.roomId,
         type: opened ? 'bracket.opened' : 'bracket.option_added',
         actor: ctx.membership,
@@ -215,7 +221,7 @@ export class ProposalsService {
       if (!chosen) throw notFound();
       const clauses = p.clauses.map((cl) => (cl.key === clauseKey ? { ...cl, text: chosen.text, alternatives: [] } : cl));
       await this.repo.commitVersion(tx, p, expectedVersion, clauses, null, ctx.membership.id);
-      await this.writes.append(tx, {
+      await this.proposalWrites.append(tx, ctx, {
         roomId: p.roomId,
         type: 'bracket.resolved',
         actor: ctx.membership,
@@ -230,7 +236,12 @@ export class ProposalsService {
       if (p.status !== 'DRAFTING') throw invalidState(`A ${p.status.toLowerCase()} proposal cannot be withdrawn.`);
       if ((await this.repo.openBallots(tx, p.id)).length) throw invalidState('Close its open ballots first.');
       await this.repo.setStatus(tx, p, 'WITHDRAWN');
-      await this.writes.append(tx, { roomId: p.roomId, type: 'proposal.withdrawn', actor: ctx.membership, payload: { proposalId: p.id, version: p.version } });
+      await this.proposalWrites.append(tx, ctx, {
+        roomId: p.roomId,
+        type: 'proposal.withdrawn',
+        actor: ctx.membership,
+        payload: { proposalId: p.id, version: p.version },
+      });
       return this.view(ctx, p, tx);
     });
   }
