@@ -171,6 +171,30 @@ describe('negotiation', () => {
   });
 
   describe('brackets', () => {
+    it('a revision of a bracketed proposal keeps the options of a clause whose text stays, and its version check', async () => {
+      const room = await newRoom(app.anon);
+      const p = await createProposal(room.facilitator.client, room.id, ['Report within 30 days.', 'Second.']);
+      await room.negotiators[0].client.ok(ADD_ALTERNATIVE, { p: p.id, k: '1', t: 'Report within 90 days.', v: 1 });
+      const stale = { proposalId: p.id, expectedVersion: 1, clauses: clauses('Report within 30 days.', 'Second, revised.') };
+      expect(await room.facilitator.client.code(REVISE_PROPOSAL, { input: stale })).toBe('VERSION_CONFLICT');
+      const r = await room.facilitator.client.ok(REVISE_PROPOSAL, { input: { ...stale, expectedVersion: 2, summary: 'second clause' } });
+      expect(r.reviseProposal.version).toBe(3);
+      expect(r.reviseProposal.openBrackets).toBe(1);
+      expect(r.reviseProposal.clauses.map((c: { text: string }) => c.text)).toEqual(['Report within 30 days.', 'Second, revised.']);
+      expect(r.reviseProposal.clauses[0].alternatives.map((x: { text: string; party: { name: string } | null }) => [x.text, x.party?.name ?? null])).toEqual([
+        ['Report within 30 days.', null],
+        ['Report within 90 days.', 'Lab A'],
+      ]);
+      const got = await room.observer.client.ok(GET_PROPOSAL, { id: p.id });
+      expect(got.proposal.versions.map((v: { number: number; summary: string | null }) => [v.number, v.summary])).toEqual([
+        [1, null],
+        [2, null],
+        [3, 'second clause'],
+      ]);
+      const revised = (await events(room.observer.client, room.id)).filter((e) => e.type === 'proposal.revised');
+      expect(revised.map((e) => e.data)).toEqual([expect.objectContaining({ proposalId: p.id, version: 3, summary: 'second clause' })]);
+    });
+
     it('addAlternative brackets a clause with its old text as an option; resolveBracket settles it', async () => {
       const room = await newRoom(app.anon);
       const p = await createProposal(room.facilitator.client, room.id, ['Report within 30 days.', 'Second.']);
