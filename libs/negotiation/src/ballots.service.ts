@@ -102,7 +102,7 @@ export class BallotsService {
   // One of the ballot's events (FIGURES_HANDED_BY_WRITER), then the proposal's convergence
   // figures as they stand after it, handed to the series at the event's seq: what the
   // convergence hook would read back from negotiation, read here before leaving it.
-  private async appendWithFigures<T extends FiguresHandedEvent>(tx: Tx, input: AppendEvent<T>, proposalId: string): Promise<void> {
+  private async appendWithFigures<T extends FiguresHandedEvent>(tx: Tx, proposalId: string, input: AppendEvent<T>): Promise<void> {
     if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
     const event = await this.writes.append(tx, input);
     const figures = await this.repo.convergenceFigures(tx, { proposalId, ballotId: null });
@@ -209,26 +209,22 @@ export class BallotsService {
         openedBy: ctx.membership.id,
       });
       if (!amendmentId) await this.repo.setStatus(tx, p, 'VOTING');
-      await this.appendWithFigures(
-        tx,
-        {
-          roomId: p.roomId,
-          type: 'ballot.opened',
-          actor: ctx.membership,
-          payload: {
-            ballotId: b.id,
-            proposalId: p.id,
-            amendmentId,
-            version: b.version,
-            rule: b.rule,
-            threshold: b.threshold,
-            quorum: b.quorum,
-            secrecy: b.secrecy,
-            closesAt: closesAt?.toISOString() ?? null,
-          },
+      await this.appendWithFigures(tx, p.id, {
+        roomId: p.roomId,
+        type: 'ballot.opened',
+        actor: ctx.membership,
+        payload: {
+          ballotId: b.id,
+          proposalId: p.id,
+          amendmentId,
+          version: b.version,
+          rule: b.rule,
+          threshold: b.threshold,
+          quorum: b.quorum,
+          secrecy: b.secrecy,
+          closesAt: closesAt?.toISOString() ?? null,
         },
-        p.id,
-      );
+      });
       if (closesAt) tx.afterCommit(() => this.deadlines.next(closesAt));
       return this.viewIn(tx, ctx, b);
     });
@@ -266,7 +262,7 @@ export class BallotsService {
       // convergence series sees the votes as they stood after each, as if it committed alone
       for (const { vote, actor } of cast) {
         await this.repo.upsertVote(tx, vote);
-        await this.appendWithFigures(tx, voteCastEvent(b, vote, actor), b.proposalId);
+        await this.appendWithFigures(tx, b.proposalId, voteCastEvent(b, vote, actor));
       }
       if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, completed);
       return results;
@@ -321,25 +317,21 @@ export class BallotsService {
       votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
     });
     await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
-    await this.appendWithFigures(
-      tx,
-      {
-        roomId: b.roomId,
-        type: 'ballot.closed',
-        actor,
-        payload: {
-          ballotId: b.id,
-          proposalId: b.proposalId,
-          amendmentId: b.amendmentId,
-          version: b.version,
-          cause,
-          outcome: decision.outcome,
-          tally: decision.tally,
-          votes: voteList.filter((v) => partyIds.includes(v.partyId)).map((v) => ({ partyId: v.partyId, choice: v.choice, reason: v.reason })),
-        },
+    await this.appendWithFigures(tx, b.proposalId, {
+      roomId: b.roomId,
+      type: 'ballot.closed',
+      actor,
+      payload: {
+        ballotId: b.id,
+        proposalId: b.proposalId,
+        amendmentId: b.amendmentId,
+        version: b.version,
+        cause,
+        outcome: decision.outcome,
+        tally: decision.tally,
+        votes: voteList.filter((v) => partyIds.includes(v.partyId)).map((v) => ({ partyId: v.partyId, choice: v.choice, reason: v.reason })),
       },
-      b.proposalId,
-    );
+    });
     const p = await this.repo.lockProposalOrThrow(tx, b.proposalId);
     if (b.amendmentId) {
       await this.amendments.settleByBallot(tx, p, b);
@@ -352,15 +344,11 @@ export class BallotsService {
     const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx);
     await this.repo.setStatus(tx, p, 'ADOPTED');
     // the agreements capability records the agreement from this event, in this transaction
-    await this.appendWithFigures(
-      tx,
-      {
-        roomId: p.roomId,
-        type: 'proposal.adopted',
-        actor,
-        payload: { proposalId: p.id, ballotId: b.id, version: version.number, textHash: version.textHash, agreementId: randomUUID() },
-      },
-      p.id,
-    );
+    await this.appendWithFigures(tx, p.id, {
+      roomId: p.roomId,
+      type: 'proposal.adopted',
+      actor,
+      payload: { proposalId: p.id, ballotId: b.id, version: version.number, textHash: version.textHash, agreementId: randomUUID() },
+    });
   }
 }
