@@ -103,5 +103,10 @@ describe('progress (medium)', () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
     const log = (await m.sql<{ seq: number }>(`SELECT seq FROM room_event WHERE room_id = $1 AND stream = 'room'`, [room.id])).map((e) => e.seq);
     for (const seq of seqs) expect(log).toContain(seq);
+    // the supporters' points sit at the votes that moved them (the writer hands the figures with its vote.cast)
+    const votes = (await m.sql<{ seq: number }>(`SELECT seq FROM room_event WHERE room_id = $1 AND type = 'vote.cast' ORDER BY seq`, [room.id])).map(
+      (e) => e.seq,
+    );
+    expect(seqs.slice(-2)).toEqual([votes[0], votes[2]]);
   });
 });

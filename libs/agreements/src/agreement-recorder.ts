@@ -8,14 +8,15 @@ import { AgreementRepository } from './agreement.repository';
 // in that same transaction, so negotiation never touches this capability's tables and an
 // adoption without its agreement cannot exist. A room event hook (apps/api/src/room-event-hooks.ts).
 @Injectable()
-export class AgreementRecorder implements RoomEventHook {
+export class AgreementRecorder implements RoomEventHook<'proposal.adopted'> {
+  readonly types = new Set(['proposal.adopted'] as const);
+
   constructor(
     private readonly proposals: ProposalsService,
     private readonly repo: AgreementRepository,
   ) {}
 
-  async record(tx: Tx, event: RoomEvent): Promise<void> {
-    if (event.type !== 'proposal.adopted') return;
+  async record(tx: Tx, event: Extract<RoomEvent, { type: 'proposal.adopted' }>): Promise<void> {
     const { proposalId, version, agreementId } = event.payload;
     const adopted = await this.proposals.versionIn(tx, proposalId, version);
     if (!adopted) throw new Error(`proposal ${proposalId} has no version ${version} to adopt`);

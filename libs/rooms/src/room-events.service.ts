@@ -63,9 +63,11 @@ export interface AuditResult extends StreamVerification {
 
 // A read model derived from the log (the agreement record, the convergence series): runs
 // inside the appending transaction, after the event row is written, so it commits or rolls
-// back with the event. Every hook is listed in apps/api/src/room-event-hooks.ts.
-export interface RoomEventHook {
-  record(tx: Tx, event: RoomEvent): Promise<void>;
+// back with the event. Every hook is listed in apps/api/src/room-event-hooks.ts; it runs only
+// for the event types it derives from.
+export interface RoomEventHook<T extends RoomEventType = RoomEventType> {
+  readonly types: ReadonlySet<T>;
+  record(tx: Tx, event: Extract<RoomEvent, { type: T }>): Promise<void>;
 }
 
 // message.posted / message.edited (MESSAGE_BODY_EVENTS) carry a body in their hash-chained
@@ -327,7 +329,7 @@ export class RoomEventsService {
 
   // derived state in the same transaction, then the broadcast once it committed
   private async recorded(tx: Tx, events: RoomEvent[], hooks: readonly RoomEventHook[]): Promise<void> {
-    for (const event of events) for (const hook of hooks) await hook.record(tx, event);
+    for (const event of events) for (const hook of hooks) if (isOneOf(hook.types, event)) await hook.record(tx, event);
     tx.afterCommit(() => {
       for (const event of events) this.bus.committed.next(event);
     });

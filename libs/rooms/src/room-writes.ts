@@ -5,7 +5,7 @@ import type { RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomAccessService, type ActorFor, type Locked, type ObjectKind, type RoomAction } from './room-access.service';
 import { RoomEventsService, type AppendEvent } from './room-events.service';
-import type { PartyEntity, RoomEntity } from './rooms.entities';
+import type { PartyEntity, RoomEntity, RoomEvent } from './rooms.entities';
 
 // The write idiom of every capability in a room, in one place: one transaction, the room lock
 // on the object written (RoomAccessService.lock), and the room events the write appends.
@@ -38,7 +38,8 @@ export class RoomWrites {
     return this.access.lockForSystem(tx, roomId);
   }
 
-  async append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<void> {
-    await this.events.append(tx, input);
+  // the event as written (its seq and time), for a writer that hands on what follows from it
+  append<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent & { type: T }> {
+    return this.events.append(tx, input);
   }
 }
