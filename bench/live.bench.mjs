@@ -21,7 +21,7 @@ import { backendPids, connectAll, cpuMsOf, percentile as pct, round, seedRooms, 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 50);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
-const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,400,800,1200,1600,2400,3200').split(',').map(Number);
+const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,300,400,560,800,1200,1600,2400,3200').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 4);
 const GRACE_MS = 3000;
 const P99_BAR_MS = 250;

@@ -111,19 +111,17 @@ export class MessageBatch {
     return new Map(rows.map((r) => [`${r.user_id} ${r.room_id} ${r.client_msg_id}`, messageOf(r)]));
   }
 
-  // the new messages: their events appended in request order, then their rows in one insert
+  // the new messages: their events appended in request order, their rows inserted by the
+  // same statement
   private async post(tx: Tx, locked: Map<string, LockedRoom>, fresh: Array<{ accepted: Accepted; row?: MessageEntity }>): Promise<void> {
     if (!fresh.length) return;
     const ids = fresh.map(() => randomUUID());
-    const events = await this.events.appendMany(
+    const rowsOf = (events: Array<{ seq: number; at: Date }>) => fresh.map((f, i) => (f.row = messageRow(ids[i], f.accepted, events[i])));
+    await this.events.appendMany(
       tx,
       locked,
       fresh.map(({ accepted }, i) => postedEvent(ids[i], accepted)),
-    );
-    fresh.forEach((f, i) => (f.row = messageRow(ids[i], f.accepted, events[i])));
-    await insertMessages(
-      tx,
-      fresh.map((f) => f.row!),
+      (events, from) => insertMessages(rowsOf(events), from),
     );
   }
 }
@@ -155,12 +153,14 @@ function messageRow(id: string, a: Accepted, event: { seq: number; at: Date }): 
   };
 }
 
-async function insertMessages(tx: Tx, rows: MessageEntity[]): Promise<void> {
+// the messages' rows, as an INSERT its parameters numbered from `from`
+function insertMessages(rows: MessageEntity[], from: number): { sql: string; params: unknown[] } {
   const col = <K extends keyof MessageEntity>(k: K) => rows.map((r) => r[k]);
-  await tx.em.query(
-    `INSERT INTO message (id, room_id, seq, thread, audience_party_id, author_membership_id, user_id, client_msg_id, body, created_at)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::timestamptz[])`,
-    [
+  const types = ['uuid', 'uuid', 'int', 'text', 'uuid', 'uuid', 'uuid', 'text', 'text', 'timestamptz'];
+  return {
+    sql: `INSERT INTO message (id, room_id, seq, thread, audience_party_id, author_membership_id, user_id, client_msg_id, body, created_at)
+     SELECT * FROM unnest(${types.map((t, i) => `$${from + i}::${t}[]`).join(', ')})`,
+    params: [
       col('id'),
       col('roomId'),
       col('seq'),
@@ -172,7 +172,7 @@ async function insertMessages(tx: Tx, rows: MessageEntity[]): Promise<void> {
       col('body'),
       col('createdAt'),
     ],
-  );
+  };
 }
 
 interface MessageRow {

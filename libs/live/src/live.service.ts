@@ -40,6 +40,16 @@ const roomRoom = (roomId: string) => `r:${roomId}`;
 const caucusRoom = (roomId: string, partyId: string) => `p:${roomId}:${partyId}`;
 
 const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
+// A message's redaction is an event of the message's own stream, after the message's events.
+// For a batch that ends the stream as far as this instance knows (its events held in memory,
+// committed here or sent along a peer's notice; no later seq notified), the redactions that
+// apply are those in the batch: reading the log for later ones would find only what committed
+// in the instant since, which a delivery a moment earlier would not have seen either; the
+// redaction event itself follows in the stream.
+function redactionsIn(batch: RoomEvent[]): Set<string> {
+  return new Set(batch.flatMap((e) => (e.type === 'message.redacted' ? [e.payload.messageId] : [])));
+}
+
 // a cursor per stream of a room: the room's, and each party's private one
 const streamKey = (roomId: string, stream: string) => `${roomId} ${stream}`;
 
@@ -288,10 +298,13 @@ export class LiveService implements OnModuleDestroy {
           break;
         }
         const batch = this.takeBuffered(key, cursor);
-        if (!batch.length) batch.push(...(await this.events.committedAfter(roomId, stream, cursor, 500)));
+        const held = batch.length > 0;
+        if (!held) batch.push(...(await this.events.committedAfter(roomId, stream, cursor, 500)));
         if (!batch.length) break;
+        // held in memory and nothing later known in the stream: see redactionsIn
+        const last = !forced && held && (this.known.get(key) ?? 0) <= batch.at(-1)!.seq;
         try {
-          await this.deliver(roomId, batch, local);
+          await this.deliver(roomId, batch, local, last);
         } catch (e) {
           // fail closed: whatever was cached may be stale, so the next event reads the roster again
           this.rosters.delete(roomId);
@@ -308,7 +321,7 @@ export class LiveService implements OnModuleDestroy {
     }
   }
 
-  private async deliver(roomId: string, batch: RoomEvent[], local: Set<string>): Promise<void> {
+  private async deliver(roomId: string, batch: RoomEvent[], local: Set<string>, last: boolean): Promise<void> {
     // removals first, from memory alone: a removed member's sockets leave the room even when
     // reading the roster or delivering the events below fails
     const removed = batch.flatMap((e) => (e.type === 'member.removed' ? [e.payload.membershipId] : []));
@@ -323,7 +336,7 @@ export class LiveService implements OnModuleDestroy {
       if (roster) this.rosters.set(roomId, roster);
     }
     if (!roster) return;
-    const redacted = await this.events.redactedMessages(roomId, batch);
+    const redacted = last ? redactionsIn(batch) : await this.events.redactedMessages(roomId, batch);
     for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
     if (removed.length) void this.presence(roomId);
   }

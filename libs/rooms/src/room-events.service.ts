@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { In, IsNull, MoreThan } from 'typeorm';
+import { IsNull, MoreThan } from 'typeorm';
 import {
   attribute,
   disclosedPayload,
@@ -156,6 +156,50 @@ const memberOf = (r: MemberRow): LockedMember => ({
   partyName: r.party_name,
 });
 
+// the rooms' rows locked in id order (raw: this runs once per message batch, and the query
+// builder's work showed in the live path's profile)
+const LOCK_ROOMS = `SELECT id, title, purpose, speaker_attribution, created_by, created_at, archived_at, last_seq, head_hash, chain_v2_from
+  FROM room WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
+
+interface RoomRow {
+  id: string;
+  title: string;
+  purpose: string;
+  speaker_attribution: SpeakerAttribution;
+  created_by: string;
+  created_at: Date;
+  archived_at: Date | null;
+  last_seq: number;
+  head_hash: string;
+  chain_v2_from: number;
+}
+
+const roomOf = (r: RoomRow): RoomEntity =>
+  Object.assign(new RoomEntity(), {
+    id: r.id,
+    title: r.title,
+    purpose: r.purpose,
+    speakerAttribution: r.speaker_attribution,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    archivedAt: r.archived_at,
+    lastSeq: r.last_seq,
+    headHash: r.head_hash,
+    chainV2From: r.chain_v2_from,
+  });
+
+// An INSERT written in the same statement as the events (its parameters numbered from `from`).
+export type AlongsideInsert = (events: RoomEvent[], from: number) => { sql: string; params: unknown[] };
+
+// writeEvents' own parameters, $1 … $15
+const WRITE_EVENTS_PARAMS = 15;
+
+// each room's head moved: the statement's last part, or a CTE before an insert alongside
+function moveHeads(asCte: boolean): string {
+  const update = `UPDATE room SET last_seq = h.seq, head_hash = h.hash FROM unnest($13::uuid[], $14::int[], $15::text[]) h(id, seq, hash) WHERE room.id = h.id`;
+  return asCte ? `, moved AS (${update})` : update;
+}
+
 const streamKey = (roomId: string, stream: string) => `${roomId} ${stream}`;
 
 // The next event of a stream after `head`: salted commitments to its parts, chained by hash.
@@ -228,7 +272,7 @@ export class RoomEventsService {
   // a user missing from a room's members is not (or no longer) a member.
   async lockRooms(tx: Tx, wanted: Array<{ roomId: string; userId: string }>): Promise<Map<string, LockedRoom>> {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))].sort();
-    const rooms = await tx.em.find(RoomEntity, { where: { id: In(roomIds) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const rooms = ((await tx.em.query(LOCK_ROOMS, [roomIds])) as RoomRow[]).map(roomOf);
     const out = new Map(rooms.map((room): [string, LockedRoom] => [room.id, { room, members: new Map() }]));
     if (!rooms.length) return out;
     const rows: MemberRow[] = await tx.em.query(
@@ -244,7 +288,9 @@ export class RoomEventsService {
   // this transaction: the chain is computed in memory from the locked rows (and one read of
   // the party streams' heads), then one statement writes every event and moves each room's
   // head. Hooks run per event, the broadcast after commit, as for append.
-  async appendMany(tx: Tx, locked: Map<string, LockedRoom>, inputs: AppendEvent[]): Promise<RoomEvent[]> {
+  // `alongside`, given the chained events, adds one more INSERT to the same statement (rows
+  // derived from the events, e.g. the messages they post): one round trip less per batch.
+  async appendMany(tx: Tx, locked: Map<string, LockedRoom>, inputs: AppendEvent[], alongside?: AlongsideInsert): Promise<RoomEvent[]> {
     const hooks = this.registeredHooks();
     const heads = await this.headsOf(tx, locked, inputs);
     const events = inputs.map((input) => {
@@ -254,7 +300,7 @@ export class RoomEventsService {
       heads.set(key, { seq: event.seq, hash: event.hash });
       return event;
     });
-    await this.writeEvents(tx, events);
+    await this.writeEvents(tx, events, alongside?.(events, WRITE_EVENTS_PARAMS + 1));
     for (const e of events) if (e.stream === ROOM_STREAM) Object.assign(locked.get(e.roomId)!.room, { lastSeq: e.seq, headHash: e.hash });
     await this.recorded(tx, events, hooks);
     return events;
@@ -308,7 +354,7 @@ export class RoomEventsService {
   }
 
   // One statement: every event inserted, and each room's head moved to its last room-stream event.
-  private async writeEvents(tx: Tx, events: RoomEvent[]): Promise<void> {
+  private async writeEvents(tx: Tx, events: RoomEvent[], also?: { sql: string; params: unknown[] }): Promise<void> {
     const heads = new Map<string, RoomEvent>();
     for (const e of events) if (e.stream === ROOM_STREAM) heads.set(e.roomId, e);
     const col = <K extends keyof RoomEvent>(k: K) => events.map((e) => e[k]);
@@ -316,13 +362,15 @@ export class RoomEventsService {
       `WITH inserted AS (
          INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format, salts)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[], $11::smallint[], $12::jsonb[]))
-       UPDATE room SET last_seq = h.seq, head_hash = h.hash FROM unnest($13::uuid[], $14::int[], $15::text[]) h(id, seq, hash) WHERE room.id = h.id`,
+       ${moveHeads(!!also)}
+       ${also?.sql ?? ''}`,
       [
         ...[col('roomId'), col('stream'), col('seq'), col('type'), col('actorMembershipId'), col('audiencePartyId')],
         events.map((e) => JSON.stringify(e.payload)),
         ...[col('at'), col('prevHash'), col('hash'), col('format')],
         events.map((e) => JSON.stringify(e.salts)),
         ...[[...heads.keys()], [...heads.values()].map((e) => e.seq), [...heads.values()].map((e) => e.hash)],
+        ...(also?.params ?? []),
       ],
     );
   }
