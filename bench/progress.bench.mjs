@@ -12,12 +12,11 @@
 //   negotiator (whose party voted on the open secret ballots).
 // BENCH_CPU_PROF=<dir>: the measured server runs under node --cpu-prof, profile written there.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { percentile, report } from './lib.mjs';
+import { cpuMsOf, percentile, report } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PARTIES = 40;
@@ -265,26 +264,11 @@ async function call(api, token, roomId) {
   return { ms, sql: Number(res.headers.get('x-sql-count')), body, text };
 }
 
-// CPU time (user + system) of processes, in ms, from /proc (Linux): robust to a machine
-// shared with other work, where wall-clock latencies are not.
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone, or not Linux
-    }
-  }
-  return ticks * 10; // USER_HZ = 100
-}
-
 async function measure(api, room) {
   for (let i = 0; i < 10; i++) await call(api, room.token, room.roomId); // warm-up
   // the server's PostgreSQL backends: its pool's connections to this database
   const backends = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
-  const cpu0 = [cpuMs([api.child.pid]), cpuMs(backends)];
+  const cpu0 = [cpuMsOf([api.child.pid]), cpuMsOf(backends)];
   const times = [];
   const counts = new Set();
   let last;
@@ -294,8 +278,8 @@ async function measure(api, room) {
     counts.add(last.sql);
   }
   times.sort((a, b) => a - b);
-  const serverCpu = round((cpuMs([api.child.pid]) - cpu0[0]) / REQUESTS);
-  const dbCpu = round((cpuMs(backends) - cpu0[1]) / REQUESTS);
+  const serverCpu = round((cpuMsOf([api.child.pid]) - cpu0[0]) / REQUESTS);
+  const dbCpu = round((cpuMsOf(backends) - cpu0[1]) / REQUESTS);
   return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), sql: [...counts].join(' / '), serverCpu, dbCpu, last };
 }
 

@@ -12,12 +12,11 @@
 // BENCH_CLIENTS (16), BENCH_SECONDS per phase (8), BENCH_ROUNDS (2); BENCH_CPU_PROF=<dir>: the
 // Parley server runs under node --cpu-prof, its profile written there.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -132,20 +131,6 @@ async function post(url, body, token) {
   return { json, sql: res.headers.get('x-sql-count') };
 }
 
-// CPU time (user + system) of processes, in ms, from /proc (Linux)
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks * 10;
-}
-
 const backendsOf = async (db) =>
   (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
 
@@ -161,7 +146,7 @@ async function phase(db, server, room, vote) {
   const end = Date.now() + WARMUP_MS + SECONDS * 1000;
   setTimeout(async () => {
     backends = await backendsOf(db);
-    cpu0 = [cpuMs([server.pid]), new Map(backends.map((pid) => [pid, cpuMs([pid])]))];
+    cpu0 = [cpuMsOf([server.pid]), new Map(backends.map((pid) => [pid, cpuMsOf([pid])]))];
     counting = true;
   }, WARMUP_MS);
   const started = Date.now() + WARMUP_MS;
@@ -186,10 +171,10 @@ async function phase(db, server, room, vote) {
   const seconds = (Date.now() - started) / 1000;
   // a backend that ended during the phase (the pool closes idle connections) is left out
   const dbCpu = [...cpu0[1]].reduce((sum, [pid, before]) => {
-    const after = cpuMs([pid]);
+    const after = cpuMsOf([pid]);
     return after >= before ? sum + after - before : sum;
   }, 0);
-  const cpu = [cpuMs([server.pid]) - cpu0[0], dbCpu];
+  const cpu = [cpuMsOf([server.pid]) - cpu0[0], dbCpu];
   latencies.sort((a, b) => a - b);
   return {
     votes: latencies.length,
