@@ -67,7 +67,7 @@ export class AmendmentsService {
         partyId: ctx.membership.partyId,
         authorMembershipId: ctx.membership.id,
       });
-      await this.writes.append(tx, {
+      await this.proposalWrites.appendEvent(tx, {
         roomId: p.roomId,
         type: 'amendment.proposed',
         actor: ctx.membership,
@@ -116,7 +116,7 @@ export class AmendmentsService {
     return this.writes.run(async (tx) => {
       const { ctx, a } = await this.settle(tx, user, id, action);
       await this.repo.settleAmendment(tx, a, status);
-      await this.writes.append(tx, { roomId: a.roomId, type, actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
+      await this.proposalWrites.appendEvent(tx, { roomId: a.roomId, type, actor: ctx.membership, payload: { amendmentId: a.id, proposalId: a.proposalId } });
       return this.view(a, await this.proposals.book(ctx, tx));
     });
   }
@@ -142,7 +142,7 @@ export class AmendmentsService {
     const summary = `Amendment (${a.kind.toLowerCase()} clause ${a.clauseKey || 'at the start'})${ballot ? ' passed by ballot' : ' accepted'}`;
     await this.repo.commitVersion(tx, p, p.version, clauses, summary, actor?.id ?? a.authorMembershipId);
     await this.repo.settleAmendment(tx, a, 'ACCEPTED', p.version);
-    await this.writes.append(tx, {
+    await this.proposalWrites.appendEvent(tx, {
       roomId: p.roomId,
       type: 'amendment.accepted',
       actor,
@@ -158,7 +158,7 @@ export class AmendmentsService {
     if (a.status !== 'OPEN') return;
     if (ballot.outcome === 'FAILED') {
       await this.repo.settleAmendment(tx, a, 'REJECTED');
-      await this.writes.append(tx, {
+      await this.proposalWrites.appendEvent(tx, {
         roomId: a.roomId,
         type: 'amendment.rejected',
         actor: null,
@@ -168,7 +168,7 @@ export class AmendmentsService {
     }
     if (ballot.outcome !== 'PASSED') return;
     if (p.status === 'DRAFTING' && (await this.apply(tx, p, a, null, ballot))) return;
-    await this.writes.append(tx, {
+    await this.proposalWrites.appendEvent(tx, {
       roomId: a.roomId,
       type: 'amendment.conflict',
       actor: null,

@@ -20,8 +20,7 @@ import {
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
-import { BALLOT, ProposalRepository, type ConvergenceFigures } from './proposal.repository';
-import type { ConvergenceSink, FiguresHandedEvent } from './negotiation-figures.query';
+import { BALLOT, ProposalRepository } from './proposal.repository';
 import { AmendmentsService } from './amendments.service';
 import type { BallotType, CastVoteInput, OpenBallotInput, ProposalType, VoteType } from './negotiation.types';
 
@@ -83,8 +82,6 @@ export class BallotsService {
   readonly deadlines = new Subject<Date>();
   // votes on one ballot arriving while an earlier batch is written go in the next batch
   private readonly voteBatches = new GroupCommit<string, PendingVote, VoteType>((ballotId, items) => this.castVotes(ballotId, items));
-  // set once at start-up (apps/api/src/room-event-hooks.ts), as the room event hooks are
-  private convergence: ConvergenceSink | null = null;
 
   constructor(
     private readonly repo: ProposalRepository,
@@ -94,27 +91,7 @@ export class BallotsService {
     private readonly amendments: AmendmentsService,
   ) {}
 
-  useConvergence(sink: ConvergenceSink): void {
-    if (this.convergence) throw new Error('the convergence sink is registered once');
-    this.convergence = sink;
-  }
-
-  // One of the ballot's events (FIGURES_HANDED_BY_WRITER), then the proposal's convergence
-  // figures as they stand after it, handed to the series at the event's seq: what the
-  // convergence hook would read back from negotiation, read here before leaving it.
-  private async appendWithFigures<T extends FiguresHandedEvent>(tx: Tx, proposalId: string, input: AppendEvent<T>): Promise<void> {
-    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
-    const event = await this.writes.append(tx, input);
-    const figures = await this.repo.convergenceFigures(tx, { proposalId, ballotId: null });
-    if (figures) await this.convergence.recordPoint(tx, figures, event);
-  }
-
   // for progress and reminders: reads that other capabilities make through this service
-
-  // the figures of the events whose writer does not hand them on (the convergence hook)
-  convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
-    return this.repo.convergenceFigures(tx, ref);
-  }
 
   // the lock idiom on a ballot, for writes that other capabilities make about one
   lockBallotRoom<A extends RoomAction>(tx: Tx, user: AuthUser, ballotId: string, action: A) {
@@ -209,7 +186,7 @@ export class BallotsService {
         openedBy: ctx.membership.id,
       });
       if (!amendmentId) await this.repo.setStatus(tx, p, 'VOTING');
-      await this.appendWithFigures(tx, p.id, {
+      await this.proposalWrites.appendEvent(tx, {
         roomId: p.roomId,
         type: 'ballot.opened',
         actor: ctx.membership,
@@ -262,7 +239,7 @@ export class BallotsService {
       // convergence series sees the votes as they stood after each, as if it committed alone
       for (const { vote, actor } of cast) {
         await this.repo.upsertVote(tx, vote);
-        await this.appendWithFigures(tx, b.proposalId, voteCastEvent(b, vote, actor));
+        await this.proposalWrites.appendEvent(tx, voteCastEvent(b, vote, actor));
       }
       if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, completed);
       return results;
@@ -317,7 +294,7 @@ export class BallotsService {
       votes: voteList.map((v) => ({ partyId: v.partyId, choice: v.choice, castAt: v.castAt.getTime() })),
     });
     await this.repo.closeBallot(tx, b, decision.outcome, decision.tally);
-    await this.appendWithFigures(tx, b.proposalId, {
+    await this.proposalWrites.appendEvent(tx, {
       roomId: b.roomId,
       type: 'ballot.closed',
       actor,
@@ -344,7 +321,7 @@ export class BallotsService {
     const [version] = await this.repo.versionsNumbered(p.id, [b.version], tx);
     await this.repo.setStatus(tx, p, 'ADOPTED');
     // the agreements capability records the agreement from this event, in this transaction
-    await this.appendWithFigures(tx, p.id, {
+    await this.proposalWrites.appendEvent(tx, {
       roomId: p.roomId,
       type: 'proposal.adopted',
       actor,

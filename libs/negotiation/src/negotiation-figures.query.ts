@@ -1,25 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionRunner, type Tx } from '@parley/database';
-import type { BallotOutcome, BallotTerms, Clause, NegotiationEventType, Tally, VoteChoice } from '@parley/domain';
+import type { BallotOutcome, BallotTerms, Clause, Tally, VoteChoice } from '@parley/domain';
 import type { BallotStatus, ProposalStatus } from './negotiation.entities';
 import type { ConvergenceFigures } from './proposal.repository';
 
 export type { ConvergenceFigures };
 
 // Where negotiation hands on a proposal's convergence figures (open brackets, open amendments,
-// supporting parties) as they stand after one of its events: implemented by libs/progress,
-// registered with BallotsService in apps/api/src/room-event-hooks.ts (negotiation does not
-// depend on progress). The writer holds the ballot under the room lock, so it reads the figures
-// itself and the series' writer never reads negotiation's tables back.
+// supporting parties) as they stand after each of its events (NEGOTIATION_EVENTS): implemented
+// by libs/progress, registered with ProposalWrites (through NegotiationModule's
+// useConvergence) in apps/api/src/room-event-hooks.ts (negotiation does not depend on
+// progress). The writer holds the proposal under the room lock, so it reads the figures itself
+// and the series' writer never reads negotiation's tables back.
 export interface ConvergenceSink {
   recordPoint(tx: Tx, figures: ConvergenceFigures, event: { seq: number; at: Date }): Promise<void>;
 }
-
-// The events whose convergence point their writer hands to the sink (BallotsService: the
-// castVote path and the ballot's other events); the convergence hook derives the rest.
-const HANDED = ['vote.cast', 'ballot.opened', 'ballot.closed', 'proposal.adopted'] as const satisfies readonly NegotiationEventType[];
-export type FiguresHandedEvent = (typeof HANDED)[number];
-export const FIGURES_HANDED_BY_WRITER: ReadonlySet<FiguresHandedEvent> = new Set(HANDED);
 
 // A room's proposals and the ballots its progress figures use, as plain rows of the shapes
 // ProposalsService.listViews and BallotsService.viewOf take (no entity hydration): the one

@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@parley/database';
-import type { RoomEventType } from '@parley/domain';
+import { isOneOf, NEGOTIATION_EVENTS, type RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomEventsService, RoomWrites, type Actor, type ActorFor, type AppendEvent, type Locked, type RoomAction } from '@parley/rooms';
+import { RoomEventsService, RoomWrites, type Actor, type ActorFor, type AppendEvent, type Locked, type RoomAction, type RoomEvent } from '@parley/rooms';
+import type { ConvergenceSink } from './negotiation-figures.query';
 import type { ProposalEntity } from './negotiation.entities';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
 
-// One write on a proposal: the room lock idiom on the proposal, then the proposal row.
+// One write on a proposal: the room lock idiom on the proposal, then the proposal row; and
+// the one way negotiation appends its events, handing the convergence figures on.
 @Injectable()
 export class ProposalWrites {
+  // set once at start-up (apps/api/src/room-event-hooks.ts), as the room event hooks are
+  private convergence: ConvergenceSink | null = null;
+
   constructor(
     private readonly writes: RoomWrites,
     private readonly events: RoomEventsService,
@@ -35,9 +40,36 @@ export class ProposalWrites {
     return this.writes.run(async (tx) => work(tx, await this.writes.lock(tx, user, PROPOSAL, proposalId, action)));
   }
 
+  useConvergence(sink: ConvergenceSink): void {
+    if (this.convergence) throw new Error('the convergence sink is registered once');
+    this.convergence = sink;
+  }
+
   // The write's event, chained to the room head that the lock statement read with the room
   // row locked (no second read of the room).
   async append<T extends RoomEventType>(tx: Tx, actor: Actor, input: AppendEvent<T>): Promise<void> {
-    await this.events.appendMany(tx, new Map([[actor.room.id, { room: actor.room, members: new Map() }]]), [input]);
+    const [event] = await this.events.appendMany(tx, new Map([[actor.room.id, { room: actor.room, members: new Map() }]]), [input]);
+    await this.handFigures(tx, event);
+  }
+
+  // A negotiation event through the room write idiom (the room already locked by the caller).
+  async appendEvent<T extends RoomEventType>(tx: Tx, input: AppendEvent<T>): Promise<RoomEvent> {
+    const event = await this.writes.append(tx, input);
+    await this.handFigures(tx, event);
+    return event;
+  }
+
+  // After each negotiation event (NEGOTIATION_EVENTS), the proposal's convergence figures as
+  // they stand after it, handed to the series at the event's seq: read here, under the room
+  // lock, before the write leaves negotiation, so the series' writer never reads them back.
+  private async handFigures(tx: Tx, event: RoomEvent): Promise<void> {
+    if (!isOneOf(NEGOTIATION_EVENTS, event)) return;
+    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
+    const payload = event.payload as { proposalId?: unknown; ballotId?: unknown };
+    const proposalId = typeof payload.proposalId === 'string' ? payload.proposalId : null;
+    const ballotId = typeof payload.ballotId === 'string' && payload.ballotId ? payload.ballotId : null;
+    if (!proposalId && !ballotId) return;
+    const figures = await this.repo.convergenceFigures(tx, { proposalId, ballotId });
+    if (figures) await this.convergence.recordPoint(tx, figures, event);
   }
 }

@@ -9,6 +9,7 @@ import type { ProposalEntity } from './negotiation.entities';
 import { PartyBook } from './party-book';
 import { ProposalWrites } from './proposal-writes';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
+import type { ConvergenceSink } from './negotiation-figures.query';
 import {
   ProposalSiblings,
   type ClauseDiffType,
@@ -42,6 +43,12 @@ export class ProposalsService {
     private readonly access: RoomAccessService,
     private readonly rooms: RoomsService,
   ) {}
+
+  // where every negotiation write hands its convergence figures (see ConvergenceSink); set once
+  // at start-up in apps/api/src/room-event-hooks.ts
+  useConvergence(sink: ConvergenceSink): void {
+    this.proposalWrites.useConvergence(sink);
+  }
 
   // `tx` inside a write
   async book(scope: RoomScope, tx?: Tx): Promise<PartyBook> {
