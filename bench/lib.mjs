@@ -176,3 +176,31 @@ export function rssBytes(pid) {
     .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024;
 }
+
+// One proposal in VOTING with its first version and one OPEN majority ballot on it, seeded with
+// SQL in the caller's transaction (the votes and castVote-path scenarios). Answers the ballot id.
+export async function seedOpenBallot(db, roomId, title) {
+  const {
+    rows: [fac],
+  } = await db.query(`SELECT id FROM membership WHERE room_id = $1 AND role = 'FACILITATOR'`, [roomId]);
+  const clauses = JSON.stringify([{ key: '1', heading: null, text: 'The parties agree.', alternatives: [] }]);
+  const {
+    rows: [proposal],
+  } = await db.query(
+    `INSERT INTO proposal (room_id, title, status, version, text_hash, clauses, created_by) VALUES ($1, $2, 'VOTING', 1, $3, $4, $5) RETURNING id`,
+    [roomId, title, 'f'.repeat(64), clauses, fac.id],
+  );
+  await db.query(`INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, author_membership_id) VALUES ($1, 1, $2, $3, $4)`, [
+    proposal.id,
+    clauses,
+    'f'.repeat(64),
+    fac.id,
+  ]);
+  const {
+    rows: [ballot],
+  } = await db.query(
+    `INSERT INTO ballot (room_id, proposal_id, version, rule, quorum, secrecy, status, opened_by) VALUES ($1, $2, 1, 'MAJORITY', 0.5, 'OPEN', 'OPEN', $3) RETURNING id`,
+    [roomId, proposal.id, fac.id],
+  );
+  return ballot.id;
+}

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { cpuMsOf, percentile, report, round, seedOpenBallot, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -94,30 +94,9 @@ async function seed(db) {
     ]);
     members.push({ token, membershipId: m.id, partyId: m.party_id });
   }
-  const {
-    rows: [fac],
-  } = await db.query(`SELECT id FROM membership WHERE room_id = $1 AND role = 'FACILITATOR'`, [room.id]);
-  const clauses = JSON.stringify([{ key: '1', heading: null, text: 'The parties agree.', alternatives: [] }]);
-  const {
-    rows: [proposal],
-  } = await db.query(
-    `INSERT INTO proposal (room_id, title, status, version, text_hash, clauses, created_by) VALUES ($1, 'Bench', 'VOTING', 1, $2, $3, $4) RETURNING id`,
-    [room.id, 'f'.repeat(64), clauses, fac.id],
-  );
-  await db.query(`INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, author_membership_id) VALUES ($1, 1, $2, $3, $4)`, [
-    proposal.id,
-    clauses,
-    'f'.repeat(64),
-    fac.id,
-  ]);
-  const {
-    rows: [ballot],
-  } = await db.query(
-    `INSERT INTO ballot (room_id, proposal_id, version, rule, quorum, secrecy, status, opened_by) VALUES ($1, $2, 1, 'MAJORITY', 0.5, 'OPEN', 'OPEN', $3) RETURNING id`,
-    [room.id, proposal.id, fac.id],
-  );
+  const ballotId = await seedOpenBallot(db, room.id, 'Bench');
   await db.query('COMMIT');
-  return { roomId: room.id, ballotId: ballot.id, members };
+  return { roomId: room.id, ballotId, members };
 }
 
 async function post(url, body, token) {

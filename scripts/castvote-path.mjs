@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve, relative } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { connectAll, seedRooms, startChild, stopChild, withDb } from '../bench/lib.mjs';
+import { connectAll, seedOpenBallot, seedRooms, startChild, stopChild, withDb } from '../bench/lib.mjs';
 
 const root = resolve(process.argv[2] ?? '.');
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,30 +36,9 @@ function inspector(url) {
 async function seed(db) {
   await db.query('BEGIN');
   const [room] = await seedRooms(db, { rooms: 1, members: 3, parties: 3 });
-  const {
-    rows: [fac],
-  } = await db.query(`SELECT id FROM membership WHERE room_id = $1 AND role = 'FACILITATOR'`, [room.id]);
-  const clauses = JSON.stringify([{ key: '1', heading: null, text: 'The parties agree.', alternatives: [] }]);
-  const {
-    rows: [p],
-  } = await db.query(
-    `INSERT INTO proposal (room_id, title, status, version, text_hash, clauses, created_by) VALUES ($1, 'Path', 'VOTING', 1, $2, $3, $4) RETURNING id`,
-    [room.id, 'f'.repeat(64), clauses, fac.id],
-  );
-  await db.query(`INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, author_membership_id) VALUES ($1, 1, $2, $3, $4)`, [
-    p.id,
-    clauses,
-    'f'.repeat(64),
-    fac.id,
-  ]);
-  const {
-    rows: [b],
-  } = await db.query(
-    `INSERT INTO ballot (room_id, proposal_id, version, rule, quorum, secrecy, status, opened_by) VALUES ($1, $2, 1, 'MAJORITY', 0.5, 'OPEN', 'OPEN', $3) RETURNING id`,
-    [room.id, p.id, fac.id],
-  );
+  const ballotId = await seedOpenBallot(db, room.id, 'Path');
   await db.query('COMMIT');
-  return { ...room, ballotId: b.id };
+  return { ...room, ballotId };
 }
 
 const name = `parley_path_${randomBytes(4).toString('hex')}`;
