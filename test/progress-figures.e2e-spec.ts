@@ -10,7 +10,8 @@ import { createProposal, PROPOSE_AMENDMENT } from './support/negotiation';
 
 // NegotiationFiguresQuery.roomFigures picks in SQL the ballots that figureBallots picks in memory;
 // here both choose from the same random ballot rows (ties in created_at included) in a real
-// PostgreSQL, and the votes folded into arrays must be the vote table's rows.
+// PostgreSQL, and the proposals, ballots and votes folded into its one statement's JSON must be
+// the rows the driver reads from their tables (timestamps truncated to the millisecond alike).
 describe('progress figures in SQL', () => {
   let app: TestApp;
   let room: TestRoom;
@@ -48,6 +49,9 @@ describe('progress figures in SQL', () => {
     secret: fc.boolean(),
     second: fc.constantFrom(0, 1, 2), // few distinct creation times: ties are ordered by id
     voters: fc.subarray([0, 1, 2]),
+    // the columns come back through JSON: timestamps to the microsecond, fractions, a tally
+    closesInMicros: fc.option(fc.integer({ min: 0, max: 10 ** 9 })),
+    threshold: fc.option(fc.constantFrom(2 / 3, 0.75, 0.1 + 0.2)),
   });
 
   it('chooses the same ballots as figureBallots, with their votes', async () => {
@@ -63,8 +67,11 @@ describe('progress figures in SQL', () => {
           if (open) openKeys.add(key);
           const id = randomUUID();
           await app.sql(
-            `INSERT INTO ballot (id, room_id, proposal_id, amendment_id, version, rule, quorum, secrecy, status, outcome, opened_by, created_at)
-             VALUES ($1, $2, $3, $4, 1, 'MAJORITY', 0.5, $5, $6, $7, $8, '2026-01-01T00:00:00Z'::timestamptz + $9 * interval '1 second')`,
+            `INSERT INTO ballot (id, room_id, proposal_id, amendment_id, version, rule, quorum, secrecy, status, outcome, opened_by, created_at,
+                                 closes_at, threshold, tally)
+             VALUES ($1, $2, $3, $4, 1, 'MAJORITY', 0.5, $5, $6, $7, $8, '2026-01-01T00:00:00Z'::timestamptz + $9 * interval '1 second',
+                     '2026-02-01T00:00:00.999999Z'::timestamptz + $10 * interval '1 microsecond', $11,
+                     CASE WHEN $6 = 'CLOSED' THEN '{"support": 1, "oppose": 0, "abstain": 2, "block": 0, "notVoted": 3}'::jsonb END)`,
             [
               id,
               room.id,
@@ -75,6 +82,8 @@ describe('progress figures in SQL', () => {
               open ? null : 'FAILED',
               facilitatorMembership,
               b.second,
+              b.closesInMicros,
+              b.threshold,
             ],
           );
           for (const [n, i] of b.voters.entries()) {
@@ -85,6 +94,12 @@ describe('progress figures in SQL', () => {
           }
         }
         const figures = await query.roomFigures(room.id);
+        const proposalRows = await app.sql(
+          `SELECT id, room_id AS "roomId", title, status, version, text_hash AS "textHash", clauses, created_by AS "createdBy",
+                  created_at AS "createdAt", updated_at AS "updatedAt" FROM proposal WHERE room_id = $1 ORDER BY created_at, id`,
+          [room.id],
+        );
+        expect(figures.proposals).toStrictEqual(proposalRows.map((r) => ({ ...r })));
         for (const p of proposals) {
           const all = await app.sql<{ id: string; amendment_id: string | null; status: string }>(
             `SELECT id, amendment_id, status FROM ballot WHERE proposal_id = $1 ORDER BY created_at, id`,
@@ -94,8 +109,14 @@ describe('progress figures in SQL', () => {
           const got = figures.ballots.get(p.id) ?? [];
           expect(got.map((b) => b.ballot.id)).toEqual(expected.map((b) => b.id));
           for (const { ballot, votes } of got) {
+            const [row] = await app.sql(
+              `SELECT id, proposal_id AS "proposalId", amendment_id AS "amendmentId", version, rule, threshold, quorum, secrecy, status, outcome, tally,
+                      closes_at AS "closesAt" FROM ballot WHERE id = $1`,
+              [ballot.id],
+            );
+            expect(ballot).toStrictEqual({ ...row });
             const rows = await app.sql(`SELECT party_id, choice, reason, cast_at FROM vote WHERE ballot_id = $1 ORDER BY cast_at, party_id`, [ballot.id]);
-            expect(votes).toEqual(rows.map((v) => ({ partyId: v.party_id, choice: v.choice, reason: v.reason, castAt: v.cast_at })));
+            expect(votes).toStrictEqual(rows.map((v) => ({ partyId: v.party_id, choice: v.choice, reason: v.reason, castAt: v.cast_at })));
           }
         }
       }),

@@ -19,7 +19,7 @@ export interface ConvergenceSink {
 // A room's proposals and the ballots its progress figures use, as plain rows of the shapes
 // ProposalsService.listViews and BallotsService.viewOf take (no entity hydration): the one
 // read-only query on the negotiation tables that another capability (progress) runs, so that
-// no capability but negotiation reads them. Two statements, whatever the room's size.
+// no capability but negotiation reads them. One statement, whatever the room's size.
 
 export interface ProposalRow {
   id: string;
@@ -62,58 +62,88 @@ export interface NegotiationFigures {
   ballots: Map<string, FigureBallot[]>;
 }
 
-// a BallotRow (BALLOTS_SQL names its columns so) with the ballot's votes folded into arrays
-type RawBallot = BallotRow & {
-  party_ids: string[] | null;
-  choices: VoteChoice[] | null;
-  reasons: Array<string | null> | null;
-  cast_at: Date[] | null;
-};
+// A ProposalRow with its figure ballots folded into one JSON array (FIGURES_SQL):
+// [id, amendment id, version, rule, threshold, quorum, secrecy, status, outcome, tally,
+//  closes at in epoch ms, votes], each vote [party id, choice, reason, cast at in epoch ms].
+// Epoch milliseconds are truncated, as the pg driver truncates a timestamp to a Date.
+type RawVote = [string, VoteChoice, string | null, number];
+type RawBallot = [
+  string,
+  string | null,
+  number,
+  BallotRow['rule'],
+  number | null,
+  number,
+  BallotRow['secrecy'],
+  BallotStatus,
+  BallotOutcome | null,
+  Tally | null,
+  number | null,
+  RawVote[] | null,
+];
+type RawProposal = ProposalRow & { ballots: RawBallot[] | null };
 
-const PROPOSALS_SQL = `
-  SELECT id, room_id AS "roomId", title, status, version, text_hash AS "textHash", clauses, created_by AS "createdBy",
-         created_at AS "createdAt", updated_at AS "updatedAt"
-    FROM proposal WHERE room_id = $1
-   ORDER BY created_at, id`;
-
-// Only the ballots the figures use, as figureBallots (libs/progress/src/progress-figures.ts)
-// chooses them from each proposal's ballots in creation order: the latest, the latest on the
-// whole text, the latest open one. Their votes come folded into arrays (one row per ballot), in
-// cast order as ProposalRepository.votes reads them; the views apply secrecy (ballotView).
-const BALLOTS_SQL = `
-  SELECT b.id, b.proposal_id AS "proposalId", b.amendment_id AS "amendmentId", b.version, b.rule, b.threshold, b.quorum, b.secrecy, b.status,
-         b.outcome, b.tally, b.closes_at AS "closesAt", v.party_ids, v.choices, v.reasons, v.cast_at
-    FROM (
-      SELECT b.*,
-             row_number() OVER (PARTITION BY b.proposal_id ORDER BY b.created_at DESC, b.id DESC) AS nth_latest,
-             row_number() OVER (PARTITION BY b.proposal_id, b.amendment_id IS NULL ORDER BY b.created_at DESC, b.id DESC) AS nth_of_kind,
-             row_number() OVER (PARTITION BY b.proposal_id, b.status ORDER BY b.created_at DESC, b.id DESC) AS nth_of_status
-        FROM proposal p JOIN ballot b ON b.proposal_id = p.id AND b.room_id = p.room_id
-       WHERE p.room_id = $1
-    ) b
+// One statement: the room's proposals, each with only the ballots the figures use, as
+// figureBallots (libs/progress/src/progress-figures.ts) chooses them from the proposal's ballots
+// in creation order: the latest, the latest on the whole text, the latest open one (window ranks
+// over the proposal's ballots). Their votes come folded in, in cast order as
+// ProposalRepository.votes reads them; the views apply secrecy (ballotView).
+const FIGURES_SQL = `
+  SELECT p.id, p.room_id AS "roomId", p.title, p.status, p.version, p.text_hash AS "textHash", p.clauses, p.created_by AS "createdBy",
+         p.created_at AS "createdAt", p.updated_at AS "updatedAt", fb.ballots
+    FROM proposal p
     LEFT JOIN LATERAL (
-      SELECT array_agg(vo.party_id ORDER BY vo.cast_at, vo.party_id) AS party_ids,
-             array_agg(vo.choice ORDER BY vo.cast_at, vo.party_id) AS choices,
-             array_agg(vo.reason ORDER BY vo.cast_at, vo.party_id) AS reasons,
-             array_agg(vo.cast_at ORDER BY vo.cast_at, vo.party_id) AS cast_at
-        FROM vote vo WHERE vo.ballot_id = b.id
-    ) v ON true
-   WHERE b.nth_latest = 1 OR (b.amendment_id IS NULL AND b.nth_of_kind = 1) OR (b.status = 'OPEN' AND b.nth_of_status = 1)
-   ORDER BY b.proposal_id, b.created_at, b.id`;
+      SELECT json_agg(json_build_array(b.id, b.amendment_id, b.version, b.rule, b.threshold, b.quorum, b.secrecy, b.status, b.outcome, b.tally,
+                                       floor(extract(epoch FROM b.closes_at) * 1000)::bigint, v.votes)
+                      ORDER BY b.created_at, b.id) AS ballots
+        FROM (
+          SELECT b.*,
+                 row_number() OVER (ORDER BY b.created_at DESC, b.id DESC) AS nth_latest,
+                 row_number() OVER (PARTITION BY b.amendment_id IS NULL ORDER BY b.created_at DESC, b.id DESC) AS nth_of_kind,
+                 row_number() OVER (PARTITION BY b.status ORDER BY b.created_at DESC, b.id DESC) AS nth_of_status
+            FROM ballot b WHERE b.proposal_id = p.id AND b.room_id = p.room_id
+        ) b
+        LEFT JOIN LATERAL (
+          SELECT json_agg(json_build_array(vo.party_id, vo.choice, vo.reason, floor(extract(epoch FROM vo.cast_at) * 1000)::bigint)
+                          ORDER BY vo.cast_at, vo.party_id) AS votes
+            FROM vote vo WHERE vo.ballot_id = b.id
+        ) v ON true
+       WHERE b.nth_latest = 1 OR (b.amendment_id IS NULL AND b.nth_of_kind = 1) OR (b.status = 'OPEN' AND b.nth_of_status = 1)
+    ) fb ON true
+   WHERE p.room_id = $1
+   ORDER BY p.created_at, p.id`;
 
 @Injectable()
 export class NegotiationFiguresQuery {
   constructor(private readonly tx: TransactionRunner) {}
 
-  // both statements side by side on the pool
   async roomFigures(roomId: string): Promise<NegotiationFigures> {
-    const em = this.tx.manager;
-    const [proposals, raw]: [ProposalRow[], RawBallot[]] = await Promise.all([em.query(PROPOSALS_SQL, [roomId]), em.query(BALLOTS_SQL, [roomId])]);
+    const raw: RawProposal[] = await this.tx.manager.query(FIGURES_SQL, [roomId]);
+    const proposals: ProposalRow[] = [];
     const ballots = new Map<string, FigureBallot[]>();
-    for (const { party_ids, choices, reasons, cast_at, ...ballot } of raw) {
-      const list = ballots.get(ballot.proposalId) ?? [];
-      if (!list.length) ballots.set(ballot.proposalId, list);
-      list.push({ ballot, votes: (party_ids ?? []).map((partyId, i) => ({ partyId, choice: choices![i], reason: reasons![i], castAt: cast_at![i] })) });
+    for (const { ballots: rawBallots, ...proposal } of raw) {
+      proposals.push(proposal);
+      if (!rawBallots) continue;
+      ballots.set(
+        proposal.id,
+        rawBallots.map(([id, amendmentId, version, rule, threshold, quorum, secrecy, status, outcome, tally, closesAt, votes]) => ({
+          ballot: {
+            id,
+            proposalId: proposal.id,
+            amendmentId,
+            version,
+            rule,
+            threshold,
+            quorum,
+            secrecy,
+            status,
+            outcome,
+            tally,
+            closesAt: closesAt === null ? null : new Date(closesAt),
+          },
+          votes: (votes ?? []).map(([partyId, choice, reason, castAt]) => ({ partyId, choice, reason, castAt: new Date(castAt) })),
+        })),
+      );
     }
     return { proposals, ballots };
   }

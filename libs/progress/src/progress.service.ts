@@ -24,9 +24,10 @@ export class ProgressService {
     private readonly signatures: SignaturesService,
   ) {}
 
-  // Five statements per room whatever its parties, clauses, ballots or history, each asked of the
-  // capability owning its tables: four side by side, then the convergence series of the
-  // proposals found; the views and the figures are built in memory.
+  // Four statements per room whatever its parties, clauses, ballots or history, each asked of the
+  // capability owning its tables: three side by side (parties; proposals with their figure
+  // ballots; sign-offs), then the convergence series of the proposals found; the views and the
+  // figures are built in memory. With the session and the access check: six per call.
   async progress(scope: RoomScope): Promise<RoomProgressType> {
     return (await this.load(scope)).progress;
   }
