@@ -11,6 +11,7 @@
 //   database and fails unless both answer every room identically, to the facilitator and to a
 //   negotiator (whose party voted on the open secret ballots).
 // BENCH_CPU_PROF=<dir>: the measured server runs under node --cpu-prof, profile written there.
+// BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
@@ -29,6 +30,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const COMPARE_WITH = process.env.BENCH_COMPARE_WITH ? resolve(process.env.BENCH_COMPARE_WITH) : null;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 
 const withDb = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const round = (n) => (n === null ? null : Math.round(n * 100) / 100);
@@ -292,7 +294,7 @@ let other;
 let db;
 try {
   const dbUrl = withDb(ADMIN_URL, name);
-  api = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' }, ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
+  api = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' }, SERVER_ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const rooms = [];
@@ -338,6 +340,7 @@ try {
     largerHistoryP99Ms: big.p99,
     largerHistorySqlStatementsPerCall: big.sql,
     largerHistoryServerCpuMsPerCall: big.serverCpu,
+    ...(SERVER_ROOT === ROOT ? {} : { server: SERVER_ROOT }),
   });
 } finally {
   await db?.end();
