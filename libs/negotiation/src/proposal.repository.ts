@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
-import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { preparedQuery, returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import { textHash, type Clause } from '@parley/domain';
 import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
@@ -134,7 +134,8 @@ export class ProposalRepository {
   ): Promise<{ committed: boolean; proposal: ProposalEntity }> {
     if (!isUuid(id)) throw notFound();
     const hash = textHash(clauses);
-    const [row]: Array<ProposalEntity & { next_version: number | null; next_updated_at: Date | null }> = await tx.em.query(
+    const [row] = await preparedQuery<ProposalEntity & { next_version: number | null; next_updated_at: Date | null }>(
+      tx.em,
       `WITH cur AS (SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE),
        next AS (
          UPDATE proposal SET version = proposal.version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
@@ -291,7 +292,8 @@ export class ProposalRepository {
   // caller's transaction. `ballotId` stands for the proposal of a vote.cast event. An open
   // SECRET_UNTIL_CLOSE ballot counts no supporters: the count itself would leak.
   async convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
-    const rows: Array<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }> = await tx.em.query(
+    const rows = await preparedQuery<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }>(
+      tx.em,
       `SELECT p.id AS proposal_id,
          (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
          (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
