@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
 import { preparedQuery, returnedRows, TransactionRunner, type Tx } from '@parley/database';
-import { textHash, type Clause } from '@parley/domain';
+import { countOpenBrackets, textHash, type Clause } from '@parley/domain';
 import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
 
@@ -31,6 +31,15 @@ export const BALLOT_RULES_SQL = {
 
 // Whole rows for raw SQL on the hot paths, named as the entities' properties (pg parses each
 // value by its column type).
+// A proposal's open amendments and the parties supporting its latest whole-text ballot (the
+// convergence figures but open brackets), as columns of a statement whose FROM has the
+// proposal's id and room as `id` and `room` (the lateral join `wb` comes with it).
+const FIGURE_COLUMNS = (id: string, room: string) =>
+  `(SELECT count(*) FROM amendment a WHERE a.proposal_id = ${id} AND a.status = 'OPEN')::int AS open_amendments,
+   (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = ${room}
+     WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties`;
+const FIGURE_BALLOT = (id: string) => `LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText(id)}) wb ON true`;
+
 const PROPOSAL_ROW = `p.id, p.room_id AS "roomId", p.title, p.status, p.version, p.text_hash AS "textHash", p.clauses,
   p.created_by AS "createdBy", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 const BALLOT_ROW = `b.id, b.room_id AS "roomId", b.proposal_id AS "proposalId", b.amendment_id AS "amendmentId", b.version, b.rule,
@@ -131,10 +140,12 @@ export class ProposalRepository {
     clauses: Clause[],
     summary: string | null,
     authorId: string,
-  ): Promise<{ committed: boolean; proposal: ProposalEntity }> {
+  ): Promise<{ committed: boolean; proposal: ProposalEntity; figures: ConvergenceFigures | null }> {
     if (!isUuid(id)) throw notFound();
     const hash = textHash(clauses);
-    const [row] = await preparedQuery<ProposalEntity & { next_version: number | null; next_updated_at: Date | null }>(
+    const [row] = await preparedQuery<
+      ProposalEntity & { next_version: number | null; next_updated_at: Date | null; open_amendments: number; supporting_parties: number }
+    >(
       tx.em,
       `WITH cur AS (SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE),
        next AS (
@@ -145,13 +156,17 @@ export class ProposalRepository {
          INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
          SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
        )
-       SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at FROM cur LEFT JOIN next ON true`,
+       SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at, ${FIGURE_COLUMNS('cur.id', 'cur."roomId"')}
+         FROM cur LEFT JOIN next ON true ${FIGURE_BALLOT('cur.id')}`,
       [id, expected, JSON.stringify(clauses), hash, summary, authorId],
     );
     if (!row) throw notFound();
-    const { next_version: version, next_updated_at: updatedAt, ...proposal } = row;
-    if (version === null || updatedAt === null) return { committed: false, proposal };
-    return { committed: true, proposal: Object.assign(proposal, { version, clauses, textHash: hash, updatedAt }) };
+    const { next_version: version, next_updated_at: updatedAt, open_amendments: openAmendments, supporting_parties: supportingParties, ...proposal } = row;
+    if (version === null || updatedAt === null) return { committed: false, proposal, figures: null };
+    // the figures after the revision: its text's brackets (none: the text was taken as sent, and
+    // the statement wrote it only when no clause was bracketed), amendments and votes as they are
+    const figures = { proposalId: id, openBrackets: countOpenBrackets(clauses), openAmendments, supportingParties };
+    return { committed: true, proposal: Object.assign(proposal, { version, clauses, textHash: hash, updatedAt }), figures };
   }
 
   async setStatus(tx: Tx, p: ProposalEntity, status: ProposalEntity['status']): Promise<void> {
@@ -296,11 +311,8 @@ export class ProposalRepository {
       tx.em,
       `SELECT p.id AS proposal_id,
          (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
-         (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
-         (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = p.room_id
-           WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties
-       FROM proposal p
-       LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText('p.id')}) wb ON true
+         ${FIGURE_COLUMNS('p.id', 'p.room_id')}
+       FROM proposal p ${FIGURE_BALLOT('p.id')}
        WHERE p.id = COALESCE($1::uuid, (SELECT proposal_id FROM ballot WHERE id = $2::uuid))`,
       [ref.proposalId, ref.ballotId],
     );
