@@ -1,45 +1,35 @@
 import { createHash } from 'node:crypto';
-import { QueryFailedError, type EntityManager, type QueryRunner } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { returnedRows } from './returned-rows';
 
 // A statement PostgreSQL parses and plans once per pooled connection, not at every call: pg
 // sends it as a named prepared statement (the name is the text's hash, so one text is one
 // statement whatever calls it). TypeORM's `query()` sends every statement unnamed, and on the
-// hot paths (the session look-up, the room lock, a revision) parsing and planning were most
-// of PostgreSQL's time for each (docs/benchmarks.md, reviseProposal). Same contract as
-// `em.query()`: the statement runs on the manager's connection (its transaction, if any), is
-// logged (and counted) through TypeORM's logger, a failure is a QueryFailedError carrying the
-// driver's error; the answer is always the rows (RETURNING rows for INSERT/UPDATE/DELETE).
+// hot paths (the session look-up, the room lock, a revision) parsing and planning were a
+// large part of PostgreSQL's time for each (docs/benchmarks.md, reviseProposal).
+//
+// It still goes through `em.query()`, so everything else stays as it is: the manager's
+// connection and transaction (whatever runner the manager has), TypeORM's logger (and the
+// per-request count), a failure as a QueryFailedError carrying the driver's error. What is
+// handed to `em.query()` in place of the text is a String object that is also pg's query
+// config ({ name, text }): TypeORM passes its query unchanged to pg's `client.query`, which
+// takes a config object as well as a string; logged or serialised, it reads as the text.
+// The answer is always the rows (RETURNING rows for INSERT/UPDATE/DELETE too).
 // Only for texts fixed in the code: every distinct text stays prepared on every connection.
 
-interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
+const statements = new Map<string, string>();
 
-const names = new Map<string, string>();
-
-export function preparedName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `parley_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    names.set(text, name);
+export function preparedStatement(text: string): string {
+  let statement = statements.get(text);
+  if (!statement) {
+    const name = `parley_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // a String object on purpose (see above)
+    statement = Object.assign(new String(text), { name, text }) as unknown as string;
+    statements.set(text, statement);
   }
-  return name;
+  return statement;
 }
 
 export async function preparedQuery<T = Record<string, unknown>>(em: EntityManager, text: string, values: unknown[]): Promise<T[]> {
-  const own = em.queryRunner ? null : em.connection.createQueryRunner();
-  const runner: QueryRunner = em.queryRunner ?? own!;
-  try {
-    if (runner.isReleased) throw new Error('the query runner of this statement has been released');
-    const client = (await runner.connect()) as PgClient;
-    em.connection.logger.logQuery(text, values, runner);
-    try {
-      return (await client.query({ name: preparedName(text), text, values })).rows as T[];
-    } catch (err) {
-      em.connection.logger.logQueryError(err as Error, text, values, runner);
-      throw new QueryFailedError(text, values, err as Error);
-    }
-  } finally {
-    if (own) await own.release();
-  }
+  return returnedRows<T>(await em.query(preparedStatement(text), values));
 }

@@ -50,7 +50,9 @@ export class ProposalWrites {
   // write, when the statement that wrote it already read them (no statement to read them again).
   async append<T extends RoomEventType>(tx: Tx, actor: Actor, input: AppendEvent<T>, figures?: ConvergenceFigures | null): Promise<void> {
     const [event] = await this.events.appendMany(tx, new Map([[actor.room.id, { room: actor.room, members: new Map() }]]), [input]);
-    await this.handFigures(tx, event, figures ?? null);
+    if (!figures) return this.handFigures(tx, event);
+    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
+    await this.convergence.recordPoint(tx, figures, event);
   }
 
   // A negotiation event through the room write idiom (the room already locked by the caller).
@@ -63,14 +65,14 @@ export class ProposalWrites {
   // After each negotiation event (NEGOTIATION_EVENTS), the proposal's convergence figures as
   // they stand after it, handed to the series at the event's seq: read here, under the room
   // lock, before the write leaves negotiation, so the series' writer never reads them back.
-  private async handFigures(tx: Tx, event: RoomEvent, known: ConvergenceFigures | null = null): Promise<void> {
+  private async handFigures(tx: Tx, event: RoomEvent): Promise<void> {
     if (!isOneOf(NEGOTIATION_EVENTS, event)) return;
     if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
     const payload = event.payload as { proposalId?: unknown; ballotId?: unknown };
     const proposalId = typeof payload.proposalId === 'string' ? payload.proposalId : null;
     const ballotId = typeof payload.ballotId === 'string' && payload.ballotId ? payload.ballotId : null;
     if (!proposalId && !ballotId) return;
-    const figures = known && !ballotId && known.proposalId === proposalId ? known : await this.repo.convergenceFigures(tx, { proposalId, ballotId });
+    const figures = await this.repo.convergenceFigures(tx, { proposalId, ballotId });
     if (figures) await this.convergence.recordPoint(tx, figures, event);
   }
 }

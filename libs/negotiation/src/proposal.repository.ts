@@ -29,17 +29,18 @@ export const BALLOT_RULES_SQL = {
   awaiting: (p: string, b: string, votes = 'vote') => `NOT EXISTS (SELECT 1 FROM ${votes} v WHERE v.ballot_id = ${b}.id AND v.party_id = ${p}.id)`,
 };
 
-// Whole rows for raw SQL on the hot paths, named as the entities' properties (pg parses each
-// value by its column type).
-// A proposal's open amendments and the parties supporting its latest whole-text ballot (the
-// convergence figures but open brackets), as columns of a statement whose FROM has the
-// proposal's id and room as `id` and `room` (the lateral join `wb` comes with it).
+// For a revision's statement: the proposal's open amendments and the parties supporting its
+// latest whole-text ballot, as convergenceFigures (below) counts them, as columns of a
+// statement whose FROM has the proposal's id and room as `id` and `room` (with the lateral
+// join `wb` that FIGURE_BALLOT adds).
 const FIGURE_COLUMNS = (id: string, room: string) =>
   `(SELECT count(*) FROM amendment a WHERE a.proposal_id = ${id} AND a.status = 'OPEN')::int AS open_amendments,
    (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = ${room}
      WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties`;
 const FIGURE_BALLOT = (id: string) => `LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText(id)}) wb ON true`;
 
+// Whole rows for raw SQL on the hot paths, named as the entities' properties (pg parses each
+// value by its column type).
 const PROPOSAL_ROW = `p.id, p.room_id AS "roomId", p.title, p.status, p.version, p.text_hash AS "textHash", p.clauses,
   p.created_by AS "createdBy", p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 const BALLOT_ROW = `b.id, b.room_id AS "roomId", b.proposal_id AS "proposalId", b.amendment_id AS "amendmentId", b.version, b.rule,
@@ -307,12 +308,14 @@ export class ProposalRepository {
   // caller's transaction. `ballotId` stands for the proposal of a vote.cast event. An open
   // SECRET_UNTIL_CLOSE ballot counts no supporters: the count itself would leak.
   async convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
-    const rows = await preparedQuery<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }>(
-      tx.em,
+    const rows: Array<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }> = await tx.em.query(
       `SELECT p.id AS proposal_id,
          (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
-         ${FIGURE_COLUMNS('p.id', 'p.room_id')}
-       FROM proposal p ${FIGURE_BALLOT('p.id')}
+         (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
+         (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = p.room_id
+           WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties
+       FROM proposal p
+       LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText('p.id')}) wb ON true
        WHERE p.id = COALESCE($1::uuid, (SELECT proposal_id FROM ballot WHERE id = $2::uuid))`,
       [ref.proposalId, ref.ballotId],
     );
