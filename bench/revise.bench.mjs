@@ -1,8 +1,9 @@
 // reviseProposal benchmark (not a test): one client, serial, revises a proposal of 20 clauses
 // whose history already holds 10, 1,000 or 10,000 versions (each with its proposal.revised
 // event in the room's log, seeded with direct SQL; the hash chain is not valid and nothing here
-// reads it). p50/p99 per history size, SQL statements per call (PARLEY_COUNT_SQL=1) and server
-// CPU per call. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
+// reads it). p50/p99 per history size, SQL statements per call (PARLEY_COUNT_SQL=1), server CPU
+// and the PostgreSQL backends' CPU (the server's pool) per call. The issue's goal: p50 < 5 ms,
+// flat from 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
@@ -12,7 +13,7 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { backendPids, cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
@@ -65,7 +66,7 @@ function cpuMs(pid) {
   }
 }
 
-async function measure(url, server, room) {
+async function measure(url, server, room, backends) {
   let version = room.versions;
   const revise = async () => {
     const t0 = performance.now();
@@ -81,7 +82,9 @@ async function measure(url, server, room) {
     return { ms, sql: Number(res.headers.get('x-sql-count')) };
   };
   for (let i = 0; i < 20; i++) await revise(); // warm-up
+  const pids = await backends();
   const cpu0 = cpuMs(server.child.pid);
+  const db0 = cpuMsOf(pids);
   const times = [];
   const sql = new Set();
   for (let i = 0; i < REQUESTS; i++) {
@@ -95,6 +98,7 @@ async function measure(url, server, room) {
     p99: round(percentile(times, 99)),
     sql: [...sql].join(' / '),
     serverCpuMs: round((cpuMs(server.child.pid) - cpu0) / REQUESTS),
+    postgresCpuMs: round((cpuMsOf(pids) - db0) / REQUESTS),
   };
 }
 
@@ -120,8 +124,10 @@ try {
   const load0 = os.loadavg()[0];
   const figures = {};
   for (const room of rooms) {
-    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room);
-    console.error(`${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements, server CPU ${r.serverCpuMs} ms per call`);
+    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room, () => backendPids(db, name));
+    console.error(
+      `${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements, server CPU ${r.serverCpuMs} ms, PostgreSQL CPU ${r.postgresCpuMs} ms per call`,
+    );
     figures[`v${room.versions}`] = r;
   }
   report('revise', {
@@ -132,6 +138,7 @@ try {
     p99Ms: HISTORIES.map((v) => figures[`v${v}`].p99),
     sqlStatementsPerCall: figures[`v${HISTORIES[0]}`].sql,
     serverCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].serverCpuMs),
+    postgresCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].postgresCpuMs),
     loadAverage: round((load0 + os.loadavg()[0]) / 2),
     ...(SERVER_ROOT === ROOT ? {} : { server: SERVER_ROOT }),
   });
