@@ -11,23 +11,34 @@ import { returnedRows } from './returned-rows';
 // It still goes through `em.query()`, so everything else stays as it is: the manager's
 // connection and transaction (whatever runner the manager has), TypeORM's logger (and the
 // per-request count), a failure as a QueryFailedError carrying the driver's error. What is
-// handed to `em.query()` in place of the text is a String object that is also pg's query
-// config ({ name, text }): TypeORM passes its query unchanged to pg's `client.query`, which
-// takes a config object as well as a string; logged or serialised, it reads as the text.
+// handed to `em.query()` in place of the text is pg's query config ({ name, text }): TypeORM
+// passes its query unchanged to pg's `client.query`, which takes a config object as well as a
+// string; as a string (a log line, an error's `query`) it is the text. (Not a String object:
+// pg copies the config's own properties at every call, and a String has one per character.)
 // The answer is always the rows (RETURNING rows for INSERT/UPDATE/DELETE too).
 // Only for texts fixed in the code: every distinct text stays prepared on every connection.
 
-const statements = new Map<string, string>();
+class PreparedText {
+  constructor(
+    readonly name: string,
+    readonly text: string,
+  ) {}
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+const statements = new Map<string, PreparedText>();
 
 export function preparedStatement(text: string): string {
   let statement = statements.get(text);
   if (!statement) {
-    const name = `parley_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    // a String object on purpose (see above)
-    statement = Object.assign(new String(text), { name, text }) as unknown as string;
+    statement = new PreparedText(`parley_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text);
     statements.set(text, statement);
   }
-  return statement;
+  // typed as TypeORM's query parameter; pg reads it as a config (see above)
+  return statement as unknown as string;
 }
 
 export async function preparedQuery<T = Record<string, unknown>>(em: EntityManager, text: string, values: unknown[]): Promise<T[]> {
