@@ -16,7 +16,10 @@ import { returnedRows } from './returned-rows';
 // string; as a string (a log line, an error's `query`) it is the text. (Not a String object:
 // pg copies the config's own properties at every call, and a String has one per character.)
 // The answer is always the rows (RETURNING rows for INSERT/UPDATE/DELETE too).
-// Only for texts fixed in the code: every distinct text stays prepared on every connection.
+// Only for texts fixed in the code (every distinct text stays prepared on every connection),
+// whose answer names its columns (`*` only over a subquery that does): a migration adding a
+// column to a table read with `t.*` would change a prepared statement's result type, which
+// PostgreSQL refuses ("cached plan must not change result type") until the connection closes.
 
 class PreparedText {
   constructor(
