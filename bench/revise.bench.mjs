@@ -1,8 +1,11 @@
 // reviseProposal benchmark (not a test): one client, serial, revises a proposal of 20 clauses
 // whose history already holds 10, 1,000 or 10,000 versions (each with its proposal.revised
 // event in the room's log, seeded with direct SQL; the hash chain is not valid and nothing here
-// reads it). p50/p99 per history size, SQL statements per call (PARLEY_COUNT_SQL=1) and server
-// CPU per call. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
+// reads it). p50/p99 per history size, server CPU and the PostgreSQL backends' CPU (the
+// server's pool) per call; then SQL statements per call, from a second server with
+// PARLEY_COUNT_SQL=1 (5 calls per history size): its per-request count runs every request in an
+// AsyncLocalStorage, which turns on Node's promise hooks for every promise of the process and
+// would weigh on the timed calls. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
@@ -12,7 +15,7 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { backendPids, cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
@@ -65,26 +68,32 @@ function cpuMs(pid) {
   }
 }
 
-async function measure(url, server, room) {
-  let version = room.versions;
+// `room.version`: the proposal's version, carried from one measure to the next
+async function measure(url, server, room, backends, requests = REQUESTS, warmUp = 20) {
+  room.version ??= room.versions;
   const revise = async () => {
     const t0 = performance.now();
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${room.token}` },
-      body: JSON.stringify({ query: REVISE, variables: { input: { proposalId: room.proposalId, expectedVersion: version, clauses: clausesOf(version + 1) } } }),
+      body: JSON.stringify({
+        query: REVISE,
+        variables: { input: { proposalId: room.proposalId, expectedVersion: room.version, clauses: clausesOf(room.version + 1) } },
+      }),
     });
     const json = await res.json();
     const ms = performance.now() - t0;
     if (json.errors) throw new Error(`${JSON.stringify(json.errors)}\n${server.logs?.slice(-5).join('') ?? ''}`);
-    version = json.data.reviseProposal.version;
+    room.version = json.data.reviseProposal.version;
     return { ms, sql: Number(res.headers.get('x-sql-count')) };
   };
-  for (let i = 0; i < 20; i++) await revise(); // warm-up
+  for (let i = 0; i < warmUp; i++) await revise();
+  const pids = await backends();
   const cpu0 = cpuMs(server.child.pid);
+  const db0 = cpuMsOf(pids);
   const times = [];
   const sql = new Set();
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; i < requests; i++) {
     const r = await revise();
     times.push(r.ms);
     sql.add(r.sql);
@@ -94,7 +103,8 @@ async function measure(url, server, room) {
     p50: round(percentile(times, 50)),
     p99: round(percentile(times, 99)),
     sql: [...sql].join(' / '),
-    serverCpuMs: round((cpuMs(server.child.pid) - cpu0) / REQUESTS),
+    serverCpuMs: round((cpuMs(server.child.pid) - cpu0) / requests),
+    postgresCpuMs: round((cpuMsOf(pids) - db0) / requests),
   };
 }
 
@@ -105,13 +115,15 @@ await admin.query(`CREATE DATABASE ${name}`);
 const dbUrl = withDb(ADMIN_URL, name);
 let api;
 let db;
-try {
-  api = await startIn(
+const startApi = (countSql, prof) =>
+  startIn(
     SERVER_ROOT,
-    [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'],
-    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: '1' },
+    [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), 'dist/apps/api/src/main.js'],
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: countSql ? '1' : '' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
   );
+try {
+  api = await startApi(false, CPU_PROF);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const rooms = [];
@@ -120,9 +132,17 @@ try {
   const load0 = os.loadavg()[0];
   const figures = {};
   for (const room of rooms) {
-    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room);
-    console.error(`${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.sql} statements, server CPU ${r.serverCpuMs} ms per call`);
+    const r = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room, () => backendPids(db, name));
+    console.error(`${room.versions} versions: p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.serverCpuMs} ms, PostgreSQL CPU ${r.postgresCpuMs} ms per call`);
     figures[`v${room.versions}`] = r;
+  }
+  const load1 = os.loadavg()[0];
+  await stop(api.child);
+  api = await startApi(true, null);
+  for (const room of rooms) {
+    const { sql } = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room, () => backendPids(db, name), 5, 2);
+    console.error(`${room.versions} versions: ${sql} statements per call`);
+    figures[`v${room.versions}`].sql = sql;
   }
   report('revise', {
     requests: REQUESTS,
@@ -132,7 +152,8 @@ try {
     p99Ms: HISTORIES.map((v) => figures[`v${v}`].p99),
     sqlStatementsPerCall: figures[`v${HISTORIES[0]}`].sql,
     serverCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].serverCpuMs),
-    loadAverage: round((load0 + os.loadavg()[0]) / 2),
+    postgresCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].postgresCpuMs),
+    loadAverage: round((load0 + load1) / 2),
     ...(SERVER_ROOT === ROOT ? {} : { server: SERVER_ROOT }),
   });
 } finally {

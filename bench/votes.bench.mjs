@@ -11,6 +11,7 @@
 //   node bench/votes.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_CLIENTS (16), BENCH_SECONDS per phase (8), BENCH_ROUNDS (2); BENCH_CPU_PROF=<dir>: the
 // Parley server runs under node --cpu-prof, its profile written there.
+// BENCH_SERVER_ROOT=<another checkout, built>: that build's Parley server instead (a before/after pair).
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { resolve, dirname } from 'node:path';
@@ -19,6 +20,7 @@ import pg from 'pg';
 import { cpuMsOf, percentile, report, round, seedOpenBallot, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -194,7 +196,7 @@ let baseline;
 let db;
 try {
   api = await startIn(
-    ROOT,
+    SERVER_ROOT,
     [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'],
     { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: '1' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
@@ -256,6 +258,7 @@ try {
     errors: parley.errors + base.errors,
     ackedVotesLogged: `${logged.n} / ${acked}`,
     loadAverage: round((load0 + os.loadavg()[0]) / 2),
+    ...(SERVER_ROOT === ROOT ? {} : { server: SERVER_ROOT }),
   });
 } finally {
   await db?.end();

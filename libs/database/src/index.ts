@@ -5,3 +5,4 @@ export { migrations } from './migrations';
 export * from './migrate';
 export * from './returned-rows';
 export * from './sql-counter';
+export * from './prepared';

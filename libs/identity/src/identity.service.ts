@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, notFound, isUuid, RateLimiter, rateLimited } from '@parley/common';
-import { returnedRows, TransactionRunner } from '@parley/database';
+import { preparedQuery, returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
 import { argon2Busy, hashPassword, verifyPassword, PASSWORD_MAX } from './password';
@@ -183,9 +183,9 @@ export class IdentityService {
     if (typeof token !== 'string' || token.length < 20 || token.length > 200) return null;
     // every authenticated request passes here: one statement finds the session and its user
     // and, at most every half minute, records the use (the idle timeout counts from it)
-    const [row]: Array<{ id: string; email: string; display_name: string; email_verified: boolean; session_id: string; expires_at: Date }> =
-      await this.tx.manager.query(
-        `WITH s AS (
+    const [row] = await preparedQuery<{ id: string; email: string; display_name: string; email_verified: boolean; session_id: string; expires_at: Date }>(
+      this.tx.manager,
+      `WITH s AS (
          SELECT u.id, u.email, u.display_name, u.email_verified_at IS NOT NULL AS email_verified, s.id AS session_id, s.expires_at, s.last_used_at
            FROM user_session s JOIN app_user u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -195,8 +195,8 @@ export class IdentityService {
           WHERE t.id = s.session_id AND t.last_used_at < now() - make_interval(secs => $3)
        )
        SELECT id, email, display_name, email_verified, session_id, expires_at FROM s`,
-        [tokenHash(token), this.config.sessionIdleMinutes, TOUCH_EVERY_S],
-      );
+      [tokenHash(token), this.config.sessionIdleMinutes, TOUCH_EVERY_S],
+    );
     if (!row) return null;
     return {
       id: row.id,

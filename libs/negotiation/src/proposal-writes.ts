@@ -3,7 +3,7 @@ import type { Tx } from '@parley/database';
 import { isOneOf, NEGOTIATION_EVENTS, type RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
 import { RoomEventsService, RoomWrites, type Actor, type ActorFor, type AppendEvent, type Locked, type RoomAction, type RoomEvent } from '@parley/rooms';
-import type { ConvergenceSink } from './negotiation-figures.query';
+import type { ConvergenceFigures, ConvergenceSink } from './negotiation-figures.query';
 import type { ProposalEntity } from './negotiation.entities';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
 
@@ -46,10 +46,13 @@ export class ProposalWrites {
   }
 
   // The write's event, chained to the room head that the lock statement read with the room
-  // row locked (no second read of the room).
-  async append<T extends RoomEventType>(tx: Tx, actor: Actor, input: AppendEvent<T>): Promise<void> {
+  // row locked (no second read of the room). `figures`: the proposal's figures after the
+  // write, when the statement that wrote it already read them (no statement to read them again).
+  async append<T extends RoomEventType>(tx: Tx, actor: Actor, input: AppendEvent<T>, figures?: ConvergenceFigures | null): Promise<void> {
     const [event] = await this.events.appendMany(tx, new Map([[actor.room.id, { room: actor.room, members: new Map() }]]), [input]);
-    await this.handFigures(tx, event);
+    if (!figures) return this.handFigures(tx, event);
+    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
+    await this.convergence.recordPoint(tx, figures, event);
   }
 
   // A negotiation event through the room write idiom (the room already locked by the caller).

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { isUuid, notFound, versionConflict } from '@parley/common';
-import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
-import { textHash, type Clause } from '@parley/domain';
+import { preparedQuery, returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { countOpenBrackets, textHash, type Clause } from '@parley/domain';
 import type { ObjectKind } from '@parley/rooms';
 import { AmendmentEntity, BallotEntity, ProposalEntity, ProposalVersionEntity, VoteEntity } from './negotiation.entities';
 
@@ -28,6 +28,16 @@ export const BALLOT_RULES_SQL = {
   // mirrors partiesAwaiting: the parties `p` with no vote in `votes` on the ballot `b`
   awaiting: (p: string, b: string, votes = 'vote') => `NOT EXISTS (SELECT 1 FROM ${votes} v WHERE v.ballot_id = ${b}.id AND v.party_id = ${p}.id)`,
 };
+
+// For a revision's statement: the proposal's open amendments and the parties supporting its
+// latest whole-text ballot, as convergenceFigures (below) counts them, as columns of a
+// statement whose FROM has the proposal's id and room as `id` and `room` (with the lateral
+// join `wb` that FIGURE_BALLOT adds).
+const FIGURE_COLUMNS = (id: string, room: string) =>
+  `(SELECT count(*) FROM amendment a WHERE a.proposal_id = ${id} AND a.status = 'OPEN')::int AS open_amendments,
+   (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = ${room}
+     WHERE v.ballot_id = wb.id AND v.choice = 'SUPPORT' AND NOT ${BALLOT_RULES_SQL.sealed('wb')})::int AS supporting_parties`;
+const FIGURE_BALLOT = (id: string) => `LEFT JOIN LATERAL (${BALLOT_RULES_SQL.latestWholeText(id)}) wb ON true`;
 
 // Whole rows for raw SQL on the hot paths, named as the entities' properties (pg parses each
 // value by its column type).
@@ -131,10 +141,13 @@ export class ProposalRepository {
     clauses: Clause[],
     summary: string | null,
     authorId: string,
-  ): Promise<{ committed: boolean; proposal: ProposalEntity }> {
+  ): Promise<{ committed: boolean; proposal: ProposalEntity; figures: ConvergenceFigures | null }> {
     if (!isUuid(id)) throw notFound();
     const hash = textHash(clauses);
-    const [row]: Array<ProposalEntity & { next_version: number | null; next_updated_at: Date | null }> = await tx.em.query(
+    const [row] = await preparedQuery<
+      ProposalEntity & { next_version: number | null; next_updated_at: Date | null; open_amendments: number; supporting_parties: number }
+    >(
+      tx.em,
       `WITH cur AS (SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE),
        next AS (
          UPDATE proposal SET version = proposal.version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
@@ -144,13 +157,17 @@ export class ProposalRepository {
          INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
          SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
        )
-       SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at FROM cur LEFT JOIN next ON true`,
+       SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at, ${FIGURE_COLUMNS('cur.id', 'cur."roomId"')}
+         FROM cur LEFT JOIN next ON true ${FIGURE_BALLOT('cur.id')}`,
       [id, expected, JSON.stringify(clauses), hash, summary, authorId],
     );
     if (!row) throw notFound();
-    const { next_version: version, next_updated_at: updatedAt, ...proposal } = row;
-    if (version === null || updatedAt === null) return { committed: false, proposal };
-    return { committed: true, proposal: Object.assign(proposal, { version, clauses, textHash: hash, updatedAt }) };
+    const { next_version: version, next_updated_at: updatedAt, open_amendments: openAmendments, supporting_parties: supportingParties, ...proposal } = row;
+    if (version === null || updatedAt === null) return { committed: false, proposal, figures: null };
+    // the figures after the revision: its text's brackets (none: the text was taken as sent, and
+    // the statement wrote it only when no clause was bracketed), amendments and votes as they are
+    const figures = { proposalId: id, openBrackets: countOpenBrackets(clauses), openAmendments, supportingParties };
+    return { committed: true, proposal: Object.assign(proposal, { version, clauses, textHash: hash, updatedAt }), figures };
   }
 
   async setStatus(tx: Tx, p: ProposalEntity, status: ProposalEntity['status']): Promise<void> {

@@ -160,12 +160,17 @@ export class ProposalsService {
     return this.proposalWrites.locked(user, input.proposalId, 'draft', async (tx, ctx) => {
       const plain = await this.repo.reviseUnbracketed(tx, input.proposalId, input.expectedVersion, next, summary, ctx.membership.id);
       const p = plain.committed ? plain.proposal : await this.reviseChecked(tx, plain.proposal, input.expectedVersion, next, summary, ctx.membership.id);
-      await this.proposalWrites.append(tx, ctx, {
-        roomId: p.roomId,
-        type: 'proposal.revised',
-        actor: ctx.membership,
-        payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
-      });
+      await this.proposalWrites.append(
+        tx,
+        ctx,
+        {
+          roomId: p.roomId,
+          type: 'proposal.revised',
+          actor: ctx.membership,
+          payload: { proposalId: p.id, version: p.version, textHash: p.textHash, summary, author: eventAuthor(ctx.membership) },
+        },
+        plain.figures,
+      );
       return this.view(ctx, p, tx);
     });
   }

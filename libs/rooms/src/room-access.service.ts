@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, forbidden, invalidState, isUuid, notFound } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import { preparedQuery, TransactionRunner, type Tx } from '@parley/database';
 import type { AuthUser } from '@parley/identity';
 import { MembershipEntity, RoomEntity, type PartyEntity, type RoomRole } from './rooms.entities';
 import type { RoomScope } from './rooms.types';
@@ -97,10 +97,10 @@ export class RoomAccessService {
   // Reads: a non-member learns nothing, not even that the room exists (one statement).
   async check<A extends RoomAction>(user: AuthUser, roomId: string, action: A): Promise<ActorFor<A>> {
     if (!isUuid(roomId)) throw notFound();
-    const [row]: Array<Record<string, unknown>> = await this.tx.manager.query(
-      `SELECT ${this.columns()} FROM room r JOIN membership m ON ${MEMBER_OF_ROOM} WHERE r.id = $1`,
-      [roomId, user.id],
-    );
+    const [row] = await preparedQuery(this.tx.manager, `SELECT ${this.columns()} FROM room r JOIN membership m ON ${MEMBER_OF_ROOM} WHERE r.id = $1`, [
+      roomId,
+      user.id,
+    ]);
     if (!row) throw notFound();
     return this.authorize(this.scopeOf(row), action);
   }
@@ -132,7 +132,8 @@ export class RoomAccessService {
     subject?: Subject,
   ): Promise<Array<Locked<ActorFor<A>> | DomainError>> {
     if (!isUuid(id)) return users.map(() => notFound());
-    const rows: Array<Record<string, unknown>> = await tx.em.query(
+    const rows = await preparedQuery(
+      tx.em,
       `SELECT o.*, now() AS now, ${this.columns()} FROM (${kind.sql}) o
          JOIN room r ON r.id = o.room_id
          JOIN membership m ON m.room_id = r.id AND m.user_id = ANY($2::uuid[]) AND m.removed_at IS NULL
