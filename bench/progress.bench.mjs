@@ -5,7 +5,9 @@
 // same but with five times the history (10,000 versions and their events), in the same
 // database. Seeded with direct SQL (the hash chain is not valid; nothing here reads it), then
 // `room { progress { ... } }` timed over BENCH_REQUESTS requests in each room, and the SQL
-// statements of one call counted through PARLEY_COUNT_SQL=1 (the x-sql-count header).
+// statements of one call counted through PARLEY_COUNT_SQL=1 (the x-sql-count header) on a second
+// server started for that alone: the count keeps an AsyncLocalStorage per request, which turns on
+// Node's promise hooks for the whole process (about 1 ms of CPU per call on the timed server).
 //   node bench/progress.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_COMPARE_WITH=<another checkout, built>: also starts that build's server on the same
 //   database and fails unless both answer every room identically, to the facilitator and to a
@@ -272,17 +274,31 @@ async function measure(api, room) {
   const backends = (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
   const cpu0 = [cpuMsOf([api.child.pid]), cpuMsOf(backends)];
   const times = [];
-  const counts = new Set();
   let last;
   for (let i = 0; i < REQUESTS; i++) {
     last = await call(api, room.token, room.roomId);
     times.push(last.ms);
-    counts.add(last.sql);
   }
   times.sort((a, b) => a - b);
   const serverCpu = round((cpuMsOf([api.child.pid]) - cpu0[0]) / REQUESTS);
   const dbCpu = round((cpuMsOf(backends) - cpu0[1]) / REQUESTS);
-  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), sql: [...counts].join(' / '), serverCpu, dbCpu, last };
+  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), serverCpu, dbCpu, last };
+}
+
+// statements per call, for the facilitator and a negotiator, on a server that counts them
+async function countStatements(dbUrl, rooms) {
+  const counter = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' }, SERVER_ROOT);
+  try {
+    const counts = [];
+    for (const room of rooms) {
+      const seen = new Set();
+      for (let i = 0; i < 5; i++) for (const token of [room.token, room.negotiatorToken]) seen.add((await call(counter, token, room.roomId)).sql);
+      counts.push([...seen].join(' / '));
+    }
+    return counts;
+  } finally {
+    await stop(counter.child);
+  }
 }
 
 const name = `parley_bench_${randomBytes(4).toString('hex')}`;
@@ -294,7 +310,7 @@ let other;
 let db;
 try {
   const dbUrl = withDb(ADMIN_URL, name);
-  api = await startApi({ DATABASE_URL: dbUrl, PARLEY_COUNT_SQL: '1' }, SERVER_ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
+  api = await startApi({ DATABASE_URL: dbUrl }, SERVER_ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const rooms = [];
@@ -311,8 +327,9 @@ try {
     await stop(other.child);
     other = undefined;
   }
+  const statements = await countStatements(dbUrl, rooms);
   const runs = [];
-  for (const room of rooms) runs.push({ room, ...(await measure(api, room)) });
+  for (const [i, room] of rooms.entries()) runs.push({ room, sql: statements[i], ...(await measure(api, room)) });
   const [base, big] = runs;
   const progress = base.last.body.data.room.progress;
   for (const r of runs)
