@@ -144,6 +144,8 @@ export function pipelinedPool(dataSource: DataSource, max: number): pg.Pool {
     ...o.extra,
     max,
     pipeline: true,
+    // idle clients do not keep a process alive that is otherwise done
+    allowExitOnIdle: true,
   } as never);
   // an idle client's error (the server went away) must not crash the process
   pool.on('error', () => undefined);
