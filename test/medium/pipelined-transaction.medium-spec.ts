@@ -136,6 +136,39 @@ describe('pipelined transaction (medium)', () => {
     expect(t).toBe(`${TIMEOUT_MS}ms`);
   });
 
+  it('statements issued together after one that fails (a lock wait past the timeout) all fail with its error, not “transaction aborted”', async () => {
+    await pool.query(`INSERT INTO note (id, body) VALUES (7, 'held')`);
+    const locker = await pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`SELECT * FROM note WHERE id = 7 FOR UPDATE`);
+      const codes = await runner
+        .pipelined(async (tx) => {
+          await insert(tx, 8, 'eight');
+          const settled = await Promise.allSettled([tx.em.query(`SELECT * FROM note WHERE id = 7 FOR UPDATE`), tx.em.query(`SELECT 1 AS one`)]);
+          return settled.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok'));
+        })
+        .then(
+          () => 'committed',
+          (e: { code?: string }) => e.code,
+        );
+      expect(codes).toBe('57014');
+      const seen = await runner
+        .pipelined(async (tx) => {
+          await locker.query('SELECT 1');
+          const all = await Promise.allSettled([tx.em.query(`SELECT * FROM note WHERE id = 7 FOR UPDATE`), tx.em.query(`SELECT 1 AS one`)]);
+          throw all.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok'));
+        })
+        .catch((e: unknown) => e);
+      expect(seen).toEqual(['57014', '57014']);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    expect(await notes()).toEqual([{ id: 7, body: 'held' }]);
+    await pool.query(`DELETE FROM note`);
+  });
+
   it('counts every statement it sends against the request (BEGIN and COMMIT included), as TypeORM’s logger does', async () => {
     const count = async (work: (tx: Tx) => Promise<unknown>, via: 'pipelined' | 'run') => {
       const headers: Record<string, string> = {};

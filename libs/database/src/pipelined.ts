@@ -23,11 +23,15 @@ export class PipelinedTransaction {
   private held: Held[] = [{ sql: 'BEGIN', params: undefined }];
   private corked = false;
   private failed: unknown = null;
+  private cause: unknown = null;
 
   constructor(
     private readonly client: PoolClient,
     private readonly runner: QueryRunner,
   ) {
+    // while checked out, the client's own error (the server went away) is ours to catch: its
+    // statements fail, and the client is dropped on release
+    client.on('error', this.onError);
     // TypeORM's statements in this transaction go over this client, through `query` below
     Object.assign(runner, { databaseConnection: client });
     Object.assign(runner, {
@@ -40,19 +44,11 @@ export class PipelinedTransaction {
     return this.runner.manager;
   }
 
-  // a statement whose answer is needed: sent now, with whatever is held before it
+  // a statement whose answer is needed: sent now, after whatever is held (a held statement
+  // that fails makes this one fail with its error: see `send`)
   query(sql: string, params?: unknown[]): Promise<PgResult> {
-    const held = this.held.splice(0).map((h) => this.send(h.sql, h.params));
-    const answer = this.send(sql, params);
-    if (!held.length) return answer;
-    // a held statement that failed is the cause; what follows it fails as "transaction aborted"
-    return Promise.all(held).then(
-      () => answer,
-      (e: unknown) => {
-        answer.catch(() => undefined);
-        throw e;
-      },
-    );
+    for (const h of this.held.splice(0)) this.send(h.sql, h.params).catch(() => undefined);
+    return this.send(sql, params);
   }
 
   execute(sql: string, params?: unknown[]): void {
@@ -67,7 +63,7 @@ export class PipelinedTransaction {
     }
     const result = await this.query('COMMIT');
     // COMMIT of an aborted transaction answers ROLLBACK without an error
-    if (result.command !== 'COMMIT') throw new Error(`the transaction did not commit (${result.command})`);
+    if (result.command !== 'COMMIT') throw this.cause ?? new Error(`the transaction did not commit (${result.command})`);
   }
 
   // after a failure: the transaction (if any was begun) rolled back; a client that cannot say so is dropped
@@ -75,13 +71,19 @@ export class PipelinedTransaction {
     if (this.held.length && this.held[0].sql === 'BEGIN') return;
     this.held = [];
     try {
-      await this.send('ROLLBACK', undefined);
+      countStatement();
+      await this.client.query('ROLLBACK');
     } catch (e) {
       this.failed = e;
     }
   }
 
+  private readonly onError = (e: Error) => {
+    this.failed ??= e;
+  };
+
   release(): void {
+    this.client.removeListener('error', this.onError);
     (this.runner as { isTransactionActive: boolean }).isTransactionActive = false;
     void this.runner.release();
     this.client.release(this.failed instanceof Error ? this.failed : undefined);
@@ -101,7 +103,12 @@ export class PipelinedTransaction {
     }
     countStatement();
     return this.client.query(sql, params).catch((e: unknown) => {
-      throw e instanceof Error ? new QueryFailedError(sql, params, e) : e;
+      // Answers come in the order sent: the first failure is the cause, and every statement
+      // after it fails as "transaction aborted" (25P02). Each failing statement reports the
+      // cause, whichever of their promises the caller happens to see reject first.
+      // (a lost connection is the cause of everything after it)
+      this.cause ??= this.failed ?? (e instanceof Error ? new QueryFailedError(sql, params, e) : e);
+      throw this.cause;
     });
   }
 
