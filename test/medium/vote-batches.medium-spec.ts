@@ -116,6 +116,51 @@ describe('vote batches (medium)', () => {
     expect(points.map((p) => p.supporting_parties)).toEqual([1, 2, 3, 4]);
   });
 
+  it('one batch with changed minds: the figures after each vote derived in memory match the series a vote at a time would give', async () => {
+    const room = await m.room(['Lab A', 'Lab B', 'Lab C', 'Lab D']);
+    const b = await openBallot(room);
+    const [a, bb, c] = room.negotiators;
+    const runner = m.get(DataSource).createQueryRunner();
+    await runner.connect();
+    let acks: unknown[];
+    try {
+      // the room held: the first vote's batch waits for it, and the rest queue for one batch
+      await runner.startTransaction();
+      await runner.query(`SELECT id FROM room WHERE id = $1 FOR UPDATE`, [room.id]);
+      const first = vote(a, b.id, 'SUPPORT', 'a1');
+      for (let i = 0; i < 100; i++) {
+        const [{ n }] = await m.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        if (n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const rest = [vote(bb, b.id, 'OPPOSE', 'b1'), vote(a, b.id, 'OPPOSE', 'a2'), vote(c, b.id, 'SUPPORT', 'c1'), vote(bb, b.id, 'SUPPORT', 'b2')];
+      await runner.commitTransaction();
+      acks = await Promise.all([first, ...rest]);
+    } finally {
+      await runner.release();
+    }
+    expect(acks.map((x) => (x as { reason: string }).reason)).toEqual(['a1', 'b1', 'a2', 'c1', 'b2']);
+    const events = await voteEvents(room.id);
+    expect(events.map((e) => e.payload.reason)).toEqual(['a1', 'b1', 'a2', 'c1', 'b2']);
+    // supporters after each vote: 1, 1, 0, 1, 2; a point only when the figure moved
+    const points = await m.sql<{ seq: number; supporting_parties: number }>(
+      `SELECT c.seq, c.supporting_parties FROM proposal_convergence c JOIN room_event e ON e.room_id = $2 AND e.seq = c.seq AND e.type = 'vote.cast'
+        WHERE c.proposal_id = $1 ORDER BY c.seq`,
+      [b.proposalId, room.id],
+    );
+    expect(points).toEqual([0, 2, 3, 4].map((i) => ({ seq: events[i].seq, supporting_parties: [1, 1, 0, 1, 2][i] })));
+    const rows = await m.sql<{ party_id: string; choice: string; reason: string }>(`SELECT party_id, choice, reason FROM vote WHERE ballot_id = $1`, [b.id]);
+    expect(new Map(rows.map((r) => [r.party_id, `${r.choice} ${r.reason}`]))).toEqual(
+      new Map([
+        [room.parties[0].id, 'OPPOSE a2'],
+        [room.parties[1].id, 'SUPPORT b2'],
+        [room.parties[2].id, 'SUPPORT c1'],
+      ]),
+    );
+  });
+
   it('a member removed while their vote waited for the room lock is refused (the lock statement sees the removal)', async () => {
     const room = await m.room(['Lab A', 'Lab B']);
     const b = await openBallot(room);

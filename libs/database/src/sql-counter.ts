@@ -5,10 +5,15 @@ import type { Logger } from 'typeorm';
 // against the HTTP request it runs for, and the count goes out as `x-sql-count`.
 const requestCount = new AsyncLocalStorage<{ n: number }>();
 
+// one statement sent outside TypeORM (a pipelined transaction's own client), counted alike
+export function countStatement(): void {
+  const store = requestCount.getStore();
+  if (store) store.n += 1;
+}
+
 export class CountingLogger implements Logger {
   logQuery(): void {
-    const store = requestCount.getStore();
-    if (store) store.n += 1;
+    countStatement();
   }
   logQueryError(): void {}
   logQuerySlow(): void {}

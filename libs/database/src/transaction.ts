@@ -1,25 +1,78 @@
 import { AsyncResource } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PipelinedTransaction, pipelinedPool } from './pipelined';
 
 export interface Tx {
   em: EntityManager;
   // runs after the transaction commits; never when it rolls back
   afterCommit(fn: () => void): void;
+  // A write whose answer the caller does not need. In a pipelined transaction it is held and
+  // sent with the next statement or the COMMIT (its failure fails that statement or the
+  // commit, and the transaction rolls back); otherwise it runs at once.
+  execute(sql: string, params?: unknown[]): Promise<void>;
+  // true: statements may be issued together (Promise.all); they still run in the order issued
+  pipelined: boolean;
 }
+
+// clients of the pipelined transactions (group-commit batches: a few at a time)
+const PIPELINED_POOL_MAX = 8;
 
 // One write, one transaction: services run their changes inside `run`, append their room
 // events through the same `tx`, and whatever they registered with afterCommit (the live
 // broadcast) happens only once the commit succeeded.
 @Injectable()
-export class TransactionRunner {
+export class TransactionRunner implements OnModuleDestroy {
+  private pool: pg.Pool | null = null;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const after: Array<() => void> = [];
-    const result = await this.dataSource.transaction(async (em) => work({ em, afterCommit: (fn) => after.push(fn) }));
+    const result = await this.dataSource.transaction(async (em) =>
+      work({
+        em,
+        afterCommit: (fn) => after.push(fn),
+        execute: async (sql, params) => void (await em.query(sql, params)),
+        pipelined: false,
+      }),
+    );
     for (const fn of after) fn();
     return result;
+  }
+
+  // The same contract as `run`, on a pipelined client (see PipelinedTransaction): BEGIN goes
+  // with the first statement, statements issued together leave together, and a batch whose
+  // last step is `tx.execute` commits in that write's round trip.
+  async pipelined<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    this.pool ??= pipelinedPool(this.dataSource, PIPELINED_POOL_MAX);
+    const client = await this.pool.connect();
+    const t = new PipelinedTransaction(client, this.dataSource.createQueryRunner('master'));
+    const after: Array<() => void> = [];
+    let result: T;
+    try {
+      result = await work({
+        em: t.em,
+        afterCommit: (fn) => after.push(fn),
+        execute: async (sql, params) => t.execute(sql, params),
+        pipelined: true,
+      });
+      await t.commit();
+    } catch (e) {
+      await t.rollback();
+      throw e;
+    } finally {
+      t.release();
+    }
+    for (const fn of after) fn();
+    return result;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.end();
   }
 
   get manager(): EntityManager {

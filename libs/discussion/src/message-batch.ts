@@ -64,7 +64,9 @@ export class MessageBatch {
   }
 
   private attempt(requests: SendRequest[], resent: boolean): Promise<SendOutcome[]> {
-    return this.tx.run(async (tx) => {
+    // pipelined: BEGIN, the lock and the memberships' read in one round trip; the events and
+    // messages with the COMMIT in a second
+    return this.tx.pipelined(async (tx) => {
       const locked = await this.events.lockRooms(
         tx,
         requests.map((r) => ({ roomId: r.roomId, userId: r.user.id })),

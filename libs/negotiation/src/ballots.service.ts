@@ -18,6 +18,7 @@ import {
   type RoomScope,
 } from '@parley/rooms';
 import type { BallotEntity, VoteEntity } from './negotiation.entities';
+import type { ConvergenceFigures } from './negotiation-figures.query';
 import { ballotView, voteView, type BallotFields, type PartyFields, type VoteFields } from './ballot-view';
 import { ProposalWrites } from './proposal-writes';
 import { BALLOT, ProposalRepository } from './proposal.repository';
@@ -74,6 +75,30 @@ function judgeVotes(b: BallotEntity, votes: VoteEntity[], parties: PartyEntity[]
     return voteView(vote, { id: party.id, name: party.name });
   });
   return { results, cast, completed: completed as VoteEntity[] | null };
+}
+
+// The proposal's convergence figures after each vote of a batch, as they would be read after
+// it: only the supporting parties can move, and only when the figures count this ballot's
+// votes (its proposal's latest whole-text ballot, not sealed): each party's latest vote, of
+// the room's parties, that is SUPPORT.
+function figuresAfterEach(
+  b: BallotEntity,
+  before: VoteEntity[],
+  parties: PartyEntity[],
+  convergence: { figures: ConvergenceFigures; countedBallotId: string | null } | null,
+  cast: Array<{ vote: VoteEntity }>,
+): Array<ConvergenceFigures | null> {
+  if (!convergence) return cast.map(() => null);
+  const { figures, countedBallotId } = convergence;
+  if (countedBallotId !== b.id) return cast.map(() => figures);
+  const inRoom = new Set(parties.map((p) => p.id));
+  const choices = new Map(before.map((v) => [v.partyId, v.choice]));
+  return cast.map(({ vote }) => {
+    choices.set(vote.partyId, vote.choice);
+    let supportingParties = 0;
+    for (const [partyId, choice] of choices) if (choice === 'SUPPORT' && inRoom.has(partyId)) supportingParties += 1;
+    return { ...figures, supportingParties };
+  });
 }
 
 @Injectable()
@@ -216,31 +241,44 @@ export class BallotsService {
   }
 
   // The votes on one ballot waiting on this instance, in the order they came, as one write
-  // (see GroupCommit): one room lock reading every voter's membership, one read of the ballot
-  // with its votes and one of the room's parties, the rules judged per vote in turn as if each
-  // committed alone (a vote after the one that completes the ballot finds it closed), one
-  // vote.cast event after each vote, the close when every party has voted.
+  // (see GroupCommit) on a pipelined transaction, in two round trips: BEGIN and one room lock
+  // reading every voter's membership, then (run once the lock is granted) the ballot with its
+  // votes, the room's parties and the proposal's convergence figures; the rules judged per
+  // vote in turn as if each committed alone (a vote after the one that completes the ballot
+  // finds it closed); then each party's latest vote in one upsert, the votes' vote.cast events
+  // in one statement, in order, and the figures after each vote (derived in memory) in one,
+  // sent with the COMMIT — unless the batch completes the ballot, whose close follows.
   private castVotes(ballotId: string, items: PendingVote[]): Promise<Array<VoteType | Error>> {
-    return this.writes.run(async (tx) => {
-      const actors = await this.writes.lockEach(
+    if (!isUuid(ballotId)) return Promise.resolve(items.map(() => notFound()));
+    return this.writes.pipelined(async (tx) => {
+      const locking = this.writes.lockEach(
         tx,
         items.map((i) => i.user),
         BALLOT,
         ballotId,
         'partyAction',
       );
-      const now = actors.find((a): a is Locked<PartyActor> => !(a instanceof Error))?.now;
-      if (!now) return actors as Error[];
-      const { ballot: b, votes } = await this.repo.ballotWithVotes(tx, ballotId);
-      const parties = await this.writes.parties(tx, b.roomId);
-      const { results, cast, completed } = judgeVotes(b, votes, parties, items, actors, now);
+      const reading = Promise.all([
+        this.repo.ballotWithVotes(tx, ballotId),
+        this.writes.partiesOf(tx, BALLOT, ballotId),
+        this.repo.convergenceOf(tx, { proposalId: null, ballotId }),
+      ]);
+      // not awaited when every voter is refused
+      reading.catch(() => undefined);
+      const actors = await locking;
+      const actor = actors.find((a): a is Locked<PartyActor> => !(a instanceof Error));
+      if (!actor) return actors as Error[];
+      const [{ ballot: b, votes }, parties, convergence] = await reading;
+      const { results, cast, completed } = judgeVotes(b, votes, parties, items, actors, actor.now);
       if (!cast.length) return results;
-      // each vote written just before its event and the figures read after it, so the
-      // convergence series sees the votes as they stood after each, as if it committed alone
-      for (const { vote, actor } of cast) {
-        await this.repo.upsertVote(tx, vote);
-        await this.proposalWrites.appendEvent(tx, voteCastEvent(b, vote, actor));
-      }
+      const latest = new Map(cast.map(({ vote }) => [vote.partyId, vote]));
+      await this.repo.upsertVotes(tx, [...latest.values()]);
+      await this.proposalWrites.appendEvents(
+        tx,
+        actor.room,
+        cast.map(({ vote, actor: by }) => voteCastEvent(b, vote, by)),
+        figuresAfterEach(b, votes, parties, convergence, cast),
+      );
       if (completed) await this.closeLocked(tx, b, null, 'ALL_VOTED', parties, completed);
       return results;
     });

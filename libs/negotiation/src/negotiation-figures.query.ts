@@ -14,6 +14,8 @@ export type { ConvergenceFigures };
 // and the series' writer never reads negotiation's tables back.
 export interface ConvergenceSink {
   recordPoint(tx: Tx, figures: ConvergenceFigures, event: { seq: number; at: Date }): Promise<void>;
+  // the same for several events in seq order, in one statement
+  recordPoints(tx: Tx, points: Array<{ figures: ConvergenceFigures; event: { seq: number; at: Date } }>): Promise<void>;
 }
 
 // A room's proposals and the ballots its progress figures use, as plain rows of the shapes

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '@parley/database';
 import { isOneOf, NEGOTIATION_EVENTS, type RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
-import { RoomEventsService, RoomWrites, type Actor, type ActorFor, type AppendEvent, type Locked, type RoomAction, type RoomEvent } from '@parley/rooms';
+import {
+  RoomEventsService,
+  RoomWrites,
+  type Actor,
+  type ActorFor,
+  type AppendEvent,
+  type Locked,
+  type RoomAction,
+  type RoomEntity,
+  type RoomEvent,
+} from '@parley/rooms';
 import type { ConvergenceFigures, ConvergenceSink } from './negotiation-figures.query';
 import type { ProposalEntity } from './negotiation.entities';
 import { PROPOSAL, ProposalRepository } from './proposal.repository';
@@ -51,8 +61,19 @@ export class ProposalWrites {
   async append<T extends RoomEventType>(tx: Tx, actor: Actor, input: AppendEvent<T>, figures?: ConvergenceFigures | null): Promise<void> {
     const [event] = await this.events.appendMany(tx, new Map([[actor.room.id, { room: actor.room, members: new Map() }]]), [input]);
     if (!figures) return this.handFigures(tx, event);
-    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
-    await this.convergence.recordPoint(tx, figures, event);
+    await this.sink().recordPoint(tx, figures, event);
+  }
+
+  // Several events of one write, in order, chained in memory and written in one statement to
+  // the room the caller locked (`room`, as its lock statement read it); the convergence figures
+  // after each (null: none) computed by the caller from what it read under the lock, handed on
+  // in one statement.
+  async appendEvents(tx: Tx, room: RoomEntity, inputs: AppendEvent[], figuresAfter: Array<ConvergenceFigures | null>): Promise<RoomEvent[]> {
+    const sink = this.sink();
+    const events = await this.events.appendMany(tx, new Map([[room.id, { room, members: new Map() }]]), inputs);
+    const points = events.flatMap((event, i) => (figuresAfter[i] ? [{ figures: figuresAfter[i], event }] : []));
+    if (points.length) await sink.recordPoints(tx, points);
+    return events;
   }
 
   // A negotiation event through the room write idiom (the room already locked by the caller).
@@ -67,12 +88,17 @@ export class ProposalWrites {
   // lock, before the write leaves negotiation, so the series' writer never reads them back.
   private async handFigures(tx: Tx, event: RoomEvent): Promise<void> {
     if (!isOneOf(NEGOTIATION_EVENTS, event)) return;
-    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
+    const sink = this.sink();
     const payload = event.payload as { proposalId?: unknown; ballotId?: unknown };
     const proposalId = typeof payload.proposalId === 'string' ? payload.proposalId : null;
     const ballotId = typeof payload.ballotId === 'string' && payload.ballotId ? payload.ballotId : null;
     if (!proposalId && !ballotId) return;
     const figures = await this.repo.convergenceFigures(tx, { proposalId, ballotId });
-    if (figures) await this.convergence.recordPoint(tx, figures, event);
+    if (figures) await sink.recordPoint(tx, figures, event);
+  }
+
+  private sink(): ConvergenceSink {
+    if (!this.convergence) throw new Error('the convergence sink is not registered (apps/api/src/room-event-hooks.ts)');
+    return this.convergence;
   }
 }

@@ -294,6 +294,19 @@ export class ProposalRepository {
     );
   }
 
+  // many parties' votes on one ballot in one statement (at most one per party: a batch writes
+  // each party's latest), sent with the transaction's next statement when pipelined
+  upsertVotes(tx: Tx, votes: VoteEntity[]): Promise<void> {
+    const col = <K extends keyof VoteEntity>(k: K) => votes.map((v) => v[k]);
+    return tx.execute(
+      `INSERT INTO vote (ballot_id, party_id, choice, reason, membership_id, cast_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::timestamptz[])
+       ON CONFLICT (ballot_id, party_id) DO UPDATE SET choice = EXCLUDED.choice, reason = EXCLUDED.reason,
+         membership_id = EXCLUDED.membership_id, cast_at = EXCLUDED.cast_at`,
+      [col('ballotId'), col('partyId'), col('choice'), col('reason'), col('membershipId'), col('castAt')],
+    );
+  }
+
   votes(ballotIds: string[], tx?: Tx): Promise<VoteEntity[]> {
     if (!ballotIds.length) return Promise.resolve([]);
     return (tx?.em ?? this.em).find(VoteEntity, { where: { ballotId: In(ballotIds) }, order: { castAt: 'ASC' } });
@@ -308,8 +321,24 @@ export class ProposalRepository {
   // caller's transaction. `ballotId` stands for the proposal of a vote.cast event. An open
   // SECRET_UNTIL_CLOSE ballot counts no supporters: the count itself would leak.
   async convergenceFigures(tx: Tx, ref: { proposalId: string | null; ballotId: string | null }): Promise<ConvergenceFigures | null> {
-    const rows: Array<{ proposal_id: string; open_brackets: number; open_amendments: number; supporting_parties: number }> = await tx.em.query(
-      `SELECT p.id AS proposal_id,
+    return (await this.convergenceOf(tx, ref))?.figures ?? null;
+  }
+
+  // The same, with the ballot whose SUPPORT votes the figures count (the proposal's latest
+  // whole-text ballot when it is not sealed; null when none counts): a batch of votes derives
+  // the figures after each of its votes from these and the votes it read.
+  async convergenceOf(
+    tx: Tx,
+    ref: { proposalId: string | null; ballotId: string | null },
+  ): Promise<{ figures: ConvergenceFigures; countedBallotId: string | null } | null> {
+    const rows: Array<{
+      proposal_id: string;
+      open_brackets: number;
+      open_amendments: number;
+      supporting_parties: number;
+      counted_ballot_id: string | null;
+    }> = await tx.em.query(
+      `SELECT p.id AS proposal_id, CASE WHEN NOT ${BALLOT_RULES_SQL.sealed('wb')} THEN wb.id END AS counted_ballot_id,
          (SELECT count(*) FROM jsonb_array_elements(p.clauses) c WHERE jsonb_array_length(c->'alternatives') > 0)::int AS open_brackets,
          (SELECT count(*) FROM amendment a WHERE a.proposal_id = p.id AND a.status = 'OPEN')::int AS open_amendments,
          (SELECT count(*) FROM vote v JOIN party pa ON pa.id = v.party_id AND pa.room_id = p.room_id
@@ -320,7 +349,11 @@ export class ProposalRepository {
       [ref.proposalId, ref.ballotId],
     );
     const r = rows[0];
-    return r ? { proposalId: r.proposal_id, openBrackets: r.open_brackets, openAmendments: r.open_amendments, supportingParties: r.supporting_parties } : null;
+    if (!r) return null;
+    return {
+      figures: { proposalId: r.proposal_id, openBrackets: r.open_brackets, openAmendments: r.open_amendments, supportingParties: r.supporting_parties },
+      countedBallotId: r.counted_ballot_id,
+    };
   }
 
   // for reminders, after the room lock: whether the ballot still takes votes, and who has not voted

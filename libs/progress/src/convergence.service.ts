@@ -16,4 +16,11 @@ export class ConvergenceService implements ConvergenceSink {
   recordPoint(tx: Tx, figures: ConvergenceFigures, event: { seq: number; at: Date }): Promise<void> {
     return this.repo.recordIfMoved(tx, figures, event.seq, event.at);
   }
+
+  recordPoints(tx: Tx, points: Array<{ figures: ConvergenceFigures; event: { seq: number; at: Date } }>): Promise<void> {
+    return this.repo.recordManyIfMoved(
+      tx,
+      points.map((p) => ({ ...p.figures, seq: p.event.seq, at: p.event.at })),
+    );
+  }
 }

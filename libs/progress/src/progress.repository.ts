@@ -26,6 +26,37 @@ export class ProgressRepository {
     );
   }
 
+  // The same for points in seq order, in one statement: a point that repeats the one before it
+  // (of its proposal) in the list is dropped here; the first of each proposal is compared with
+  // its last stored point, as recordIfMoved does.
+  async recordManyIfMoved(
+    tx: Tx,
+    points: Array<{ proposalId: string; openBrackets: number; openAmendments: number; supportingParties: number; seq: number; at: Date }>,
+  ): Promise<void> {
+    const last = new Map<string, (typeof points)[number]>();
+    const kept: Array<(typeof points)[number] & { first: boolean }> = [];
+    const same = (a: (typeof points)[number], b: (typeof points)[number]) =>
+      a.openBrackets === b.openBrackets && a.openAmendments === b.openAmendments && a.supportingParties === b.supportingParties;
+    for (const p of points) {
+      const before = last.get(p.proposalId);
+      last.set(p.proposalId, p);
+      if (before && same(before, p)) continue;
+      kept.push({ ...p, first: !before });
+    }
+    if (!kept.length) return;
+    const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((p) => p[k]);
+    await tx.execute(
+      `INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
+       SELECT p.proposal_id, p.seq, p.at, p.ob, p.oa, p.sp
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::int[], $7::bool[]) p(proposal_id, seq, at, ob, oa, sp, first)
+        WHERE NOT p.first OR NOT EXISTS (
+          SELECT 1 FROM (SELECT * FROM proposal_convergence c WHERE c.proposal_id = p.proposal_id ORDER BY c.seq DESC LIMIT 1) last
+           WHERE last.open_brackets = p.ob AND last.open_amendments = p.oa AND last.supporting_parties = p.sp
+        )`,
+      [col('proposalId'), col('seq'), col('at'), col('openBrackets'), col('openAmendments'), col('supportingParties'), col('first')],
+    );
+  }
+
   // each proposal's convergence series, by seq: one row per proposal, its points folded into one
   // JSON array (epoch milliseconds truncated as the pg driver truncates a timestamp to a Date),
   // so 1,500 points cost 10 rows, not 1,500

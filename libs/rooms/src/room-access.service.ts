@@ -201,6 +201,15 @@ export class RoomAccessService {
 
   // The room's parties inside a write, after its room lock (a party added by a write this one
   // waited for is seen).
+  // the same, for the room of the object `id` of `kind` (a read issued with the lock, before
+  // its answer names the room)
+  partiesOfRoomOf(tx: Tx, kind: ObjectKind, id: string): Promise<PartyEntity[]> {
+    return tx.em.query(
+      `SELECT id, room_id AS "roomId", name, created_at AS "createdAt" FROM party WHERE room_id = (SELECT room_id FROM (${kind.sql}) o) ORDER BY created_at, name`,
+      [id],
+    );
+  }
+
   partiesIn(tx: Tx, roomId: string): Promise<PartyEntity[]> {
     return tx.em.query(`SELECT id, room_id AS "roomId", name, created_at AS "createdAt" FROM party WHERE room_id = $1 ORDER BY created_at, name`, [roomId]);
   }

@@ -272,15 +272,20 @@ export class RoomEventsService {
   // a user missing from a room's members is not (or no longer) a member.
   async lockRooms(tx: Tx, wanted: Array<{ roomId: string; userId: string }>): Promise<Map<string, LockedRoom>> {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))].sort();
-    const rooms = ((await tx.em.query(LOCK_ROOMS, [roomIds])) as RoomRow[]).map(roomOf);
+    const lock = tx.em.query(LOCK_ROOMS, [roomIds]) as Promise<RoomRow[]>;
+    // pipelined, the memberships' read leaves with the lock and runs once it is granted (its
+    // own statement, so its own snapshot, taken after the lock)
+    const members = () =>
+      tx.em.query(
+        `SELECT m.*, p.name AS party_name FROM membership m LEFT JOIN party p ON p.id = m.party_id
+          WHERE m.removed_at IS NULL AND (m.room_id, m.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+        [wanted.map((w) => w.roomId), wanted.map((w) => w.userId)],
+      ) as Promise<MemberRow[]>;
+    const [roomRows, memberRows] = tx.pipelined ? await Promise.all([lock, members()]) : [await lock, null];
+    const rooms = roomRows.map(roomOf);
     const out = new Map(rooms.map((room): [string, LockedRoom] => [room.id, { room, members: new Map() }]));
     if (!rooms.length) return out;
-    const rows: MemberRow[] = await tx.em.query(
-      `SELECT m.*, p.name AS party_name FROM membership m LEFT JOIN party p ON p.id = m.party_id
-        WHERE m.removed_at IS NULL AND (m.room_id, m.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
-      [wanted.map((w) => w.roomId), wanted.map((w) => w.userId)],
-    );
-    for (const r of rows) out.get(r.room_id)?.members.set(r.user_id, memberOf(r));
+    for (const r of memberRows ?? (await members())) out.get(r.room_id)?.members.set(r.user_id, memberOf(r));
     return out;
   }
 
@@ -358,7 +363,7 @@ export class RoomEventsService {
     const heads = new Map<string, RoomEvent>();
     for (const e of events) if (e.stream === ROOM_STREAM) heads.set(e.roomId, e);
     const col = <K extends keyof RoomEvent>(k: K) => events.map((e) => e[k]);
-    await tx.em.query(
+    await tx.execute(
       `WITH inserted AS (
          INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format, salts)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[], $11::smallint[], $12::jsonb[]))

@@ -21,6 +21,11 @@ export class RoomWrites {
     return this.tx.run(work);
   }
 
+  // the same on a pipelined transaction (TransactionRunner.pipelined), for group-commit batches
+  pipelined<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.tx.pipelined(work);
+  }
+
   lock<A extends RoomAction>(tx: Tx, user: AuthUser, kind: ObjectKind, id: string, action: A): Promise<Locked<ActorFor<A>>> {
     return this.access.lock(tx, user, kind, id, action);
   }
@@ -32,6 +37,11 @@ export class RoomWrites {
   // the room's parties, after the lock
   parties(tx: Tx, roomId: string): Promise<PartyEntity[]> {
     return this.access.partiesIn(tx, roomId);
+  }
+
+  // the parties of the room of an object, read with its lock (pipelined, before the lock's answer)
+  partiesOf(tx: Tx, kind: ObjectKind, id: string): Promise<PartyEntity[]> {
+    return this.access.partiesOfRoomOf(tx, kind, id);
   }
 
   lockForSystem(tx: Tx, roomId: string): Promise<RoomEntity | null> {
