@@ -176,6 +176,8 @@ describe('the server and its argon2 process', () => {
     // nothing half-written: no account for the refused address, which can sign up again
     expect(await app.sql('SELECT 1 FROM app_user WHERE email = $1', [email])).toEqual([]);
     expect(await endsWithin(child, 5_000)).toBe(true);
+    // and the server says so in its log
+    expect(app.server.logs.some((l) => l.includes('the argon2 process ended'))).toBe(true);
     const served = await signUp(email);
     expect(served.errors).toBeUndefined();
     const [next] = childrenOf(app.server.process.pid!);

@@ -40,6 +40,8 @@ export class Argon2Process {
   private running: Running | null = null;
   private nextId = 0;
   private exitHook = false;
+  // told when the process ends other than by stop() (the server logs it)
+  onUnexpectedEnd: ((why: string) => void) | null = null;
 
   constructor(
     private readonly file: string,
@@ -68,7 +70,7 @@ export class Argon2Process {
   stop(signal: NodeJS.Signals = 'SIGTERM'): void {
     const running = this.running;
     if (!running) return;
-    this.fail(running, new Argon2Unavailable('the argon2 process was stopped'), signal);
+    this.fail(running, new Argon2Unavailable('the argon2 process was stopped'), signal, true);
   }
 
   private start(): Running {
@@ -101,8 +103,11 @@ export class Argon2Process {
   }
 
   // rejects the process's jobs and ends it if it still runs
-  private fail(running: Running, e: Argon2Unavailable, signal: NodeJS.Signals = 'SIGKILL') {
-    if (this.running === running) this.running = null;
+  private fail(running: Running, e: Argon2Unavailable, signal: NodeJS.Signals = 'SIGKILL', deliberate = false) {
+    if (this.running === running) {
+      this.running = null;
+      if (!deliberate) this.onUnexpectedEnd?.(`${e.message}; ${running.pending.size} job(s) refused, the next job starts a new process`);
+    }
     if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill(signal);
     const jobs = [...running.pending.values()];
     running.pending.clear();

@@ -1,9 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, notFound, isUuid, RateLimiter, rateLimited } from '@parley/common';
+import {
+  APP_CONFIG,
+  LOGGER,
+  type AppConfig,
+  type Logger,
+  Check,
+  inviteInvalid,
+  unauthenticated,
+  badInput,
+  notFound,
+  isUuid,
+  RateLimiter,
+  rateLimited,
+} from '@parley/common';
 import { preparedQuery, returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
-import { argon2Busy, hashPassword, verifyPassword, PASSWORD_MAX } from './password';
+import { argon2Busy, hashPassword, reportArgon2Trouble, verifyPassword, PASSWORD_MAX } from './password';
 import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
 import type { InviteRedeemer } from './invite-redeemer';
@@ -56,7 +69,9 @@ export class IdentityService {
     private readonly tx: TransactionRunner,
     private readonly sessionEvents: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    reportArgon2Trouble((why) => logger.warn({ argon2: why }, 'the argon2 process ended'));
     this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
     this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
   }

@@ -44,6 +44,11 @@ export function stopArgon2Process(signal?: NodeJS.Signals): void {
   argon2?.stop(signal);
 }
 
+// `report` is told when the argon2 process ends unexpectedly (crashed, killed, could not start)
+export function reportArgon2Trouble(report: (why: string) => void): void {
+  if (argon2) argon2.onUnexpectedEnd = report;
+}
+
 // the argon2 process's id while one runs (tests)
 export function argon2ProcessId(): number | null {
   return argon2?.pid ?? null;
