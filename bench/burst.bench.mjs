@@ -454,6 +454,12 @@ async function main() {
         gcMaxMs: Math.max(...xs.map((x) => x.gcMaxMs ?? 0)),
         gcMaxKinds: [...new Set(xs.map((x) => x.gcMaxKind))].join(' '),
         gcTotalMs: round(xs.reduce((n, x) => n + (x.gcTotalMs ?? 0), 0)),
+        // timer stalls over 100 ms, all rounds, and the three longest with what the thread did in them
+        stallCount: xs.reduce((n, x) => n + (x.stallCount ?? 0), 0),
+        stalls: xs
+          .flatMap((x) => x.stalls ?? [])
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3),
       };
     };
     console.error(`server event loop delay (worst round): quiet ${JSON.stringify(worst('quiet'))}, burst ${JSON.stringify(worst('burst'))}`);
