@@ -78,7 +78,11 @@ let dummy: Promise<string> | null = null;
 
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
   if (stored === null) {
-    dummy ??= hash(`dummy-${Math.random()}-${Date.now()}`, PARAMS);
+    // made in the argon2 process too, once (again if that failed)
+    dummy ??= inChild<string>({ op: 'hash', password: `dummy-${Math.random()}-${Date.now()}`, params: PARAMS }).catch((e: unknown) => {
+      dummy = null;
+      throw e;
+    });
     const d = await dummy;
     await gate.run(() => verifyIn(d, password));
     return false;
