@@ -6,6 +6,7 @@
 // raise the live p99 by at most half (ratio ≤ 1.5).
 //   node bench/burst.bench.mjs          (after npm run build; DATABASE_URL = an admin URL)
 // BENCH_SERVER_ARGS passes node flags to the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
+// BENCH_SERVER_ROOT measures the built server of another checkout (A/B runs, this bench file);
 // BENCH_ROOMS, BENCH_MEMBERS, BENCH_INTERVAL_MS, BENCH_PHASE_SECONDS, BENCH_ROUNDS,
 // BENCH_SETTLE_SECONDS, BENCH_BURST_CLIENTS, BENCH_BURST_IPS change the shape;
 // BENCH_OWN_SESSIONS=0 runs every process in this one session, BENCH_BURST_ELSEWHERE=1 is the
@@ -21,13 +22,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
 import { connectAll, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const startChild = (args, env, ready) => startIn(ROOT, args, env, ready);
+// BENCH_SERVER_ROOT: the built checkout whose server is measured (another build, for A/B runs)
+const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..'));
+const startChild = (args, env, ready, options) => startIn(ROOT, args, env, ready, options);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 10);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5);
 // each room sends one message every INTERVAL ms (open loop: the next does not wait)
@@ -218,8 +220,8 @@ function burstProcess(port, accounts) {
   return { ready: ask('ready'), start: () => child.send('start'), stop: () => ask('stop'), end: () => child.kill() };
 }
 
-// CPU time (ms) from /proc: per thread of the server (its event loop, the argon2 workers at
-// their own nice value, the rest: GC, libuv, compiler), the burst process, this process,
+// CPU time (ms) from /proc: per thread of the server (its event loop, argon2 — its child
+// process, or threads at a nice value of their own in earlier builds — the rest: GC, libuv, compiler), the burst process, this process,
 // the database's backends for the bench database, and the whole machine (its other users).
 const TICK_MS = 10;
 function statFields(path) {
@@ -243,7 +245,32 @@ function serverThreads(pid) {
       t.argon2Nice = f.nice;
     } else t.other += f.ticks * TICK_MS;
   }
+  // argon2 in a child process of the server (libs/identity/src/argon2-process.ts): all its threads
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // no such file (a kernel without it): the child's CPU is not counted
+  }
+  for (const child of children) {
+    try {
+      const f = statFields(`/proc/${child}/stat`);
+      t.argon2 += f.ticks * TICK_MS;
+      t.argon2Nice = f.nice;
+    } catch {
+      // ended
+    }
+  }
   return t;
+}
+// the time the server's main thread (its event loop) waited for a CPU while runnable
+// (/proc/<pid>/schedstat's second field, ns): the scheduler's share of its delays
+function runQueueWaitMs(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
 }
 function pidsTicks(pids) {
   const ms = new Map();
@@ -267,7 +294,14 @@ function cpuMeter(serverPid, dbPids) {
   const snap = async () => {
     const u = process.cpuUsage();
     const db = pidsTicks(await dbPids());
-    return { at: performance.now(), server: serverThreads(serverPid), db, bench: (u.user + u.system) / 1000, machine: machineBusyMs() };
+    return {
+      at: performance.now(),
+      server: serverThreads(serverPid),
+      db,
+      bench: (u.user + u.system) / 1000,
+      machine: machineBusyMs(),
+      loopWaitMs: runQueueWaitMs(serverPid),
+    };
   };
   const totals = new Map();
   let last;
@@ -276,7 +310,19 @@ function cpuMeter(serverPid, dbPids) {
     // the CPU used since the last mark is filed under `phase`; `extra` is CPU used elsewhere (the burst process)
     async mark(phase, extra = 0) {
       const now = await snap();
-      const t = totals.get(phase) ?? { wallMs: 0, eventLoop: 0, argon2: 0, serverOther: 0, db: 0, bench: 0, burstProcess: 0, machine: 0, argon2Nice: null };
+      const t = totals.get(phase) ?? {
+        wallMs: 0,
+        eventLoop: 0,
+        loopWait: 0,
+        argon2: 0,
+        serverOther: 0,
+        db: 0,
+        bench: 0,
+        burstProcess: 0,
+        machine: 0,
+        argon2Nice: null,
+      };
+      t.loopWait += now.loopWaitMs - last.loopWaitMs;
       t.wallMs += now.at - last.at;
       t.eventLoop += now.server.eventLoop - last.server.eventLoop;
       t.argon2 += now.server.argon2 - last.server.argon2;
@@ -297,6 +343,7 @@ function cpuMeter(serverPid, dbPids) {
         const ours = t.eventLoop + t.argon2 + t.serverOther + t.db + t.bench + t.burstProcess;
         out[phase] = {
           eventLoop: pc(t.eventLoop),
+          eventLoopWaiting: pc(t.loopWait),
           argon2: pc(t.argon2),
           serverOther: pc(t.serverOther),
           db: pc(t.db),
@@ -321,7 +368,12 @@ async function main() {
   let elsewhere;
   try {
     api = await startChild(
-      ['--import', './bench/probe.mjs', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), 'dist/apps/api/src/main.js'],
+      [
+        '--import',
+        pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), 'probe.mjs')).href,
+        ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean),
+        'dist/apps/api/src/main.js',
+      ],
       { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_OPEN_SIGNUP: 'true' },
       (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
       { detached: OWN_SESSIONS },
@@ -399,6 +451,15 @@ async function main() {
         p99Ms: Math.max(...xs.map((x) => x.p99Ms)),
         maxMs: Math.max(...xs.map((x) => x.maxMs)),
         meanMs: round(xs.reduce((n, x) => n + x.meanMs, 0) / xs.length),
+        gcMaxMs: Math.max(...xs.map((x) => x.gcMaxMs ?? 0)),
+        gcMaxKinds: [...new Set(xs.map((x) => x.gcMaxKind))].join(' '),
+        gcTotalMs: round(xs.reduce((n, x) => n + (x.gcTotalMs ?? 0), 0)),
+        // timer stalls over 100 ms, all rounds, and the three longest with what the thread did in them
+        stallCount: xs.reduce((n, x) => n + (x.stallCount ?? 0), 0),
+        stalls: xs
+          .flatMap((x) => x.stalls ?? [])
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3),
       };
     };
     console.error(`server event loop delay (worst round): quiet ${JSON.stringify(worst('quiet'))}, burst ${JSON.stringify(worst('burst'))}`);
@@ -435,7 +496,7 @@ async function main() {
       p99Ratio: round(during.p99Ms / quiet.p99Ms),
       p50Ratio: round(during.p50Ms / quiet.p50Ms),
       // % of one core, quiet → burst; the generator's own, and the machine's other users'
-      serverCpu: `event loop ${cpuShares.quiet.eventLoop} → ${cpuShares.burst.eventLoop}, argon2 ${cpuShares.burst.argon2}, database ${cpuShares.quiet.db} → ${cpuShares.burst.db}`,
+      serverCpu: `event loop ${cpuShares.quiet.eventLoop} → ${cpuShares.burst.eventLoop} (waiting for a CPU ${cpuShares.quiet.eventLoopWaiting} → ${cpuShares.burst.eventLoopWaiting}), argon2 ${cpuShares.burst.argon2}, database ${cpuShares.quiet.db} → ${cpuShares.burst.db}`,
       generatorCpu: cpuShares.burst.burstProcess,
       neighboursCpu: `${cpuShares.quiet.neighbours} → ${cpuShares.burst.neighbours}`,
       loadAverage: loadavg()

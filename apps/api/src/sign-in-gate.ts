@@ -1,9 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import type { IdentityService } from '@parley/identity';
+import { ARGON2_QUEUE, ARGON2_SLOTS, type IdentityService } from '@parley/identity';
 
 // A request that is only a `login` or `signUp`, from an address whose limit is used up or
-// while the argon2 queue is full, is refused here, before GraphQL's pipeline, guards and
+// while the queue below is full, is refused here, before GraphQL's pipeline, guards and
 // resolvers: the answer is the one the resolver would give (RATE_LIMITED, data null) plus a
 // `Retry-After` header. Anything else goes on unchanged.
 // The refusal is held for HOLD_MS before it is sent: every request still costs the server its
@@ -12,15 +12,66 @@ import type { IdentityService } from '@parley/identity';
 // trying again, as scripted ones do, is slowed to one try a second per connection; a held
 // answer costs a timer, not CPU. This is what keeps a sign-in burst from taking the live
 // rooms' event loop (bench/burst.bench.mjs).
+// The others are let into GraphQL at most ADMITTED at once (twice the argon2 processes' slots:
+// one hashing while the next is made ready), in arrival order; the rest wait here, at most
+// ARGON2_QUEUE, costing nothing while they wait. So the event loop handles a burst's sign-ins
+// one after the other, at argon2's pace, instead of every request that arrived during a
+// scheduler stall in one batch (which is what made the live rooms' longest stalls).
 const GATED = new Set(['login', 'signUp']);
 const MAYBE_GATED = /login|signUp/;
 export const HOLD_MS = 1000;
+export const ADMITTED = 2 * ARGON2_SLOTS;
 
-export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>): RequestHandler {
+// At most `slots` at once, at most `queue` waiting, first come first served.
+export class Admission {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly slots: number,
+    private readonly queue: number,
+  ) {}
+
+  get full(): boolean {
+    return this.active >= this.slots && this.waiting.length >= this.queue;
+  }
+
+  get load(): { active: number; waiting: number } {
+    return { active: this.active, waiting: this.waiting.length };
+  }
+
+  // runs `enter` now or when a slot frees (never when full: check `full` first); `enter`
+  // receives the slot's release, to call once when done
+  admit(enter: (release: () => void) => void): void {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      // hand the slot straight to the next waiter, or free it
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    };
+    if (this.active < this.slots) {
+      this.active += 1;
+      enter(release);
+    } else this.waiting.push(() => enter(release));
+  }
+}
+
+export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>, admission = new Admission(ADMITTED, ARGON2_QUEUE)): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const op = req.method === 'POST' && req.path === '/graphql' ? gatedOperation(req.body) : null;
-    const refusal = op && identity.refusalAtOnce(op.name, req.ip ?? 'unknown');
-    if (!op || !refusal) return next();
+    if (!op) return next();
+    const refusal = identity.refusalAtOnce(op.name, req.ip ?? 'unknown', admission.full);
+    if (!refusal) {
+      return admission.admit((release) => {
+        // a client that left while it waited: nothing to do
+        if (req.socket.destroyed) return release();
+        res.once('close', release);
+        next();
+      });
+    }
     const answer = { errors: [{ message: refusal.message, path: [op.alias], extensions: { code: 'RATE_LIMITED' } }], data: null };
     setTimeout(() => res.status(200).setHeader('Retry-After', String(refusal.retryAfterSeconds)).json(answer), HOLD_MS);
   };

@@ -1,9 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, Check, inviteInvalid, unauthenticated, badInput, notFound, isUuid, RateLimiter, rateLimited } from '@parley/common';
+import {
+  APP_CONFIG,
+  LOGGER,
+  type AppConfig,
+  type Logger,
+  Check,
+  inviteInvalid,
+  unauthenticated,
+  badInput,
+  notFound,
+  isUuid,
+  RateLimiter,
+  rateLimited,
+} from '@parley/common';
 import { preparedQuery, returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
 import { SessionEntity } from './session.entity';
-import { argon2Busy, hashPassword, verifyPassword, PASSWORD_MAX } from './password';
+import { argon2Busy, hashPassword, reportArgon2Trouble, verifyPassword, PASSWORD_MAX } from './password';
 import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
 import type { InviteRedeemer } from './invite-redeemer';
@@ -56,7 +69,9 @@ export class IdentityService {
     private readonly tx: TransactionRunner,
     private readonly sessionEvents: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
   ) {
+    reportArgon2Trouble((why) => logger.warn({ argon2: why }, 'the argon2 process ended'));
     this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
     this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
   }
@@ -139,11 +154,12 @@ export class IdentityService {
   // (its address's limit is used up, or the argon2 queue is full), with the seconds to wait;
   // null when it would go on. Nothing is counted: apps/api/src/sign-in-gate.ts answers with it
   // before GraphQL, so a refused burst costs the event loop as little as possible.
-  refusalAtOnce(op: 'login' | 'signUp', clientIp: string): { message: string; retryAfterSeconds: number } | null {
+  // `queueFull`: the caller's own queue in front of argon2's is full (the sign-in gate's).
+  refusalAtOnce(op: 'login' | 'signUp', clientIp: string, queueFull = false): { message: string; retryAfterSeconds: number } | null {
     const byIp = op === 'login' ? this.loginByIp : this.signUpByIp;
     const limitedFor = byIp.refusedForSeconds(clientIp);
     if (limitedFor > 0) return { message: op === 'login' ? TOO_MANY_LOGINS : TOO_MANY_SIGN_UPS, retryAfterSeconds: limitedFor };
-    return argon2Busy() ? { message: BUSY, retryAfterSeconds: 1 } : null;
+    return queueFull || argon2Busy() ? { message: BUSY, retryAfterSeconds: 1 } : null;
   }
 
   // Wrong password and unknown email answer alike and take about the same time.

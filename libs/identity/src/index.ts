@@ -7,3 +7,4 @@ export * from './session-events';
 export { newToken, tokenHash } from './tokens';
 export * from './session-cookie';
 export { passwordProblem, PASSWORD_RULES } from './password-policy';
+export { ARGON2_QUEUE, ARGON2_SLOTS } from './password';

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { hash, verify, Algorithm } from '@node-rs/argon2';
-import { BoundedSemaphore } from '@parley/common';
-import type { Argon2Request } from './argon2-worker';
+import { BoundedSemaphore, DomainError, rateLimited } from '@parley/common';
+import { Argon2Process, Argon2Unavailable, type Argon2Job } from './argon2-process';
 
 export { PASSWORD_MAX, PASSWORD_MIN } from './password-policy';
 
@@ -15,58 +14,44 @@ const PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, 
 // docs/benchmarks.md):
 // - at most half the cores hash at once (1 on a 2-core machine, at most 4), at most 32
 //   waiting; past that the caller gets RATE_LIMITED at once;
-// - the hashing runs in worker threads of its own at a low CPU priority (nice 10, on
-//   Linux), never on the event loop nor in libuv's shared pool: it yields the CPU to the
-//   event loop, PostgreSQL and the live feed.
+// - the hashing runs in a process of its own (argon2-process.ts), in a scheduling group of its
+//   own at a low priority (nice 10, on Linux), never on the event loop nor in the server's
+//   threads: it yields the CPU to the event loop, PostgreSQL and the live feed.
 export const ARGON2_SLOTS = Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)));
 export const ARGON2_QUEUE = 32;
 const gate = new BoundedSemaphore(ARGON2_SLOTS, ARGON2_QUEUE);
 
-interface Slot {
-  worker: Worker;
-  pending: { resolve(v: unknown): void; reject(e: Error): void } | null;
-}
-const slots: Slot[] = [];
-let nextId = 0;
+// The argon2 process is the built file beside this one (dist, CommonJS). Where there is none
+// (the TypeScript sources run as ES modules by the medium test tier, which has no __dirname),
+// the same work runs on libuv's pool instead, still behind the gate.
+const CHILD_FILE = typeof __dirname === 'string' ? join(__dirname, 'argon2-child.js') : null;
+const argon2 = CHILD_FILE ? new Argon2Process(CHILD_FILE, ARGON2_SLOTS) : null;
 
-function startSlot(): Slot {
-  const slot: Slot = { worker: new Worker(WORKER_FILE!), pending: null };
-  const fail = (e: Error) => {
-    slot.pending?.reject(e);
-    slot.pending = null;
-    // a worker that died is replaced by the next call
-    const i = slots.indexOf(slot);
-    if (i >= 0) slots.splice(i, 1);
-  };
-  slot.worker.on('message', (m: { result?: unknown; error?: string }) => {
-    const p = slot.pending;
-    slot.pending = null;
-    slot.worker.unref();
-    if (m.error !== undefined) p?.reject(new Error(m.error));
-    else p?.resolve(m.result);
+// A job whose process ended before it answered did not run: the caller is told to try again
+// in a moment (RATE_LIMITED, as when the queue is full), not given a wrong answer or a 500.
+const UNAVAILABLE = 'The server is busy signing people in; try again in a moment.';
+
+// runs in the argon2 process (the gate lets at most ARGON2_SLOTS through at once)
+function inChild<T>(r: Omit<Argon2Job, 'id'>): Promise<T> {
+  if (!argon2) return (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)) as Promise<T>;
+  return argon2.run<T>(r).catch((e: unknown) => {
+    throw e instanceof Argon2Unavailable ? rateLimited(UNAVAILABLE) : e;
   });
-  slot.worker.on('error', fail);
-  slot.worker.on('exit', (code) => fail(new Error(`argon2 worker exited with ${code}`)));
-  slot.worker.unref();
-  slots.push(slot);
-  return slot;
 }
 
-// The worker is the built file beside this one (dist, CommonJS). Where there is none (the
-// TypeScript sources run as ES modules by the medium test tier, which has no __dirname), the
-// same work runs on libuv's pool instead, still behind the gate.
-const WORKER_FILE = typeof __dirname === 'string' ? join(__dirname, 'argon2-worker.js') : null;
+// ends the argon2 process, if one runs (tests; the process also ends with the server)
+export function stopArgon2Process(signal?: NodeJS.Signals): void {
+  argon2?.stop(signal);
+}
 
-// runs in an idle worker (the gate lets at most ARGON2_SLOTS through at once)
-function inWorker<T>(r: Omit<Argon2Request, 'id'>): Promise<T> {
-  if (!WORKER_FILE) return (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)) as Promise<T>;
-  const slot = slots.find((s) => !s.pending) ?? startSlot();
-  return new Promise<T>((resolve, reject) => {
-    slot.pending = { resolve: resolve as (v: unknown) => void, reject };
-    // held while it works, so a command waiting for a hash does not exit meanwhile
-    slot.worker.ref();
-    slot.worker.postMessage({ ...r, id: nextId++ });
-  });
+// `report` is told when the argon2 process ends unexpectedly (crashed, killed, could not start)
+export function reportArgon2Trouble(report: (why: string) => void): void {
+  if (argon2) argon2.onUnexpectedEnd = report;
+}
+
+// the argon2 process's id while one runs (tests)
+export function argon2ProcessId(): number | null {
+  return argon2?.pid ?? null;
 }
 
 // true when one more argon2 job would be refused: callers refuse before any other work (a
@@ -77,10 +62,15 @@ export function argon2Busy(): boolean {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return gate.run(() => inWorker<string>({ op: 'hash', password, params: PARAMS }));
+  return gate.run(() => inChild<string>({ op: 'hash', password, params: PARAMS }));
 }
 
-const verifyIn = (stored: string, password: string) => inWorker<boolean>({ op: 'verify', password, hash: stored }).catch(() => false);
+// a stored hash argon2 cannot read verifies nothing; the process being gone is not a wrong password
+const verifyIn = (stored: string, password: string) =>
+  inChild<boolean>({ op: 'verify', password, hash: stored }).catch((e: unknown) => {
+    if (e instanceof DomainError) throw e;
+    return false;
+  });
 
 // A real hash of a random password, verified against when the email is unknown so that
 // unknown emails and wrong passwords take about the same time.
@@ -88,7 +78,11 @@ let dummy: Promise<string> | null = null;
 
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
   if (stored === null) {
-    dummy ??= hash(`dummy-${Math.random()}-${Date.now()}`, PARAMS);
+    // made in the argon2 process too, once (again if that failed)
+    dummy ??= inChild<string>({ op: 'hash', password: `dummy-${Math.random()}-${Date.now()}`, params: PARAMS }).catch((e: unknown) => {
+      dummy = null;
+      throw e;
+    });
     const d = await dummy;
     await gate.run(() => verifyIn(d, password));
     return false;

@@ -1,0 +1,94 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import type { NextFunction, Request, Response } from 'express';
+import { Admission, signInGate } from './sign-in-gate';
+
+describe(Admission.name, () => {
+  it('lets `slots` in at once, queues the rest in order up to `queue`, and hands each freed slot to the next', () => {
+    const a = new Admission(2, 2);
+    const entered: number[] = [];
+    const releases: Array<() => void> = [];
+    const admit = (n: number) =>
+      a.admit((release) => {
+        entered.push(n);
+        releases[n] = release;
+      });
+    admit(0);
+    admit(1);
+    expect(a.full).toBe(false);
+    admit(2);
+    admit(3);
+    expect(entered).toEqual([0, 1]);
+    expect(a.load).toEqual({ active: 2, waiting: 2 });
+    expect(a.full).toBe(true);
+    releases[1]();
+    // released twice counts once
+    releases[1]();
+    expect(entered).toEqual([0, 1, 2]);
+    expect(a.load).toEqual({ active: 2, waiting: 1 });
+    releases[0]();
+    releases[2]();
+    releases[3]();
+    expect(entered).toEqual([0, 1, 2, 3]);
+    expect(a.load).toEqual({ active: 0, waiting: 0 });
+  });
+});
+
+describe('signInGate', () => {
+  const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { expiresAt } }';
+
+  function request(query: string) {
+    const req = { method: 'POST', path: '/graphql', body: { query }, ip: '127.0.0.9', socket: { destroyed: false } } as unknown as Request;
+    const res: EventEmitter & Record<'status' | 'setHeader' | 'json', jest.Mock> = Object.assign(new EventEmitter(), {
+      status: jest.fn((): unknown => res),
+      setHeader: jest.fn((): unknown => res),
+      json: jest.fn((): unknown => res),
+    });
+    const next = jest.fn() as unknown as NextFunction & jest.Mock;
+    return { req, res, next };
+  }
+
+  it('lets sign-ins into GraphQL one slot at a time, refuses past the queue, and passes anything else straight on', () => {
+    jest.useFakeTimers();
+    try {
+      const refusalAtOnce = jest.fn((_op: 'login' | 'signUp', _ip: string, queueFull?: boolean) =>
+        queueFull ? { message: 'busy', retryAfterSeconds: 1 } : null,
+      );
+      const gate = signInGate({ refusalAtOnce }, new Admission(1, 1));
+      const [first, second, third] = [request(LOGIN), request(LOGIN), request(LOGIN)];
+      for (const r of [first, second, third]) gate(r.req, r.res as unknown as Response, r.next);
+      expect(first.next).toHaveBeenCalledTimes(1);
+      // waits for the first to finish
+      expect(second.next).not.toHaveBeenCalled();
+      // the queue (1) is full: refused, the answer held a second
+      expect(refusalAtOnce).toHaveBeenLastCalledWith('login', '127.0.0.9', true);
+      expect(third.next).not.toHaveBeenCalled();
+      expect(third.res.json).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1000);
+      expect(third.res.status).toHaveBeenCalledWith(200);
+      expect(third.res.setHeader).toHaveBeenCalledWith('Retry-After', '1');
+      expect(third.res.json).toHaveBeenCalledWith({ errors: [{ message: 'busy', path: ['login'], extensions: { code: 'RATE_LIMITED' } }], data: null });
+      // the first answer is sent: the second goes in
+      first.res.emit('close');
+      expect(second.next).toHaveBeenCalledTimes(1);
+      // a query that is not a sign-in never waits
+      const other = request('{ me { id } }');
+      gate(other.req, other.res as unknown as Response, other.next);
+      expect(other.next).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('frees the slot of a client that left while it waited', () => {
+    const gate = signInGate({ refusalAtOnce: () => null }, new Admission(1, 5));
+    const [first, gone, after] = [request(LOGIN), request(LOGIN), request(LOGIN)];
+    gate(first.req, first.res as unknown as Response, first.next);
+    gate(gone.req, gone.res as unknown as Response, gone.next);
+    gate(after.req, after.res as unknown as Response, after.next);
+    (gone.req.socket as { destroyed: boolean }).destroyed = true;
+    first.res.emit('close');
+    expect(gone.next).not.toHaveBeenCalled();
+    expect(after.next).toHaveBeenCalledTimes(1);
+  });
+});
