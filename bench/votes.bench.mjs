@@ -5,7 +5,10 @@
 // hash-chained event, commit each vote alone), same clients, a room of its own seeded alike.
 // Phases alternate (baseline, Parley, baseline, Parley, …) so a machine shared with other work
 // weighs on both alike. Also: SQL statements per castVote (PARLEY_COUNT_SQL=1, the x-sql-count
-// header; one vote alone, and the mean under load, where votes share batches), server and
+// header; one vote alone, and the mean under load, where votes share batches), counted on a
+// second Parley server in a phase of its own after the timed ones (the count keeps an
+// AsyncLocalStorage per request, which turns on Node's promise hooks for the whole process, so
+// the timed server runs without it); server and
 // PostgreSQL CPU per vote, and a check that every acknowledged vote left
 // exactly one vote.cast event (nothing acknowledged was lost, nothing counted twice).
 //   node bench/votes.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
@@ -192,13 +195,20 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 const dbUrl = withDb(ADMIN_URL, name);
 let api;
+let counter;
 let baseline;
 let db;
 try {
   api = await startIn(
     SERVER_ROOT,
     [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'],
-    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: '1' },
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: 'false' },
+    (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
+  );
+  counter = await startIn(
+    SERVER_ROOT,
+    ['dist/apps/api/src/main.js'],
+    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: 'true' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
   );
   baseline = await startIn(ROOT, ['-e', BASELINE_SERVER], { DATABASE_URL: dbUrl }, (out) => /BASELINE_URL=http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
@@ -213,8 +223,11 @@ try {
     post(parleyUrl, { query: PARLEY_VOTE, variables: { input: { ballotId: parleyRoom.ballotId, choice, reason } } }, m.token);
   const baselineVote = (m, choice, reason) =>
     post(baselineUrl, { query: BASELINE_VOTE, variables: { b: baselineRoom.ballotId, p: m.partyId, m: m.membershipId, c: choice, r: reason } });
+  const counterUrl = `http://127.0.0.1:${counter.port}/graphql`;
+  const countedVote = (m, choice, reason) =>
+    post(counterUrl, { query: PARLEY_VOTE, variables: { input: { ballotId: parleyRoom.ballotId, choice, reason } } }, m.token);
   // one vote with no other in flight: its statements
-  const alone = Number((await parleyVote(parleyRoom.members[0], 'SUPPORT', null)).sql);
+  const alone = Number((await countedVote(parleyRoom.members[0], 'SUPPORT', null)).sql);
   const load0 = os.loadavg()[0];
   const runs = { parley: [], baseline: [] };
   for (let r = 0; r < ROUNDS; r++) {
@@ -227,16 +240,18 @@ try {
   }
   const parley = summary(runs.parley);
   const base = summary(runs.baseline);
+  // statements per vote under the same load, on the counting server
+  const counted = await phase(db, counter.child, parleyRoom, countedVote);
   // every acknowledged vote is in the log once: one vote.cast event per acknowledged castVote
   const {
     rows: [logged],
   } = await db.query(`SELECT count(*)::int AS n FROM room_event WHERE room_id = $1 AND type = 'vote.cast'`, [parleyRoom.roomId]);
-  const acked = parley.acked + 1; // and the one alone
+  const acked = parley.acked + counted.acked + 1; // and the counted phase's, and the one alone
   if (logged.n !== acked) throw new Error(`${acked} votes acknowledged but ${logged.n} vote.cast events logged`);
   // statements per vote under load: a batch's statements are counted on the request of its
   // first vote (GroupCommit runs it in that request's context), so their sum over the
   // answered requests is every statement the votes cost
-  const statements = parley.sql.reduce((a, b) => a + b, 0) / parley.sql.length;
+  const statements = counted.sql.reduce((a, b) => a + b, 0) / counted.sql.length;
   report('votes', {
     clients: CLIENTS,
     secondsPerPhase: SECONDS,
@@ -264,6 +279,7 @@ try {
   await db?.end();
   if (baseline) await stop(baseline.child);
   if (api) await stop(api.child);
+  if (counter) await stop(counter.child);
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
 }
