@@ -327,6 +327,16 @@ describe('configured limits', () => {
     for (let i = 0; i < 6; i++) codes.push(await c.code(PREVIEW, { token: 'y'.repeat(43) }));
     expect(codes.slice(0, 4)).toEqual(Array(4).fill('INVITE_INVALID'));
     expect(codes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    // refused inside GraphQL: the answer says when the window lets this address in again
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: PREVIEW, variables: { token: 'y'.repeat(43) } }),
+    });
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('RATE_LIMITED');
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
   });
 
   it('limits acceptInvite per account', async () => {
@@ -349,6 +359,11 @@ describe('configured limits', () => {
     for (let i = 0; i < 62; i++) publicStatuses.push((await fetch(`${app.server.url}/public/agreements/${fresh('slug')}.md`)).status);
     expect(publicStatuses.slice(0, 60).every((s) => s === 404)).toBe(true);
     expect(publicStatuses.slice(60)).toEqual([429, 429]);
+    // the refusal says when the window lets this address in again
+    const refused = await fetch(`${app.server.url}/public/agreements/${fresh('slug')}.md`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
   });
 
   it('answers CORS for a configured origin only', async () => {

@@ -6,6 +6,7 @@ import { DatabaseModule } from '@parley/database';
 import { FEATURE_MODULES } from './feature-modules';
 import { HealthController } from './health.controller';
 import { noStoreAnswers } from './graphql-no-store';
+import { retryAfterHeader } from './graphql-retry-after';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -40,7 +41,7 @@ export class AppModule {
           csrfPrevention: true,
           // no automatic persisted queries: a hash the server never saw would otherwise be a 500
           persistedQueries: false,
-          plugins: [textInputGuard(), ...noStoreAnswers()],
+          plugins: [textInputGuard(), ...noStoreAnswers(), retryAfterHeader()],
           validationRules: [queryLimitsRule()],
           formatError: formatGraphqlError(logger),
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),

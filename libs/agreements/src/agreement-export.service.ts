@@ -123,13 +123,13 @@ export class AgreementExportService implements OnModuleInit {
   }
 
   async forMember(user: AuthUser, agreementId: string, format: ExportFormat): Promise<ExportFile> {
-    if (!this.byUser.take(user.id)) throw rateLimited('Too many downloads; try again in a minute.');
+    if (!this.byUser.take(user.id)) throw rateLimited('Too many downloads; try again in a minute.', this.byUser.refusedForSeconds(user.id));
     const { agreement } = await this.agreements.scope(user, agreementId, 'read');
     return this.render(agreement, format);
   }
 
   async forPublic(slug: string, format: ExportFormat, clientIp = 'unknown'): Promise<ExportFile> {
-    if (!this.byIp.take(clientIp)) throw rateLimited('Too many downloads; try again in a minute.');
+    if (!this.byIp.take(clientIp)) throw rateLimited('Too many downloads; try again in a minute.', this.byIp.refusedForSeconds(clientIp));
     return this.render(await this.publication.publishedOrThrow(slug), format);
   }
 }

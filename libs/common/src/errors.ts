@@ -29,7 +29,9 @@ export const ballotClosed = () => new DomainError('BALLOT_CLOSED', DEFAULT_MESSA
 export const openBrackets = (count: number) =>
   new DomainError('OPEN_BRACKETS', `The text still has ${count} open bracket(s); resolve them before a final ballot.`);
 export const invalidState = (message = DEFAULT_MESSAGES.INVALID_STATE) => new DomainError('INVALID_STATE', message);
-export const rateLimited = (message = DEFAULT_MESSAGES.RATE_LIMITED) => new DomainError('RATE_LIMITED', message);
+// `retryAfterSeconds`: when the limit lets the caller in again, sent as Retry-After (GraphQL and REST)
+export const rateLimited = (message = DEFAULT_MESSAGES.RATE_LIMITED, retryAfterSeconds?: number) =>
+  new DomainError('RATE_LIMITED', message, undefined, retryAfterSeconds && retryAfterSeconds > 0 ? Math.ceil(retryAfterSeconds) : undefined);
 
 // Failures of the database rather than of the request: a statement cancelled by
 // statement_timeout (SQLSTATE 57014), or no connection to the server. Their answer is

@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DomainError } from '@parley/domain';
 import { errorAnswer, httpStatusCode, restErrorBody } from './error-answer';
 
 // GraphQL errors go on to formatGraphqlError untouched; REST routes (exports, health,
@@ -16,6 +17,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       return res.status(status).json(restErrorBody({ code: httpStatusCode(status), message: exception.message }));
     }
     const answer = errorAnswer(this.logger, exception, { transport: 'HTTP request' });
+    if (exception instanceof DomainError && exception.retryAfterSeconds) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     return res.status(answer.status).json(restErrorBody(answer));
   }
 }

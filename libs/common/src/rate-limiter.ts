@@ -57,7 +57,7 @@ export class BoundedSemaphore {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.slots) {
-      if (this.waiting.length >= this.queue) throw rateLimited('The server is busy signing people in; try again in a moment.');
+      if (this.waiting.length >= this.queue) throw rateLimited('The server is busy signing people in; try again in a moment.', 1);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active += 1;

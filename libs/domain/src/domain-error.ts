@@ -21,6 +21,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
+    // RATE_LIMITED: when the caller may try again, when it is known (the answer's Retry-After)
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -102,9 +102,9 @@ export class IdentityService {
   async signUp(input: { email: string; password: string; displayName: string; inviteToken?: string | null }, clientIp = 'unknown'): Promise<NewSession> {
     const fields = this.validateNewAccount(input);
     if (!this.signUpByIp.take(clientIp) || !this.signUpByEmail.take(fields.email)) {
-      throw rateLimited(TOO_MANY_SIGN_UPS);
+      throw rateLimited(TOO_MANY_SIGN_UPS, Math.max(this.signUpByIp.refusedForSeconds(clientIp), this.signUpByEmail.refusedForSeconds(fields.email)));
     }
-    if (argon2Busy()) throw rateLimited(BUSY);
+    if (argon2Busy()) throw rateLimited(BUSY, 1);
     const token = input.inviteToken?.trim() || null;
     if (token === null && !this.config.openSignup) {
       throw badInput({ inviteToken: 'is required: sign-up needs an invitation' }, 'Sign-up needs an invitation.');
@@ -169,9 +169,9 @@ export class IdentityService {
     c.text('password', password, { min: 1, max: PASSWORD_MAX, trim: false });
     c.done();
     if (!this.loginByIp.take(clientIp) || !this.loginByEmail.take(email)) {
-      throw rateLimited(TOO_MANY_LOGINS);
+      throw rateLimited(TOO_MANY_LOGINS, Math.max(this.loginByIp.refusedForSeconds(clientIp), this.loginByEmail.refusedForSeconds(email)));
     }
-    if (argon2Busy()) throw rateLimited(BUSY);
+    if (argon2Busy()) throw rateLimited(BUSY, 1);
     const user = await this.tx.manager.findOne(UserEntity, { where: { email } });
     const ok = await verifyPassword(user?.passwordHash ?? null, password as string);
     if (!user || !ok) throw unauthenticated('Wrong email or password.');
@@ -284,7 +284,8 @@ export class IdentityService {
       c.that('newPassword', newPassword !== oldPassword, 'must differ from the current password');
     }
     c.done();
-    if (!this.passwordChanges.take(auth.id)) throw rateLimited('Too many attempts; wait a few minutes and try again.');
+    if (!this.passwordChanges.take(auth.id))
+      throw rateLimited('Too many attempts; wait a few minutes and try again.', this.passwordChanges.refusedForSeconds(auth.id));
     const user = await this.userOrThrow(auth.id);
     if (!(await verifyPassword(user.passwordHash, oldPassword as string))) {
       throw badInput({ oldPassword: 'is not your current password' });

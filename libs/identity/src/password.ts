@@ -35,7 +35,7 @@ const UNAVAILABLE = 'The server is busy signing people in; try again in a moment
 function inChild<T>(r: Omit<Argon2Job, 'id'>): Promise<T> {
   if (!argon2) return (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)) as Promise<T>;
   return argon2.run<T>(r).catch((e: unknown) => {
-    throw e instanceof Argon2Unavailable ? rateLimited(UNAVAILABLE) : e;
+    throw e instanceof Argon2Unavailable ? rateLimited(UNAVAILABLE, 1) : e;
   });
 }
 

@@ -138,7 +138,7 @@ export class InvitesService implements InviteRedeemer {
   }
 
   async preview(token: string, clientIp = 'unknown'): Promise<InvitePreviewType> {
-    if (!this.previewsByIp.take(clientIp)) throw rateLimited();
+    if (!this.previewsByIp.take(clientIp)) throw rateLimited(undefined, this.previewsByIp.refusedForSeconds(clientIp));
     const invite = await this.usable(token);
     const room = await this.rooms.roomOrThrow(invite.roomId);
     const party = invite.partyId ? await this.tx.manager.findOne(PartyEntity, { where: { id: invite.partyId } }) : null;
@@ -190,7 +190,7 @@ export class InvitesService implements InviteRedeemer {
   }
 
   async accept(user: AuthUser, token: string): Promise<MembershipType> {
-    if (!this.acceptsByUser.take(user.id)) throw rateLimited();
+    if (!this.acceptsByUser.take(user.id)) throw rateLimited(undefined, this.acceptsByUser.refusedForSeconds(user.id));
     return this.tx.run(async (tx) => {
       const membership = await this.redeem(tx, token, user);
       // everything read on the transaction's own connection: a second one from the pool while
