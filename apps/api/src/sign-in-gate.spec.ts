@@ -1,11 +1,12 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
-import { Admission, signInGate } from './sign-in-gate';
+import { BoundedSemaphore } from '@parley/common';
+import { signInGate } from './sign-in-gate';
 
-describe(Admission.name, () => {
+describe(`${BoundedSemaphore.name}.admit`, () => {
   it('lets `slots` in at once, queues the rest in order up to `queue`, and hands each freed slot to the next', () => {
-    const a = new Admission(2, 2);
+    const a = new BoundedSemaphore(2, 2);
     const entered: number[] = [];
     const releases: Array<() => void> = [];
     const admit = (n: number) =>
@@ -54,7 +55,7 @@ describe('signInGate', () => {
       const refusalAtOnce = jest.fn((_op: 'login' | 'signUp', _ip: string, queueFull?: boolean) =>
         queueFull ? { message: 'busy', retryAfterSeconds: 1 } : null,
       );
-      const gate = signInGate({ refusalAtOnce }, new Admission(1, 1));
+      const gate = signInGate({ refusalAtOnce }, new BoundedSemaphore(1, 1));
       const [first, second, third] = [request(LOGIN), request(LOGIN), request(LOGIN)];
       for (const r of [first, second, third]) gate(r.req, r.res as unknown as Response, r.next);
       expect(first.next).toHaveBeenCalledTimes(1);
@@ -81,7 +82,7 @@ describe('signInGate', () => {
   });
 
   it('frees the slot of a client that left while it waited', () => {
-    const gate = signInGate({ refusalAtOnce: () => null }, new Admission(1, 5));
+    const gate = signInGate({ refusalAtOnce: () => null }, new BoundedSemaphore(1, 5));
     const [first, gone, after] = [request(LOGIN), request(LOGIN), request(LOGIN)];
     gate(first.req, first.res as unknown as Response, first.next);
     gate(gone.req, gone.res as unknown as Response, gone.next);

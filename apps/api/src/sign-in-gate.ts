@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Kind, parse, type DocumentNode } from 'graphql';
+import { BoundedSemaphore } from '@parley/common';
 import { ARGON2_QUEUE, ARGON2_SLOTS, type IdentityService } from '@parley/identity';
 
 // A request that is only a `login` or `signUp`, from an address whose limit is used up or
@@ -22,44 +23,7 @@ const MAYBE_GATED = /login|signUp/;
 export const HOLD_MS = 1000;
 export const ADMITTED = 2 * ARGON2_SLOTS;
 
-// At most `slots` at once, at most `queue` waiting, first come first served.
-export class Admission {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(
-    private readonly slots: number,
-    private readonly queue: number,
-  ) {}
-
-  get full(): boolean {
-    return this.active >= this.slots && this.waiting.length >= this.queue;
-  }
-
-  get load(): { active: number; waiting: number } {
-    return { active: this.active, waiting: this.waiting.length };
-  }
-
-  // runs `enter` now or when a slot frees (never when full: check `full` first); `enter`
-  // receives the slot's release, to call once when done
-  admit(enter: (release: () => void) => void): void {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      // hand the slot straight to the next waiter, or free it
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    };
-    if (this.active < this.slots) {
-      this.active += 1;
-      enter(release);
-    } else this.waiting.push(() => enter(release));
-  }
-}
-
-export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>, admission = new Admission(ADMITTED, ARGON2_QUEUE)): RequestHandler {
+export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>, admission = new BoundedSemaphore(ADMITTED, ARGON2_QUEUE)): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const op = req.method === 'POST' && req.path === '/graphql' ? gatedOperation(req.body) : null;
     if (!op) return next();

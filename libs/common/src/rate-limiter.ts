@@ -39,9 +39,10 @@ export class RateLimiter {
   }
 }
 
-// A counting semaphore with a bounded queue: at most `slots` tasks run at once, at most
-// `queue` wait; past that `run` throws RATE_LIMITED at once instead of piling up work
-// (argon2 hashing: a burst of sign-ins must not starve everyone else's requests).
+// A counting semaphore with a bounded queue: at most `slots` hold it at once, at most `queue`
+// wait, first come first served; past that `run` throws RATE_LIMITED at once instead of piling
+// up work (argon2 hashing: a burst of sign-ins must not starve everyone else's requests), and
+// `admit`'s callers check `full` first (the sign-in gate, which answers the refusal itself).
 export class BoundedSemaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -55,20 +56,36 @@ export class BoundedSemaphore {
     return { active: this.active, waiting: this.waiting.length };
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.slots) {
-      if (this.waiting.length >= this.queue) throw rateLimited('The server is busy signing people in; try again in a moment.', 1);
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.active += 1;
-    }
-    try {
-      return await task();
-    } finally {
+  // true when one more would be refused
+  get full(): boolean {
+    return this.active >= this.slots && this.waiting.length >= this.queue;
+  }
+
+  // runs `enter` now or when a slot frees (never when full: check `full` first); `enter`
+  // receives the slot's release, to call once when done (a second call does nothing)
+  admit(enter: (release: () => void) => void): void {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       // hand the slot straight to the next waiter, or free it
       const next = this.waiting.shift();
       if (next) next();
       else this.active -= 1;
+    };
+    if (this.active < this.slots) {
+      this.active += 1;
+      enter(release);
+    } else this.waiting.push(() => enter(release));
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.full) throw rateLimited('The server is busy signing people in; try again in a moment.', 1);
+    const release = await new Promise<() => void>((resolve) => this.admit(resolve));
+    try {
+      return await task();
+    } finally {
+      release();
     }
   }
 }

@@ -57,8 +57,7 @@ export function argon2ProcessId(): number | null {
 // true when one more argon2 job would be refused: callers refuse before any other work (a
 // refused sign-in costs no database round trip)
 export function argon2Busy(): boolean {
-  const { active, waiting } = gate.load;
-  return active >= ARGON2_SLOTS && waiting >= ARGON2_QUEUE;
+  return gate.full;
 }
 
 export function hashPassword(password: string): Promise<string> {
