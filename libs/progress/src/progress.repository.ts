@@ -8,14 +8,15 @@ import type { ConvergencePointType } from './progress.types';
 export class ProgressRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  // a point only when one of the figures moved since the proposal's last point
-  async recordIfMoved(
+  // a point only when one of the figures moved since the proposal's last point (pipelined,
+  // sent with the transaction's next statement or its COMMIT)
+  recordIfMoved(
     tx: Tx,
     f: { proposalId: string; openBrackets: number; openAmendments: number; supportingParties: number },
     seq: number,
     at: Date,
   ): Promise<void> {
-    await tx.em.query(
+    return tx.execute(
       `INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
        SELECT $1, $2, $3, $4, $5, $6
        WHERE NOT EXISTS (
