@@ -7,6 +7,9 @@
 // AsyncLocalStorage, which turns on Node's promise hooks for every promise of the process and
 // would weigh on the timed calls. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
+// Before the timed calls, the server is warmed on a proposal of its own (BENCH_WARM_UP calls,
+// 300): without it the first history size measured paid for the JIT's warm-up, and read as
+// slower than the larger ones after it.
 // BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 import { randomBytes } from 'node:crypto';
@@ -21,6 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
 const CLAUSES = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 300);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
@@ -128,7 +132,9 @@ try {
   await db.connect();
   const rooms = [];
   for (const versions of HISTORIES) rooms.push(await seed(db, versions));
+  const warm = await seed(db, HISTORIES[0]);
   await db.query('ANALYZE');
+  await measure(`http://127.0.0.1:${api.port}/graphql`, api, warm, () => backendPids(db, name), 1, WARM_UP);
   const load0 = os.loadavg()[0];
   const figures = {};
   for (const room of rooms) {
