@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { io } from 'socket.io-client';
 
 export function freePort() {
@@ -203,4 +203,60 @@ export async function seedOpenBallot(db, roomId, title) {
     [roomId, proposal.id, fac.id],
   );
   return ballot.id;
+}
+
+// A TCP proxy to PostgreSQL that counts, per frontend message after start-up, simple queries
+// ('Q') and extended-protocol executions ('E') as statements; and round trips: a 'Q' or 'S'
+// (sync) sent while every earlier one has been answered (ReadyForQuery, 'Z'), i.e. after the
+// client waited. A client that pipelines (sends the next sync before the last answer) pays
+// one round trip for the lot; one that does not pays one per 'Q' or 'S', as before.
+export function countingProxy(target) {
+  const counts = { statements: 0, roundTrips: 0 };
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    let buf = Buffer.alloc(0);
+    let started = false;
+    // the client's syncs and queries not yet answered by a ReadyForQuery
+    let unanswered = 0;
+    let down = Buffer.alloc(0);
+    client.on('data', (chunk) => {
+      upstream.write(chunk);
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        if (!started) {
+          if (buf.length < 4) break;
+          const len = buf.readInt32BE(0);
+          if (buf.length < len) break;
+          buf = buf.subarray(len);
+          started = true;
+          continue;
+        }
+        if (buf.length < 5) break;
+        const len = buf.readInt32BE(1);
+        if (buf.length < 1 + len) break;
+        const type = String.fromCharCode(buf[0]);
+        if (type === 'Q' || type === 'E') counts.statements++;
+        if (type === 'Q' || type === 'S') {
+          if (unanswered === 0) counts.roundTrips++;
+          unanswered++;
+        }
+        buf = buf.subarray(1 + len);
+      }
+    });
+    upstream.on('data', (c) => {
+      client.write(c);
+      // every backend message is typed: [type, int32 length]; start-up's ReadyForQuery too
+      down = Buffer.concat([down, c]);
+      while (down.length >= 5) {
+        const len = down.readInt32BE(1);
+        if (down.length < 1 + len) break;
+        if (down[0] === 0x5a /* Z */ && unanswered > 0) unanswered--;
+        down = down.subarray(1 + len);
+      }
+    });
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  return new Promise((res) => server.listen(0, '127.0.0.1', () => res({ server, counts, port: server.address().port })));
 }

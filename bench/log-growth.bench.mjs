@@ -11,12 +11,11 @@
 // BENCH_CPU_PROF=<dir>: the timed server runs under node --cpu-prof, its profile written there.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { connectAll, percentile, report, round, seedRooms, startChild, stopChild, withDb } from './lib.mjs';
+import { connectAll, countingProxy, percentile, report, round, seedRooms, startChild, stopChild, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
@@ -65,62 +64,6 @@ async function seed(dbUrl) {
   } finally {
     await db.end();
   }
-}
-
-// A TCP proxy to PostgreSQL that counts, per frontend message after start-up, simple queries
-// ('Q') and extended-protocol executions ('E') as statements; and round trips: a 'Q' or 'S'
-// (sync) sent while every earlier one has been answered (ReadyForQuery, 'Z'), i.e. after the
-// client waited. A client that pipelines (sends the next sync before the last answer) pays
-// one round trip for the lot; one that does not pays one per 'Q' or 'S', as before.
-function countingProxy(target) {
-  const counts = { statements: 0, roundTrips: 0 };
-  const server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
-    let buf = Buffer.alloc(0);
-    let started = false;
-    // the client's syncs and queries not yet answered by a ReadyForQuery
-    let unanswered = 0;
-    let down = Buffer.alloc(0);
-    client.on('data', (chunk) => {
-      upstream.write(chunk);
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        if (!started) {
-          if (buf.length < 4) break;
-          const len = buf.readInt32BE(0);
-          if (buf.length < len) break;
-          buf = buf.subarray(len);
-          started = true;
-          continue;
-        }
-        if (buf.length < 5) break;
-        const len = buf.readInt32BE(1);
-        if (buf.length < 1 + len) break;
-        const type = String.fromCharCode(buf[0]);
-        if (type === 'Q' || type === 'E') counts.statements++;
-        if (type === 'Q' || type === 'S') {
-          if (unanswered === 0) counts.roundTrips++;
-          unanswered++;
-        }
-        buf = buf.subarray(1 + len);
-      }
-    });
-    upstream.on('data', (c) => {
-      client.write(c);
-      // every backend message is typed: [type, int32 length]; start-up's ReadyForQuery too
-      down = Buffer.concat([down, c]);
-      while (down.length >= 5) {
-        const len = down.readInt32BE(1);
-        if (down.length < 1 + len) break;
-        if (down[0] === 0x5a /* Z */ && unanswered > 0) unanswered--;
-        down = down.subarray(1 + len);
-      }
-    });
-    const end = () => (client.destroy(), upstream.destroy());
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
-  });
-  return new Promise((res) => server.listen(0, '127.0.0.1', () => res({ server, counts, port: server.address().port })));
 }
 
 const startApi = (dbUrl, nodeArgs = []) =>

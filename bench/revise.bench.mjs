@@ -3,10 +3,16 @@
 // event in the room's log, seeded with direct SQL; the hash chain is not valid and nothing here
 // reads it). p50/p99 per history size, server CPU and the PostgreSQL backends' CPU (the
 // server's pool) per call; then SQL statements per call, from a second server with
-// PARLEY_COUNT_SQL=1 (5 calls per history size): its per-request count runs every request in an
+// PARLEY_COUNT_SQL=1 (BENCH_COUNTED calls per history size, 5): its per-request count runs every request in an
 // AsyncLocalStorage, which turns on Node's promise hooks for every promise of the process and
-// would weigh on the timed calls. The issue's goal: p50 < 5 ms, flat from 10 to 10,000 versions.
+// would weigh on the timed calls; that server talks to PostgreSQL through a wire-protocol proxy
+// (countingProxy, bench/lib.mjs) that counts round trips per call as well: a pipelined
+// transaction sends several statements per round trip. The issue's goal: p50 < 5 ms, flat from
+// 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
+// Before the timed calls, the server is warmed on a proposal of its own (BENCH_WARM_UP calls,
+// 300): without it the first history size measured paid for the JIT's warm-up, and read as
+// slower than the larger ones after it.
 // BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 import { randomBytes } from 'node:crypto';
@@ -15,12 +21,15 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPids, cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { backendPids, countingProxy, cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
 const CLAUSES = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 300);
+// calls per history size on the counting server
+const COUNTED = Number(process.env.BENCH_COUNTED ?? 5);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
@@ -115,11 +124,12 @@ await admin.query(`CREATE DATABASE ${name}`);
 const dbUrl = withDb(ADMIN_URL, name);
 let api;
 let db;
-const startApi = (countSql, prof) =>
+let proxy;
+const startApi = (countSql, prof, url = dbUrl) =>
   startIn(
     SERVER_ROOT,
     [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), 'dist/apps/api/src/main.js'],
-    { DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: countSql ? '1' : '' },
+    { DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REDIS_URL: '', PARLEY_COUNT_SQL: countSql ? '1' : '' },
     (out) => /"port":(\d+),"ms"/.exec(out)?.[1],
   );
 try {
@@ -128,7 +138,9 @@ try {
   await db.connect();
   const rooms = [];
   for (const versions of HISTORIES) rooms.push(await seed(db, versions));
+  const warm = await seed(db, HISTORIES[0]);
   await db.query('ANALYZE');
+  await measure(`http://127.0.0.1:${api.port}/graphql`, api, warm, () => backendPids(db, name), 1, WARM_UP);
   const load0 = os.loadavg()[0];
   const figures = {};
   for (const room of rooms) {
@@ -138,11 +150,17 @@ try {
   }
   const load1 = os.loadavg()[0];
   await stop(api.child);
-  api = await startApi(true, null);
+  const target = new URL(dbUrl);
+  proxy = await countingProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  api = await startApi(true, null, Object.assign(new URL(dbUrl), { port: String(proxy.port) }).toString());
   for (const room of rooms) {
-    const { sql } = await measure(`http://127.0.0.1:${api.port}/graphql`, api, room, () => backendPids(db, name), 5, 2);
-    console.error(`${room.versions} versions: ${sql} statements per call`);
-    figures[`v${room.versions}`].sql = sql;
+    const url = `http://127.0.0.1:${api.port}/graphql`;
+    await measure(url, api, room, () => backendPids(db, name), 2, 0);
+    const before = proxy.counts.roundTrips;
+    const { sql } = await measure(url, api, room, () => backendPids(db, name), COUNTED, 0);
+    const roundTrips = round((proxy.counts.roundTrips - before) / COUNTED);
+    console.error(`${room.versions} versions: ${sql} statements, ${roundTrips} round trips to PostgreSQL per call`);
+    Object.assign(figures[`v${room.versions}`], { sql, roundTrips });
   }
   report('revise', {
     requests: REQUESTS,
@@ -151,6 +169,7 @@ try {
     p50Ms: HISTORIES.map((v) => figures[`v${v}`].p50),
     p99Ms: HISTORIES.map((v) => figures[`v${v}`].p99),
     sqlStatementsPerCall: figures[`v${HISTORIES[0]}`].sql,
+    roundTripsPerCall: HISTORIES.map((v) => figures[`v${v}`].roundTrips).join(' / '),
     serverCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].serverCpuMs),
     postgresCpuMsPerCall: HISTORIES.map((v) => figures[`v${v}`].postgresCpuMs),
     loadAverage: round((load0 + load1) / 2),
@@ -159,6 +178,7 @@ try {
 } finally {
   await db?.end();
   if (api) await stop(api.child);
+  proxy?.server.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
 }

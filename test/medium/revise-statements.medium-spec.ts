@@ -1,13 +1,14 @@
 // reviseProposal's short path (docs/benchmarks.md, reviseProposal): the revision statement
-// reads the convergence figures itself, and the hot statements go as named prepared
-// statements (preparedQuery). Through the services on a real database.
+// reads the convergence figures itself, goes with the room lock on a pipelined transaction
+// (rolled back when the lock's checks refuse the caller), and the hot statements go as named
+// prepared statements (preparedQuery). Through the services on a real database.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { preparedQuery, TransactionRunner } from '@parley/database';
 import { AmendmentsService, BallotsService, ProposalsService } from '@parley/negotiation';
 import { ProgressService } from '@parley/progress';
 import { RoomsService } from '@parley/rooms';
-import { startMedium, type Medium, type MediumUser } from './support/medium';
+import { codeOf, startMedium, type Medium, type MediumUser } from './support/medium';
 
 describe('reviseProposal statements (medium)', () => {
   let m: Medium;
@@ -58,6 +59,57 @@ describe('reviseProposal statements (medium)', () => {
     expect(after.convergence).toEqual(before.convergence);
     const [revisedEvent] = await m.sql<{ seq: number }>(`SELECT seq FROM room_event WHERE room_id = $1 AND type = 'proposal.revised'`, [room.id]);
     expect(revisedEvent.seq).toBeGreaterThan(before.convergence.at(-1)!.seq);
+  });
+
+  it('the revision sent with the lock is written as the caller, and rolled back whenever the lock or the rules refuse it', async () => {
+    const proposals = m.get(ProposalsService);
+    const room = await m.room();
+    const fac = room.facilitator;
+    const clauses = [{ key: '1', text: 'Each lab reports training runs above the threshold.' }];
+    const p = await proposals.create(fac.auth, { roomId: room.id, title: 'Compute reporting', clauses });
+    const revise = (who: MediumUser, expectedVersion: number, proposalId = p.id) =>
+      proposals.revise(who.auth, { proposalId, expectedVersion, clauses: [{ key: '1', text: `Revised by ${who.auth.displayName}.` }] } as Parameters<
+        ProposalsService['revise']
+      >[1]);
+    const state = async () => ({
+      proposal: (await m.sql(`SELECT version, clauses->0->>'text' AS text FROM proposal WHERE id = $1`, [p.id]))[0],
+      versions: (
+        await m.sql<{ number: number; author: string }>(
+          `SELECT v.number, m.user_id AS author FROM proposal_version v JOIN membership m ON m.id = v.author_membership_id WHERE v.proposal_id = $1 ORDER BY v.number`,
+          [p.id],
+        )
+      ).map((v) => [v.number, v.author]),
+      events: (await m.sql<{ type: string }>(`SELECT type FROM room_event WHERE room_id = $1 AND type LIKE 'proposal.%' ORDER BY seq`, [room.id])).map(
+        (e) => e.type,
+      ),
+    });
+    const before = await state();
+    expect(before.versions).toEqual([[1, fac.auth.id]]);
+
+    // an observer's and a stranger's revision, one against a version long gone, one of no
+    // proposal: each refused, and nothing of it left
+    const stranger = await m.user();
+    expect(await codeOf(revise(room.observer, 1))).toBe('FORBIDDEN');
+    expect(await codeOf(revise(stranger, 1))).toBe('NOT_FOUND');
+    expect(await codeOf(revise(room.negotiators[0], 7))).toBe('VERSION_CONFLICT');
+    expect(await codeOf(revise(room.negotiators[0], 1, '00000000-0000-4000-8000-000000000000'))).toBe('NOT_FOUND');
+    expect(await state()).toEqual(before);
+
+    // a negotiator's revision: the version authored by their membership, its event in the log
+    const revised = await revise(room.negotiators[1], 1);
+    expect(revised.version).toBe(2);
+    const after = await state();
+    expect(after.proposal).toEqual({ version: 2, text: `Revised by ${room.negotiators[1].auth.displayName}.` });
+    expect(after.versions).toEqual([
+      [1, fac.auth.id],
+      [2, room.negotiators[1].auth.id],
+    ]);
+    expect(after.events).toEqual(['proposal.created', 'proposal.revised']);
+
+    // the room archived: the lock refuses every write, the revision with it
+    await m.get(RoomsService).archiveRoom(fac.auth, room.id);
+    expect(await codeOf(revise(fac, 2))).toBe('INVALID_STATE');
+    expect(await state()).toEqual(after);
   });
 
   it('preparedQuery runs in the transaction, answers rows, and fails as TypeORM does (the driver error kept)', async () => {

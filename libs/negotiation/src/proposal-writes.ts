@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid, notFound } from '@parley/common';
 import type { Tx } from '@parley/database';
 import { isOneOf, NEGOTIATION_EVENTS, type RoomEventType } from '@parley/domain';
 import type { AuthUser } from '@parley/identity';
@@ -36,18 +37,37 @@ export class ProposalWrites {
     action: A,
     work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>, p: ProposalEntity) => Promise<T>,
   ): Promise<T> {
-    return this.locked(user, proposalId, action, async (tx, actor) => work(tx, actor, await this.repo.lockProposalOrThrow(tx, proposalId)));
+    return this.writes.run(async (tx) => {
+      const actor = await this.writes.lock(tx, user, PROPOSAL, proposalId, action);
+      return work(tx, actor, await this.repo.lockProposalOrThrow(tx, proposalId));
+    });
   }
 
-  // The room lock alone: `work` reads (and locks) the proposal itself, e.g. in the statement
-  // that writes it.
-  async locked<T, A extends RoomAction>(
+  // The room lock, and with it the proposal's statement that `issue` sends, on a pipelined
+  // transaction (TransactionRunner.pipelined): BEGIN, the lock and that statement leave in one
+  // write and run in that order, the statement once the lock is granted (its own snapshot, so
+  // it sees what committed while the lock waited). It is sent before the lock's answer says
+  // whether the caller may write: it must find nothing for a caller who is not an active member
+  // of the room (so a stranger's NOT_FOUND costs the same whether the object exists or not), and
+  // whatever it wrote for a member the rules then refuse is rolled back with the refusal.
+  // Writes through `tx.execute` (the event, the convergence point) then leave with the COMMIT:
+  // three round trips in all.
+  async locked<T, R, A extends RoomAction>(
     user: AuthUser,
     proposalId: string,
     action: A,
-    work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>) => Promise<T>,
+    issue: (tx: Tx) => Promise<R>,
+    work: (tx: Tx, actor: Locked<ActorFor<A> & Actor>, issued: R) => Promise<T>,
   ): Promise<T> {
-    return this.writes.run(async (tx) => work(tx, await this.writes.lock(tx, user, PROPOSAL, proposalId, action)));
+    if (!isUuid(proposalId)) throw notFound();
+    return this.writes.pipelined(async (tx) => {
+      const locking = this.writes.lock(tx, user, PROPOSAL, proposalId, action);
+      const issued = issue(tx);
+      // not awaited when the lock refuses the caller
+      issued.catch(() => undefined);
+      const actor = await locking;
+      return work(tx, actor, await issued);
+    });
   }
 
   useConvergence(sink: ConvergenceSink): void {

@@ -132,37 +132,56 @@ export class ProposalRepository {
 
   // A revision in one statement when nothing can refuse or change it: the proposal row locked
   // and, if it is DRAFTING at `expected` with no bracketed clause (so the new text is taken as
-  // it is), its new version and the version's copy written. `committed` false: nothing was
-  // written and `proposal` is the locked row as it is, for the caller's checks.
+  // it is), its new version and the version's copy written, authored by `userId`'s membership
+  // of the proposal's room. `committed` false: nothing was written and `proposal` is the locked
+  // row as it is, for the caller's checks. The statement finds nothing (NOT_FOUND) and locks
+  // nothing unless `userId` is an active member of the proposal's room: it is sent with the
+  // room lock, before the lock's answer (ProposalWrites.locked).
   async reviseUnbracketed(
     tx: Tx,
     id: string,
     expected: number,
     clauses: Clause[],
     summary: string | null,
-    authorId: string,
+    userId: string,
   ): Promise<{ committed: boolean; proposal: ProposalEntity; figures: ConvergenceFigures | null }> {
     if (!isUuid(id)) throw notFound();
     const hash = textHash(clauses);
     const [row] = await preparedQuery<
-      ProposalEntity & { next_version: number | null; next_updated_at: Date | null; open_amendments: number; supporting_parties: number }
+      ProposalEntity & {
+        author_id: string;
+        next_version: number | null;
+        next_updated_at: Date | null;
+        open_amendments: number;
+        supporting_parties: number;
+      }
     >(
       tx.em,
-      `WITH cur AS (SELECT ${PROPOSAL_ROW} FROM proposal p WHERE id = $1 FOR UPDATE),
-       next AS (
+      `WITH cur AS (
+         SELECT ${PROPOSAL_ROW}, m.id AS author_id FROM proposal p
+           JOIN membership m ON m.room_id = p.room_id AND m.user_id = $6 AND m.removed_at IS NULL
+          WHERE p.id = $1 FOR UPDATE OF p
+       ), next AS (
          UPDATE proposal SET version = proposal.version + 1, clauses = $3::jsonb, text_hash = $4, updated_at = now()
            FROM cur WHERE proposal.id = cur.id AND cur.version = $2 AND cur.status = 'DRAFTING' AND NOT ${BRACKETED('cur.clauses')}
-         RETURNING proposal.version, proposal.updated_at
+         RETURNING proposal.version, proposal.updated_at, cur.author_id
        ), kept AS (
          INSERT INTO proposal_version (proposal_id, number, clauses, text_hash, summary, author_membership_id)
-         SELECT $1, version, $3::jsonb, $4, $5, $6 FROM next
+         SELECT $1, version, $3::jsonb, $4, $5, author_id FROM next
        )
        SELECT cur.*, next.version AS next_version, next.updated_at AS next_updated_at, ${FIGURE_COLUMNS('cur.id', 'cur."roomId"')}
          FROM cur LEFT JOIN next ON true ${FIGURE_BALLOT('cur.id')}`,
-      [id, expected, JSON.stringify(clauses), hash, summary, authorId],
+      [id, expected, JSON.stringify(clauses), hash, summary, userId],
     );
     if (!row) throw notFound();
-    const { next_version: version, next_updated_at: updatedAt, open_amendments: openAmendments, supporting_parties: supportingParties, ...proposal } = row;
+    const {
+      author_id: _author,
+      next_version: version,
+      next_updated_at: updatedAt,
+      open_amendments: openAmendments,
+      supporting_parties: supportingParties,
+      ...proposal
+    } = row;
     if (version === null || updatedAt === null) return { committed: false, proposal, figures: null };
     // the figures after the revision: its text's brackets (none: the text was taken as sent, and
     // the statement wrote it only when no clause was bracketed), amendments and votes as they are

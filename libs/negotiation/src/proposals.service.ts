@@ -157,8 +157,10 @@ export class ProposalsService {
     for (const [field, problem] of Object.entries(validateClauses(input.clauses))) c.that(field, false, problem);
     c.done();
     const next = toClauses(input.clauses);
-    return this.proposalWrites.locked(user, input.proposalId, 'draft', async (tx, ctx) => {
-      const plain = await this.repo.reviseUnbracketed(tx, input.proposalId, input.expectedVersion, next, summary, ctx.membership.id);
+    // the one-statement revision goes with the room lock, as the caller's membership (see
+    // ProposalWrites.locked): refused by the lock's checks, it is rolled back
+    const reviseWith = (tx: Tx) => this.repo.reviseUnbracketed(tx, input.proposalId, input.expectedVersion, next, summary, user.id);
+    return this.proposalWrites.locked(user, input.proposalId, 'draft', reviseWith, async (tx, ctx, plain) => {
       const p = plain.committed ? plain.proposal : await this.reviseChecked(tx, plain.proposal, input.expectedVersion, next, summary, ctx.membership.id);
       await this.proposalWrites.append(
         tx,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { preparedStatement, returnedRows, TransactionRunner, type Tx } from '@parley/database';
 import type { ConvergencePointType } from './progress.types';
 
 // The only code that touches proposal_convergence and ballot_reminder, the tables of progress
@@ -8,20 +8,21 @@ import type { ConvergencePointType } from './progress.types';
 export class ProgressRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  // a point only when one of the figures moved since the proposal's last point
-  async recordIfMoved(
+  // a point only when one of the figures moved since the proposal's last point (pipelined,
+  // sent with the transaction's next statement or its COMMIT)
+  recordIfMoved(
     tx: Tx,
     f: { proposalId: string; openBrackets: number; openAmendments: number; supportingParties: number },
     seq: number,
     at: Date,
   ): Promise<void> {
-    await tx.em.query(
-      `INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
-       SELECT $1, $2, $3, $4, $5, $6
+    return tx.execute(
+      preparedStatement(`INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
+       SELECT $1::uuid, $2::int, $3::timestamptz, $4::int, $5::int, $6::int
        WHERE NOT EXISTS (
          SELECT 1 FROM (SELECT * FROM proposal_convergence WHERE proposal_id = $1 ORDER BY seq DESC LIMIT 1) last
          WHERE last.open_brackets = $4 AND last.open_amendments = $5 AND last.supporting_parties = $6
-       )`,
+       )`),
       [f.proposalId, seq, at, f.openBrackets, f.openAmendments, f.supportingParties],
     );
   }
@@ -46,13 +47,13 @@ export class ProgressRepository {
     if (!kept.length) return;
     const col = <K extends keyof (typeof kept)[number]>(k: K) => kept.map((p) => p[k]);
     await tx.execute(
-      `INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
+      preparedStatement(`INSERT INTO proposal_convergence (proposal_id, seq, at, open_brackets, open_amendments, supporting_parties)
        SELECT p.proposal_id, p.seq, p.at, p.ob, p.oa, p.sp
          FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::int[], $7::bool[]) p(proposal_id, seq, at, ob, oa, sp, first)
         WHERE NOT p.first OR NOT EXISTS (
           SELECT 1 FROM (SELECT * FROM proposal_convergence c WHERE c.proposal_id = p.proposal_id ORDER BY c.seq DESC LIMIT 1) last
            WHERE last.open_brackets = p.ob AND last.open_amendments = p.oa AND last.supporting_parties = p.sp
-        )`,
+        )`),
       [col('proposalId'), col('seq'), col('at'), col('openBrackets'), col('openAmendments'), col('supportingParties'), col('first')],
     );
   }

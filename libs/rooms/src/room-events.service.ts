@@ -22,7 +22,7 @@ import {
   type StreamVerification,
 } from '@parley/domain';
 import { badInput, notFound } from '@parley/common';
-import { TransactionRunner, type Tx } from '@parley/database';
+import { preparedStatement, TransactionRunner, type Tx } from '@parley/database';
 import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent, type RoomRole } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
 import { RoomAccessService } from './room-access.service';
@@ -358,17 +358,19 @@ export class RoomEventsService {
     );
   }
 
-  // One statement: every event inserted, and each room's head moved to its last room-stream event.
+  // One statement: every event inserted, and each room's head moved to its last room-stream
+  // event. Prepared (preparedStatement): its text is one of a few fixed in the code, with
+  // `also` (each alongside insert's is fixed too).
   private async writeEvents(tx: Tx, events: RoomEvent[], also?: { sql: string; params: unknown[] }): Promise<void> {
     const heads = new Map<string, RoomEvent>();
     for (const e of events) if (e.stream === ROOM_STREAM) heads.set(e.roomId, e);
     const col = <K extends keyof RoomEvent>(k: K) => events.map((e) => e[k]);
     await tx.execute(
-      `WITH inserted AS (
+      preparedStatement(`WITH inserted AS (
          INSERT INTO room_event (room_id, stream, seq, type, actor_membership_id, audience_party_id, payload, at, prev_hash, hash, format, salts)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[], $11::smallint[], $12::jsonb[]))
        ${moveHeads(!!also)}
-       ${also?.sql ?? ''}`,
+       ${also?.sql ?? ''}`),
       [
         ...[col('roomId'), col('stream'), col('seq'), col('type'), col('actorMembershipId'), col('audiencePartyId')],
         events.map((e) => JSON.stringify(e.payload)),
