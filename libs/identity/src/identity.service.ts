@@ -71,7 +71,11 @@ export class IdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    reportArgon2Trouble((why) => logger.warn({ argon2: why }, 'the argon2 process ended'));
+    reportArgon2Trouble(
+      (why) => logger.warn({ argon2: why }, 'the argon2 process ended'),
+      (why) => logger.error({ argon2: why }, 'the argon2 process cannot start: degraded mode, passwords are hashed in the server, one at a time'),
+      () => logger.info('the argon2 process started again: degraded mode ended'),
+    );
     this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
     this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
   }
