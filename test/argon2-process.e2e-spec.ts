@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, sleep, type TestApp } from './support/harness';
 import { fresh, SIGN_UP } from './support/factories';
@@ -43,13 +44,17 @@ function childrenOf(pid: number): number[] {
 }
 
 // A parent script (a node process of its own) that uses the argon2 process as the server does
-// and prints one JSON line per event; `script` is its body, with `a` the Argon2Process.
-function parent(script: string): { proc: ChildProcess; lines: Array<Record<string, unknown>>; next(): Promise<Record<string, unknown>> } {
+// and prints one JSON line per event; `script` is its body, with `a` the Argon2Process (of
+// `file`, with `options`: JavaScript source of an Argon2ProcessOptions object).
+function parent(
+  script: string,
+  { file = join(DIST, 'argon2-child.js'), options = '{}' }: { file?: string; options?: string } = {},
+): { proc: ChildProcess; lines: Array<Record<string, unknown>>; next(): Promise<Record<string, unknown>> } {
   const code = `
     const { Argon2Process } = require(${JSON.stringify(join(DIST, 'argon2-process.js'))});
     const { Algorithm } = require('@node-rs/argon2');
     const params = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
-    const a = new Argon2Process(${JSON.stringify(join(DIST, 'argon2-child.js'))}, 1);
+    const a = new Argon2Process(${JSON.stringify(file)}, 1, ${options});
     const say = (o) => console.log(JSON.stringify(o));
     ${script}`;
   const proc = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
@@ -144,6 +149,97 @@ describe('the argon2 process', () => {
     p.proc.kill(signal);
     await exited(p.proc);
     expect(await endsWithin(pid, 5_000)).toBe(true);
+  });
+});
+
+describe('an argon2 process that cannot start (degraded mode)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-argon2-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the jobs in the fallback, reports it once, and tries the process again later', async () => {
+    // no such file: each process started exits (code 1) before it is ready
+    const file = join(dir, 'argon2-child.js');
+    const p = parent(
+      `
+      const { symlinkSync } = require('node:fs');
+      (async () => {
+        const hash = await a.run({ op: 'hash', password: ${JSON.stringify(PASSWORD)}, params });
+        const right = await a.run({ op: 'verify', password: ${JSON.stringify(PASSWORD)}, hash });
+        const wrong = await a.run({ op: 'verify', password: 'not the password at all', hash });
+        // several at once, as the gate lets through
+        const many = await Promise.all(Array.from({ length: 4 }, (_, i) => a.run({ op: 'hash', password: 'job ' + i, params })));
+        say({ hash, right, wrong, many: many.length, degraded: a.degraded, pid: a.pid, fallbacks, degradedReports, ends });
+        // the file appears (a link to the real one): after retryMs the next job starts it
+        symlinkSync(${JSON.stringify(join(DIST, 'argon2-child.js'))}, ${JSON.stringify(file)});
+        await new Promise((r) => setTimeout(r, 600));
+        const before = fallbacks;
+        const again = await a.run({ op: 'verify', password: 'p', hash: await a.run({ op: 'hash', password: 'p', params }) });
+        say({ again, degraded: a.degraded, pid: a.pid, fallbacksSince: fallbacks - before, degradedReports, recovered, ends });
+      })();`,
+      {
+        file,
+        options: `(() => {
+          const argon2 = require('@node-rs/argon2');
+          globalThis.fallbacks = 0; globalThis.degradedReports = []; globalThis.recovered = 0; globalThis.ends = 0;
+          return {
+            fallback: (job) => (fallbacks++, job.op === 'hash' ? argon2.hash(job.password, job.params) : argon2.verify(job.hash, job.password)),
+            retryMs: 500,
+            onDegraded: (why) => degradedReports.push(why),
+            onRecovered: () => recovered++,
+          };
+        })()`,
+      },
+    );
+    const r = await p.next();
+    expect(r.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(r).toMatchObject({ right: true, wrong: false, many: 4, degraded: true, pid: null });
+    // every job ran in the fallback (7), and the trouble was reported once, however many tries
+    expect(r.fallbacks).toBe(7);
+    expect(r.degradedReports).toHaveLength(1);
+    expect((r.degradedReports as string[])[0]).toMatch(/exited \(code 1\) before it was ready/);
+    expect(r.ends).toBe(0);
+    const s = await p.next();
+    expect(s).toMatchObject({ again: true, degraded: false, fallbacksSince: 0, recovered: 1, ends: 0 });
+    expect(s.degradedReports).toHaveLength(1);
+    expect(s.pid).toBeGreaterThan(0);
+    expect(await exited(p.proc)).toBe(0);
+    expect(await endsWithin(s.pid as number, 5_000)).toBe(true);
+  });
+
+  it('a server whose argon2 process cannot start still signs people up and in, and says so once', async () => {
+    const app = await startApp({ PARLEY_ARGON2_CHILD: join(dir, 'no-such-argon2-child.js') });
+    try {
+      const LOGIN = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`;
+      const users = Array.from({ length: 3 }, () => `${fresh('degraded')}@example.org`);
+      // at once: they queue for the one in-process slot instead of being refused
+      const signUps = await Promise.all(
+        users.map((email) => app.anon.gql<{ signUp: { token: string } }>(SIGN_UP, { input: { email, password: PASSWORD, displayName: 'Degraded' } })),
+      );
+      for (const r of signUps) {
+        expect(r.errors).toBeUndefined();
+        expect(r.data?.signUp.token).toBeTruthy();
+      }
+      const login = await app.anon.gql<{ login: { token: string } }>(LOGIN, { e: users[0], p: PASSWORD });
+      expect(login.errors).toBeUndefined();
+      expect(login.data?.login.token).toBeTruthy();
+      expect(login.data?.login.token).not.toBe(signUps[0].data?.signUp.token);
+      const wrong = await app.anon.gql(LOGIN, { e: users[1], p: 'not the password at all' });
+      expect(wrong.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const unknown = await app.anon.gql(LOGIN, { e: `${fresh('nobody')}@example.org`, p: PASSWORD });
+      expect(unknown.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      // the hashes are real argon2id
+      const [row] = await app.sql<{ password_hash: string }>('SELECT password_hash FROM app_user WHERE email = $1', [users[2]]);
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      // no argon2 process runs, the degraded mode is logged once, and no sign-in was refused as busy
+      expect(childrenOf(app.server.process.pid!)).toEqual([]);
+      expect(app.server.logs.filter((l) => l.includes('the argon2 process cannot start'))).toHaveLength(1);
+      expect(app.server.logs.some((l) => l.includes('the argon2 process ended'))).toBe(false);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -81,6 +81,31 @@ describe('signInGate', () => {
     }
   });
 
+  it('tells each text apart however many it has seen (its answers are kept per text)', () => {
+    jest.useFakeTimers();
+    try {
+      const gate = signInGate({ refusalAtOnce: () => ({ message: 'busy', retryAfterSeconds: 1 }) });
+      const aliased = (i: number) => `mutation($e: String!, $p: String!) { a${i}: login(email: $e, password: $p) { expiresAt } }`;
+      // more texts than are kept, then the first ones again, and texts that only look like sign-ins
+      for (const i of [...Array.from({ length: 300 }, (_, i) => i), 0, 1, 0]) {
+        const r = request(aliased(i));
+        gate(r.req, r.res as unknown as Response, r.next);
+        jest.advanceTimersByTime(1000);
+        expect(r.next).not.toHaveBeenCalled();
+        expect(r.res.json).toHaveBeenCalledWith({ errors: [{ message: 'busy', path: [`a${i}`], extensions: { code: 'RATE_LIMITED' } }], data: null });
+      }
+      for (const query of ['{ me { id } } # login', 'mutation { login: logout }', LOGIN.replace('mutation', 'mutation { me { id } } mutation')]) {
+        for (let twice = 0; twice < 2; twice++) {
+          const r = request(query);
+          gate(r.req, r.res as unknown as Response, r.next);
+          expect(r.next).toHaveBeenCalledTimes(1);
+        }
+      }
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('frees the slot of a client that left while it waited', () => {
     const gate = signInGate({ refusalAtOnce: () => null }, new BoundedSemaphore(1, 5));
     const [first, gone, after] = [request(LOGIN), request(LOGIN), request(LOGIN)];

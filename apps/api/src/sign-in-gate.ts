@@ -41,10 +41,27 @@ export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>, adm
   };
 }
 
+type Gated = { name: 'login' | 'signUp'; alias: string } | null;
+
+// Clients send the same few texts again and again (the web app's, a script's): the answer per
+// text is kept, the CACHED most recent texts, so a burst's sign-ins are parsed once here
+// (Apollo keeps its own parsed documents).
+const CACHED = 128;
+const seen = new Map<string, Gated>();
+
 // the field of a document that is one mutation of one gated field; null for anything else
-function gatedOperation(body: unknown): { name: 'login' | 'signUp'; alias: string } | null {
+function gatedOperation(body: unknown): Gated {
   const query: unknown = (body as { query?: unknown } | undefined)?.query;
   if (typeof query !== 'string' || query.length > 2048 || !MAYBE_GATED.test(query)) return null;
+  const known = seen.get(query);
+  if (known !== undefined) return known;
+  const gated = parseGated(query);
+  if (seen.size >= CACHED) seen.delete(seen.keys().next().value!);
+  seen.set(query, gated);
+  return gated;
+}
+
+function parseGated(query: string): Gated {
   let doc: DocumentNode;
   try {
     doc = parse(query, { maxTokens: 200 });

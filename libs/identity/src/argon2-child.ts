@@ -46,3 +46,7 @@ process.on('message', (job: Argon2Job) => {
     (e: unknown) => send({ id: job.id, error: e instanceof Error ? e.message : String(e) }),
   );
 });
+
+// set up (argon2 loaded, reniced, listening): the server counts an end from now on as a crash,
+// not as a process that cannot start (argon2-process.ts)
+send({ ready: true });

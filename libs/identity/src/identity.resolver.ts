@@ -4,8 +4,7 @@ import { IdentityService } from './identity.service';
 import { AuthPayload, SessionType, SetupStatus, SignUpInput, UserType } from './identity.types';
 import { CurrentUser, Public, type AuthUser } from './auth-user';
 import { LocalLoginGuard } from './guards';
-import type { UserEntity } from './user.entity';
-import type { NewSession } from './identity.service';
+import type { NewSession, SignedInUser } from './identity.service';
 import { clearedSessionCookie, sessionCookie, wantsCookieSession } from './session-cookie';
 
 interface HttpContext {
@@ -57,7 +56,7 @@ export class IdentityResolver {
   async login(
     @Args('email') _email: string,
     @Args('password') _password: string,
-    @Context() ctx: HttpContext & { req: { user: UserEntity } },
+    @Context() ctx: HttpContext & { req: { user: SignedInUser } },
   ): Promise<AuthPayload> {
     return issue(await this.identity.login(ctx.req.user), ctx);
   }

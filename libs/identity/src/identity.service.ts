@@ -23,10 +23,13 @@ import type { InviteRedeemer } from './invite-redeemer';
 import type { AuthUser } from './auth-user';
 import { SessionEvents } from './session-events';
 
+// who signed in or up: what the answer and the session need, never the password hash
+export type SignedInUser = Pick<UserEntity, 'id' | 'email' | 'displayName'>;
+
 export interface NewSession {
   token: string;
   expiresAt: Date;
-  user: UserEntity;
+  user: SignedInUser;
 }
 
 export interface SessionView {
@@ -45,6 +48,23 @@ const TOO_MANY_LOGINS = 'Too many sign-in attempts; wait a few minutes and try a
 const TOO_MANY_SIGN_UPS = 'Too many sign-up attempts; wait a few minutes and try again.';
 // a session's last use is written at most this often (one UPDATE per half minute, not per request)
 const TOUCH_EVERY_S = 30;
+
+// The sign-in paths' statements, prepared once per connection (preparedQuery) instead of
+// built by TypeORM at every call: a burst of sign-ins runs them at argon2's pace on the
+// event loop every other room's live feed needs (bench/signin-cost.mjs, docs/benchmarks.md).
+const USER_BY_EMAIL = `SELECT id, email, display_name, password_hash FROM app_user WHERE email = $1`;
+// one statement, so one transaction, without BEGIN and COMMIT round trips
+const INSERT_SESSION = `INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`;
+// A sign-up without an invitation: the account and its first session in one statement (one
+// transaction); no row when the address is taken (the unique index decides, races included).
+const SIGN_UP = `WITH u AS (
+    INSERT INTO app_user (email, display_name, password_hash) VALUES ($1, $2, $3)
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id, email, display_name
+  ), s AS (
+    INSERT INTO user_session (user_id, token_hash, expires_at) SELECT id, $4, $5 FROM u
+  )
+  SELECT id, email, display_name FROM u`;
 
 export function isEmail(email: string): boolean {
   return EMAIL.test(email);
@@ -71,7 +91,11 @@ export class IdentityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    reportArgon2Trouble((why) => logger.warn({ argon2: why }, 'the argon2 process ended'));
+    reportArgon2Trouble(
+      (why) => logger.warn({ argon2: why }, 'the argon2 process ended'),
+      (why) => logger.error({ argon2: why }, 'the argon2 process cannot start: degraded mode, passwords are hashed in the server, one at a time'),
+      () => logger.info('the argon2 process started again: degraded mode ended'),
+    );
     this.loginByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
     this.signUpByIp = new RateLimiter(config.authRatePerIp, WINDOW_MS);
   }
@@ -116,13 +140,25 @@ export class IdentityService {
     const emailVerified = token !== null ? (await invites!.check(token, fields.email)).boundToEmail : false;
     const passwordHash = await hashPassword(fields.password);
     const taken = () => badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
+    if (token === null) {
+      const session = this.newSession();
+      const [row] = await preparedQuery<{ id: string; email: string; display_name: string }>(this.tx.manager, SIGN_UP, [
+        fields.email,
+        fields.displayName,
+        passwordHash,
+        session.tokenHash,
+        session.expiresAt,
+      ]);
+      if (!row) throw taken();
+      return { token: session.token, expiresAt: session.expiresAt, user: { id: row.id, email: row.email, displayName: row.display_name } };
+    }
     return this.tx
       .run(async (tx) => {
         if (await tx.em.exists(UserEntity, { where: { email: fields.email } })) throw taken();
         const user = await tx.em.save(
           tx.em.create(UserEntity, { email: fields.email, displayName: fields.displayName, passwordHash, emailVerifiedAt: emailVerified ? new Date() : null }),
         );
-        if (token !== null) await invites!.redeem(tx, token, { ...user, emailVerified });
+        await invites!.redeem(tx, token, { ...user, emailVerified });
         return this.insertSession(tx.em, user);
       })
       .catch((e: unknown) => {
@@ -163,7 +199,7 @@ export class IdentityService {
   }
 
   // Wrong password and unknown email answer alike and take about the same time.
-  async validateCredentials(emailRaw: unknown, password: unknown, clientIp: string): Promise<UserEntity> {
+  async validateCredentials(emailRaw: unknown, password: unknown, clientIp: string): Promise<SignedInUser> {
     const c = new Check();
     const email = normaliseEmail(c.text('email', emailRaw, { min: 1, max: 320 }));
     c.text('password', password, { min: 1, max: PASSWORD_MAX, trim: false });
@@ -172,23 +208,29 @@ export class IdentityService {
       throw rateLimited(TOO_MANY_LOGINS, Math.max(this.loginByIp.refusedForSeconds(clientIp), this.loginByEmail.refusedForSeconds(email)));
     }
     if (argon2Busy()) throw rateLimited(BUSY, 1);
-    const user = await this.tx.manager.findOne(UserEntity, { where: { email } });
-    const ok = await verifyPassword(user?.passwordHash ?? null, password as string);
+    const [user] = await preparedQuery<{ id: string; email: string; display_name: string; password_hash: string }>(this.tx.manager, USER_BY_EMAIL, [email]);
+    const ok = await verifyPassword(user?.password_hash ?? null, password as string);
     if (!user || !ok) throw unauthenticated('Wrong email or password.');
     this.loginByEmail.reset(email);
-    return user;
+    return { id: user.id, email: user.email, displayName: user.display_name };
   }
 
   // a new random token at every login; earlier sessions are left as they are
-  async login(user: UserEntity): Promise<NewSession> {
-    return this.tx.run(({ em }) => this.insertSession(em, user));
+  async login(user: SignedInUser): Promise<NewSession> {
+    const session = this.newSession();
+    await preparedQuery(this.tx.manager, INSERT_SESSION, [user.id, session.tokenHash, session.expiresAt]);
+    return { token: session.token, expiresAt: session.expiresAt, user };
   }
 
-  private async insertSession(em: TransactionRunner['manager'], user: UserEntity): Promise<NewSession> {
+  private newSession(): { token: string; tokenHash: string; expiresAt: Date } {
     const token = newToken();
-    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
-    await em.insert(SessionEntity, { userId: user.id, tokenHash: tokenHash(token), expiresAt, revokedAt: null });
-    return { token, expiresAt, user };
+    return { token, tokenHash: tokenHash(token), expiresAt: new Date(Date.now() + this.config.sessionTtlHours * 3600_000) };
+  }
+
+  private async insertSession(em: TransactionRunner['manager'], user: SignedInUser): Promise<NewSession> {
+    const session = this.newSession();
+    await em.insert(SessionEntity, { userId: user.id, tokenHash: session.tokenHash, expiresAt: session.expiresAt, revokedAt: null });
+    return { token: session.token, expiresAt: session.expiresAt, user };
   }
 
   private deadline(expiresAt: Date, lastUsedAt: Date): Date {

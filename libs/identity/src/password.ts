@@ -21,11 +21,32 @@ export const ARGON2_SLOTS = Math.min(4, Math.max(1, Math.floor(availableParallel
 export const ARGON2_QUEUE = 32;
 const gate = new BoundedSemaphore(ARGON2_SLOTS, ARGON2_QUEUE);
 
-// The argon2 process is the built file beside this one (dist, CommonJS). Where there is none
-// (the TypeScript sources run as ES modules by the medium test tier, which has no __dirname),
-// the same work runs on libuv's pool instead, still behind the gate.
-const CHILD_FILE = typeof __dirname === 'string' ? join(__dirname, 'argon2-child.js') : null;
-const argon2 = CHILD_FILE ? new Argon2Process(CHILD_FILE, ARGON2_SLOTS) : null;
+// The same work in the server's own process, on libuv's pool (@node-rs/argon2's async
+// functions), one job at a time whatever the gate lets through: where there is no argon2
+// process (below) and while it cannot start (degraded mode).
+let inProcessTail: Promise<unknown> = Promise.resolve();
+function inProcess(r: Omit<Argon2Job, 'id'>): Promise<unknown> {
+  const run = inProcessTail.then((): Promise<string | boolean> => (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)));
+  inProcessTail = run.catch(() => undefined);
+  return run;
+}
+
+// The argon2 process is the built file beside this one (dist, CommonJS), or
+// PARLEY_ARGON2_CHILD (tests: a path that cannot start, for the degraded mode). Where there is
+// none (the TypeScript sources run as ES modules by the medium test tier, which has no
+// __dirname), the same work runs on libuv's pool instead, still behind the gate.
+const CHILD_FILE = process.env.PARLEY_ARGON2_CHILD || (typeof __dirname === 'string' ? join(__dirname, 'argon2-child.js') : null);
+// while the process cannot start, jobs run in this process and it is tried again this often
+const RETRY_MS = 60_000;
+const degradedLog: { degraded(why: string): void; recovered(): void } = { degraded: () => undefined, recovered: () => undefined };
+const argon2 = CHILD_FILE
+  ? new Argon2Process(CHILD_FILE, ARGON2_SLOTS, {
+      fallback: inProcess,
+      retryMs: RETRY_MS,
+      onDegraded: (why) => degradedLog.degraded(why),
+      onRecovered: () => degradedLog.recovered(),
+    })
+  : null;
 
 // A job whose process ended before it answered did not run: the caller is told to try again
 // in a moment (RATE_LIMITED, as when the queue is full), not given a wrong answer or a 500.
@@ -33,7 +54,7 @@ const UNAVAILABLE = 'The server is busy signing people in; try again in a moment
 
 // runs in the argon2 process (the gate lets at most ARGON2_SLOTS through at once)
 function inChild<T>(r: Omit<Argon2Job, 'id'>): Promise<T> {
-  if (!argon2) return (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)) as Promise<T>;
+  if (!argon2) return inProcess(r) as Promise<T>;
   return argon2.run<T>(r).catch((e: unknown) => {
     throw e instanceof Argon2Unavailable ? rateLimited(UNAVAILABLE, 1) : e;
   });
@@ -44,9 +65,14 @@ export function stopArgon2Process(signal?: NodeJS.Signals): void {
   argon2?.stop(signal);
 }
 
-// `report` is told when the argon2 process ends unexpectedly (crashed, killed, could not start)
-export function reportArgon2Trouble(report: (why: string) => void): void {
-  if (argon2) argon2.onUnexpectedEnd = report;
+// `report` is told when the argon2 process ends unexpectedly (crashed, killed); `degraded`
+// once when it cannot start (sign-ins are then hashed in this process, one at a time) and
+// `recovered` when it has started again after that
+export function reportArgon2Trouble(report: (why: string) => void, degraded?: (why: string) => void, recovered?: () => void): void {
+  if (!argon2) return;
+  argon2.onUnexpectedEnd = report;
+  if (degraded) degradedLog.degraded = degraded;
+  if (recovered) degradedLog.recovered = recovered;
 }
 
 // the argon2 process's id while one runs (tests)
