@@ -11,6 +11,7 @@
 //                                   spread over both, the same total load
 //   BENCH_PLAIN=0                   without the plain socket.io run
 //   BENCH_STEPS=100,200,…  BENCH_STEP_SECONDS=4  BENCH_CPU_PROF=<dir> (profiles the API)
+//   BENCH_SERVER_ROOT=<another checkout, built>: that build's API instead (a before/after pair)
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
@@ -19,6 +20,7 @@ import pg from 'pg';
 import { backendPids, connectAll, cpuMsOf, percentile as pct, round, seedRooms, startChild as startIn, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 50);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,300,400,560,800,1200,1600,2400,3200').split(',').map(Number);
@@ -178,7 +180,7 @@ async function startApis(count, dbUrl) {
   };
   const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'];
   const apis = [];
-  for (let i = 0; i < count; i++) apis.push(await startChild(args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
+  for (let i = 0; i < count; i++) apis.push(await startIn(SERVER_ROOT, args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
   return apis;
 }
 
