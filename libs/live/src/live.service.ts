@@ -50,6 +50,14 @@ function redactionsIn(batch: RoomEvent[]): Set<string> {
   return new Set(batch.flatMap((e) => (e.type === 'message.redacted' ? [e.payload.messageId] : [])));
 }
 
+// a roster's active membership ids, as a set (asked on every delivery)
+const activeIdSets = new WeakMap<Roster, Set<string>>();
+function activeIds(roster: Roster): Set<string> {
+  let ids = activeIdSets.get(roster);
+  if (!ids) activeIdSets.set(roster, (ids = new Set(roster.active.map((a) => a.id))));
+  return ids;
+}
+
 // a cursor per stream of a room: the room's, and each party's private one
 const streamKey = (roomId: string, stream: string) => `${roomId} ${stream}`;
 
@@ -330,7 +338,7 @@ export class LiveService implements OnModuleDestroy {
     let roster = this.rosters.get(roomId);
     // a party stream may be read before the room stream's member.joined: a member the roster
     // does not know yet means reading it again
-    const stale = roster && [...local].some((m) => !roster!.active.some((a) => a.id === m));
+    const stale = roster && [...local].some((m) => !activeIds(roster!).has(m));
     if (!roster || stale || batch.some((e) => isOneOf(ROSTER_EVENTS, e))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
       if (roster) this.rosters.set(roomId, roster);
@@ -366,22 +374,33 @@ export class LiveService implements OnModuleDestroy {
     const mentions = eventMentions({ actor: event.actorMembershipId, payload: event.payload });
     const classes = new Map<string, { viewer: Viewer; members: string[] }>();
     for (const m of roster.active) {
-      const viewer = viewerOf(m);
-      if (!local.has(m.id) || !this.events.visibleTo(event, viewer)) continue;
+      if (!local.has(m.id) || (event.audiencePartyId !== null && !this.events.visibleTo(event, viewerOf(m)))) continue;
       const key = viewClass(mentions, { membershipId: m.id, partyId: m.partyId, role: m.role });
       const c = classes.get(key);
       if (c) c.members.push(m.id);
-      else classes.set(key, { viewer, members: [m.id] });
+      else classes.set(key, { viewer: viewerOf(m), members: [m.id] });
     }
-    const groups = new Map<string, { view: RoomEventView; members: Set<string> }>();
-    for (const { viewer, members } of classes.values()) {
-      const view = this.events.view(event, viewer, roster.dir, redacted);
-      const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
-      const group = groups.get(key);
-      if (group) for (const m of members) group.members.add(m);
-      else groups.set(key, { view, members: new Set(members) });
-    }
-    return [...groups.values()];
+    const classList = [...classes.values()];
+    const views = this.events.viewsFor(
+      event,
+      classList.map((c) => c.viewer),
+      roster.dir,
+      redacted,
+    );
+    // classes that share a view object share a group; distinct views alike are merged too
+    const groups = new Map<RoomEventView | string, { view: RoomEventView; members: Set<string> }>();
+    classList.forEach((c, i) => {
+      const view = views[i];
+      let group = groups.get(view);
+      if (!group) {
+        const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
+        group = groups.get(key) ?? { view, members: new Set() };
+        groups.set(key, group);
+        groups.set(view, group);
+      }
+      for (const m of c.members) group.members.add(m);
+    });
+    return [...new Set(groups.values())];
   }
 
   private socketsOf(room: string): LiveSocket[] {
