@@ -32,6 +32,12 @@ export type LiveSocket = Socket<Record<string, never>, Record<string, never>, Re
 
 export const REPLAY_MAX = 1000;
 
+// the part of an engine.io connection that LiveService.inOneFlush holds and releases
+interface EngineConn {
+  transport: { writable: boolean };
+  flush(): void;
+}
+
 // socket.io rooms: every socket of a session, of a membership, of a room, of a caucus
 const sessionRoom = (sessionId: string) => `s:${sessionId}`;
 const userRoom = (userId: string) => `u:${userId}`;
@@ -260,7 +266,11 @@ export class LiveService implements OnModuleDestroy {
     const key = streamKey(roomId, stream);
     if (!this.cursors.has(key)) return; // no socket here has joined this stream
     this.known.set(key, Math.max(seq, this.known.get(key) ?? 0));
-    if (!this.draining.has(key)) void this.drain(roomId, stream);
+    if (this.draining.has(key)) return;
+    // started once the current turn's commits are all held: a group commit's events of one
+    // room go out as one delivery (one write per socket) rather than the first one alone
+    this.draining.add(key);
+    queueMicrotask(() => void this.drain(roomId, stream));
   }
 
   // the run of held events right after the cursor (older ones are dropped)
@@ -345,8 +355,33 @@ export class LiveService implements OnModuleDestroy {
     }
     if (!roster) return;
     const redacted = last ? redactionsIn(batch) : await this.events.redactedMessages(roomId, batch);
-    for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
+    this.inOneFlush(roomId, batch.length > 1, () => {
+      for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
+    });
     if (removed.length) void this.presence(roomId);
+  }
+
+  // Every packet the room's sockets here get while `emit` runs waits in their engine.io
+  // buffers and leaves in one flush per socket when it is done (one writev: see
+  // apps/api/src/frame-batching.ts), instead of the first packet alone and the rest after it.
+  // Synchronous: nothing else writes to these sockets meanwhile.
+  private inOneFlush(roomId: string, several: boolean, emit: () => void): void {
+    if (!several) return emit();
+    const held: EngineConn[] = [];
+    for (const socket of this.socketsOf(roomRoom(roomId))) {
+      const conn = socket.conn as unknown as EngineConn;
+      if (conn.transport?.writable !== true || typeof conn.flush !== 'function') continue;
+      conn.transport.writable = false;
+      held.push(conn);
+    }
+    try {
+      emit();
+    } finally {
+      for (const conn of held) {
+        conn.transport.writable = true;
+        conn.flush();
+      }
+    }
   }
 
   // One event to this instance's sockets, one view per audience class (see viewClass): views
