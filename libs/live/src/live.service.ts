@@ -377,9 +377,14 @@ export class LiveService implements OnModuleDestroy {
     try {
       emit();
     } finally {
+      // each released on its own: one connection's failing flush leaves no other one held
       for (const conn of held) {
         conn.transport.writable = true;
-        conn.flush();
+        try {
+          conn.flush();
+        } catch (e) {
+          this.logger.warn({ err: e, roomId }, 'flushing a live socket failed');
+        }
       }
     }
   }
