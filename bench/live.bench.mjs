@@ -11,7 +11,9 @@
 //                                   spread over both, the same total load
 //   BENCH_PLAIN=0                   without the plain socket.io run
 //   BENCH_STEPS=100,200,…  BENCH_STEP_SECONDS=4  BENCH_CPU_PROF=<dir> (profiles the API)
+//   BENCH_SERVER_ROOT=<another checkout, built>: that build's API instead (a before/after pair)
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ import pg from 'pg';
 import { backendPids, connectAll, cpuMsOf, percentile as pct, round, seedRooms, startChild as startIn, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 50);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,300,400,560,800,1200,1600,2400,3200').split(',').map(Number);
@@ -76,6 +79,20 @@ function sendOne(load) {
   });
 }
 
+// write(2)/writev(2) calls the server(s) made (Linux /proc; 0 elsewhere): socket writes
+// are most of a fan-out's CPU
+function writeCalls(pids) {
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      n += Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return n;
+}
+
 // CPU of the server(s), their PostgreSQL backends (per pid: the pool may open one mid-step)
 // and this process (the clients), in ms
 async function cpuSample(target) {
@@ -83,6 +100,7 @@ async function cpuSample(target) {
   const usage = process.cpuUsage();
   return {
     server: cpuMsOf(target.pids),
+    writes: writeCalls(target.pids),
     postgres: new Map(backends.map((pid) => [pid, cpuMsOf([pid])])),
     clients: (usage.user + usage.system) / 1000,
   };
@@ -91,7 +109,7 @@ async function cpuSample(target) {
 function cpuUsed(before, after) {
   let postgres = 0;
   for (const [pid, ms] of after.postgres) postgres += ms - (before.postgres.get(pid) ?? 0);
-  return { server: after.server - before.server, postgres, clients: after.clients - before.clients };
+  return { server: after.server - before.server, postgres, clients: after.clients - before.clients, writes: after.writes - before.writes };
 }
 
 async function runStep(load, target, rate, seconds = STEP_SECONDS) {
@@ -127,6 +145,7 @@ async function runStep(load, target, rate, seconds = STEP_SECONDS) {
     ok: lost === 0 && load.failed === 0 && p99 !== null && p99 <= P99_BAR_MS,
     cores: { server: round(cpu.server / wallMs), postgres: round(cpu.postgres / wallMs), clients: round(cpu.clients / wallMs) },
     cpuMsPerMessage: { server: round(cpu.server / total), postgres: round(cpu.postgres / total), clients: round(cpu.clients / total) },
+    serverWritesPerMessage: round(cpu.writes / total),
   };
 }
 
@@ -140,7 +159,7 @@ async function run(label, urlOf, rooms, auth, target) {
     const s = await runStep(load, target, rate);
     steps.push(s);
     console.error(
-      `${label} ${rate}/s: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, lost ${s.lost}, failed ${s.failedSends}, cores server ${s.cores.server} pg ${s.cores.postgres} clients ${s.cores.clients}`,
+      `${label} ${rate}/s: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, lost ${s.lost}, failed ${s.failedSends}, cores server ${s.cores.server} pg ${s.cores.postgres} clients ${s.cores.clients}; ms per message server ${s.cpuMsPerMessage.server} pg ${s.cpuMsPerMessage.postgres} clients ${s.cpuMsPerMessage.clients}; server writes per message ${s.serverWritesPerMessage}`,
     );
     if (!s.ok) break;
   }
@@ -178,14 +197,14 @@ async function startApis(count, dbUrl) {
   };
   const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'];
   const apis = [];
-  for (let i = 0; i < count; i++) apis.push(await startChild(args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
+  for (let i = 0; i < count; i++) apis.push(await startIn(SERVER_ROOT, args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
   return apis;
 }
 
 const compact = (steps) => steps.map((s) => `${s.rate}/s p99 ${s.p99Ms} ms${s.lost || s.failedSends ? `, lost ${s.lost + s.failedSends}` : ''}`);
 const cpuText = (s) =>
   s
-    ? `server ${s.cores.server} / PostgreSQL ${s.cores.postgres} / clients ${s.cores.clients} cores; ${s.cpuMsPerMessage.server} / ${s.cpuMsPerMessage.postgres} / ${s.cpuMsPerMessage.clients} ms per message`
+    ? `server ${s.cores.server} / PostgreSQL ${s.cores.postgres} / clients ${s.cores.clients} cores; ${s.cpuMsPerMessage.server} / ${s.cpuMsPerMessage.postgres} / ${s.cpuMsPerMessage.clients} ms per message; ${s.serverWritesPerMessage} server writes per message`
     : null;
 const stepAt = (r, rate) => r.steps.find((s) => s.rate === rate && s.ok) ?? null;
 

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { SOCKET_FRAME_MAX_BYTES, type AppConfig, type Logger } from '@parley/common';
+import { batchFrames } from './frame-batching';
 import { dropSlowReaders } from './slow-readers';
 
 // socket.io on the API's HTTP server; with REDIS_URL, through the Redis adapter so every
@@ -46,6 +47,7 @@ export class LiveIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, { ...options, maxHttpBufferSize: SOCKET_FRAME_MAX_BYTES, serveClient: false } as typeof options);
     if (this.redisAdapter) server.adapter(this.redisAdapter as never);
     this.limitConnections(server);
+    batchFrames(server.engine as Parameters<typeof batchFrames>[0]);
     return server;
   }
 

@@ -5,7 +5,7 @@ interface EnginePacket {
 }
 interface EngineSocket {
   id: string;
-  transport: { name: string; socket?: { bufferedAmount?: number; terminate?(): void } };
+  transport: { name: string; writable?: boolean; socket?: { bufferedAmount?: number; terminate?(): void } };
   on(event: 'packetCreate', fn: (packet: EnginePacket) => void): void;
   on(event: 'flush', fn: () => void): void;
   close(discard?: boolean): void;
@@ -14,8 +14,17 @@ interface Engine {
   on(event: 'connection', fn: (socket: EngineSocket) => void): void;
 }
 
-const byteSize = (data: unknown): number =>
-  typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
+// A broadcast hands the same encoded packet to every socket of its room: its size is
+// measured once, not once per socket.
+let lastData: unknown = null;
+let lastSize = 0;
+function byteSize(data: unknown): number {
+  if (data === lastData) return lastSize;
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
+  lastData = data;
+  lastSize = size;
+  return size;
+}
 
 // A client that stops reading makes the server hold what it cannot send: first in the
 // WebSocket's buffer, then in the engine.io socket's write buffer. Once that backlog passes
@@ -30,8 +39,11 @@ export function dropSlowReaders(engine: Engine, limit: number, log: Logger): voi
     });
     conn.on('packetCreate', (packet) => {
       if (dropped) return;
-      const size = byteSize(packet.data);
       const backlog = queued + (conn.transport.socket?.bufferedAmount ?? 0);
+      // nothing held and the transport free: the packet leaves at once (the flush that sends
+      // it sets `queued` back to 0), so its size need not be measured
+      if (backlog === 0 && conn.transport.writable === true) return;
+      const size = byteSize(packet.data);
       queued += size;
       if (backlog === 0 || backlog + size <= limit) return;
       dropped = true;

@@ -32,6 +32,12 @@ export type LiveSocket = Socket<Record<string, never>, Record<string, never>, Re
 
 export const REPLAY_MAX = 1000;
 
+// the part of an engine.io connection that LiveService.inOneFlush holds and releases
+interface EngineConn {
+  transport: { writable: boolean };
+  flush(): void;
+}
+
 // socket.io rooms: every socket of a session, of a membership, of a room, of a caucus
 const sessionRoom = (sessionId: string) => `s:${sessionId}`;
 const userRoom = (userId: string) => `u:${userId}`;
@@ -48,6 +54,14 @@ const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
 // redaction event itself follows in the stream.
 function redactionsIn(batch: RoomEvent[]): Set<string> {
   return new Set(batch.flatMap((e) => (e.type === 'message.redacted' ? [e.payload.messageId] : [])));
+}
+
+// a roster's active membership ids, as a set (asked on every delivery)
+const activeIdSets = new WeakMap<Roster, Set<string>>();
+function activeIds(roster: Roster): Set<string> {
+  let ids = activeIdSets.get(roster);
+  if (!ids) activeIdSets.set(roster, (ids = new Set(roster.active.map((a) => a.id))));
+  return ids;
 }
 
 // a cursor per stream of a room: the room's, and each party's private one
@@ -252,7 +266,11 @@ export class LiveService implements OnModuleDestroy {
     const key = streamKey(roomId, stream);
     if (!this.cursors.has(key)) return; // no socket here has joined this stream
     this.known.set(key, Math.max(seq, this.known.get(key) ?? 0));
-    if (!this.draining.has(key)) void this.drain(roomId, stream);
+    if (this.draining.has(key)) return;
+    // started once the current turn's commits are all held: a group commit's events of one
+    // room go out as one delivery (one write per socket) rather than the first one alone
+    this.draining.add(key);
+    queueMicrotask(() => void this.drain(roomId, stream));
   }
 
   // the run of held events right after the cursor (older ones are dropped)
@@ -330,15 +348,45 @@ export class LiveService implements OnModuleDestroy {
     let roster = this.rosters.get(roomId);
     // a party stream may be read before the room stream's member.joined: a member the roster
     // does not know yet means reading it again
-    const stale = roster && [...local].some((m) => !roster!.active.some((a) => a.id === m));
+    const stale = roster && [...local].some((m) => !activeIds(roster!).has(m));
     if (!roster || stale || batch.some((e) => isOneOf(ROSTER_EVENTS, e))) {
       roster = (await this.events.roster(roomId)) ?? undefined;
       if (roster) this.rosters.set(roomId, roster);
     }
     if (!roster) return;
     const redacted = last ? redactionsIn(batch) : await this.events.redactedMessages(roomId, batch);
-    for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
+    this.inOneFlush(roomId, batch.length > 1, () => {
+      for (const event of batch) this.broadcast(roomId, event, roster, local, redacted);
+    });
     if (removed.length) void this.presence(roomId);
+  }
+
+  // Every packet the room's sockets here get while `emit` runs waits in their engine.io
+  // buffers and leaves in one flush per socket when it is done (one writev: see
+  // apps/api/src/frame-batching.ts), instead of the first packet alone and the rest after it.
+  // Synchronous: nothing else writes to these sockets meanwhile.
+  private inOneFlush(roomId: string, several: boolean, emit: () => void): void {
+    if (!several) return emit();
+    const held: EngineConn[] = [];
+    for (const socket of this.socketsOf(roomRoom(roomId))) {
+      const conn = socket.conn as unknown as EngineConn;
+      if (conn.transport?.writable !== true || typeof conn.flush !== 'function') continue;
+      conn.transport.writable = false;
+      held.push(conn);
+    }
+    try {
+      emit();
+    } finally {
+      // each released on its own: one connection's failing flush leaves no other one held
+      for (const conn of held) {
+        conn.transport.writable = true;
+        try {
+          conn.flush();
+        } catch (e) {
+          this.logger.warn({ err: e, roomId }, 'flushing a live socket failed');
+        }
+      }
+    }
   }
 
   // One event to this instance's sockets, one view per audience class (see viewClass): views
@@ -366,22 +414,33 @@ export class LiveService implements OnModuleDestroy {
     const mentions = eventMentions({ actor: event.actorMembershipId, payload: event.payload });
     const classes = new Map<string, { viewer: Viewer; members: string[] }>();
     for (const m of roster.active) {
-      const viewer = viewerOf(m);
-      if (!local.has(m.id) || !this.events.visibleTo(event, viewer)) continue;
+      if (!local.has(m.id) || (event.audiencePartyId !== null && !this.events.visibleTo(event, viewerOf(m)))) continue;
       const key = viewClass(mentions, { membershipId: m.id, partyId: m.partyId, role: m.role });
       const c = classes.get(key);
       if (c) c.members.push(m.id);
-      else classes.set(key, { viewer, members: [m.id] });
+      else classes.set(key, { viewer: viewerOf(m), members: [m.id] });
     }
-    const groups = new Map<string, { view: RoomEventView; members: Set<string> }>();
-    for (const { viewer, members } of classes.values()) {
-      const view = this.events.view(event, viewer, roster.dir, redacted);
-      const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
-      const group = groups.get(key);
-      if (group) for (const m of members) group.members.add(m);
-      else groups.set(key, { view, members: new Set(members) });
-    }
-    return [...groups.values()];
+    const classList = [...classes.values()];
+    const views = this.events.viewsFor(
+      event,
+      classList.map((c) => c.viewer),
+      roster.dir,
+      redacted,
+    );
+    // classes that share a view object share a group; distinct views alike are merged too
+    const groups = new Map<RoomEventView | string, { view: RoomEventView; members: Set<string> }>();
+    classList.forEach((c, i) => {
+      const view = views[i];
+      let group = groups.get(view);
+      if (!group) {
+        const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
+        group = groups.get(key) ?? { view, members: new Set() };
+        groups.set(key, group);
+        groups.set(view, group);
+      }
+      for (const m of c.members) group.members.add(m);
+    });
+    return [...new Set(groups.values())];
   }
 
   private socketsOf(room: string): LiveSocket[] {
