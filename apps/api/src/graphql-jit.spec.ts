@@ -8,7 +8,7 @@ import { compiledQueries } from './graphql-jit';
 function app(withJit: boolean) {
   const calls = { items: 0, id: 0, label: 0, bump: 0 };
   const schema = buildSchema(`
-    type Query { items(n: Int!): [Item!]!, failing: [Item!] }
+    type Query { items(n: Int!): [Item!]!, failing: [Item!], limited: [Item!] }
     type Mutation { bump: Int! }
     type Item { id: ID!, n: Int!, label: String, tags: [String!]! }
   `);
@@ -34,8 +34,9 @@ function app(withJit: boolean) {
     calls.items++;
     return [{ id: 'x', n: 'not a number', title: 'x', tags: [] }];
   };
+  query.limited.resolve = query.failing.resolve;
   schema.getMutationType()!.getFields().bump.resolve = () => ++calls.bump;
-  const server = new ApolloServer({ schema, plugins: withJit ? [compiledQueries() as ApolloServerPlugin] : [] });
+  const server = new ApolloServer({ schema, plugins: withJit ? [compiledQueries(new Set(['items', 'failing', 'other'])) as ApolloServerPlugin] : [] });
   const run = async (q: string, variables?: Record<string, unknown>) => {
     const res = await server.executeOperation({ query: q, variables });
     if (res.body.kind !== 'single') throw new Error('expected a single result');
@@ -65,7 +66,7 @@ describe('compiledQueries', () => {
     await Promise.all([plain.server.stop(), jit.server.stop()]);
   });
 
-  it('leaves an answer with errors, bad variables and mutations to graphql-js', async () => {
+  it('leaves an answer with errors, bad variables, mutations and fields not listed as pure to graphql-js', async () => {
     const plain = app(false);
     const jit = app(true);
     await Promise.all([plain.server.start(), jit.server.start()]);
@@ -79,6 +80,11 @@ describe('compiledQueries', () => {
     expect(bad.status).toBe(400);
     expect(await jit.run('mutation { bump }')).toEqual(await plain.run('mutation { bump }'));
     expect(jit.calls.bump).toBe(1);
+    // a root field not listed as pure (one that takes from a limit, say) never runs twice
+    expect(await jit.run('{ limited { id n } }')).toEqual(await plain.run('{ limited { id n } }'));
+    expect(jit.calls.items).toBe(3);
+    expect(await jit.run('{ items(n: 1) { id } limited { id } }')).toEqual(await plain.run('{ items(n: 1) { id } limited { id } }'));
+    expect(jit.calls.items).toBe(5);
     await Promise.all([plain.server.stop(), jit.server.stop()]);
   });
 });

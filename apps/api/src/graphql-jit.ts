@@ -1,5 +1,13 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
-import { isObjectType, lexicographicSortSchema, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  isObjectType,
+  Kind,
+  lexicographicSortSchema,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Plugin = NonNullable<ApolloDriverConfig['plugins']>[number];
@@ -13,14 +21,35 @@ type Plugin = NonNullable<ApolloDriverConfig['plugins']>[number];
 // Only answers without errors come from here: when the compiled query reports or throws any error
 // (a refusal, bad variables, a failing resolver), or the document does not compile, this returns
 // null and Apollo executes the operation itself, so every error, its code, its HTTP status and
-// our plugins' reactions to it (Retry-After) are exactly graphql-js's. A query only reads, so
-// running it a second time changes nothing. Mutations (which must not run twice, and run one
-// field at a time) and introspection always go to graphql-js.
+// our plugins' reactions to it (Retry-After) are exactly graphql-js's. That runs the query a
+// second time, so only queries whose every root field is in PURE_QUERIES come here: fields
+// that only read (a second run changes nothing). invitePreview is not one (it takes from the
+// per-address preview limit), nor is a field added later until it is listed. Mutations (which
+// must not run twice, and run one field at a time) and introspection always go to graphql-js.
 //
 // A compiled query is kept beside the parsed document, which Apollo's document store keeps
 // (an LRU keyed by the query's hash) and hands back for the same query text: the cache is
 // bounded by that store and dies with its entries.
 const INTROSPECTION = /__(schema|type)\b/;
+export const PURE_QUERIES: ReadonlySet<string> = new Set([
+  'agreement',
+  'me',
+  'messages',
+  'proposal',
+  'publishedAgreement',
+  'room',
+  'roomEvents',
+  'rooms',
+  'sessions',
+  'setup',
+  'verifyAuditChain',
+  '__typename',
+]);
+
+// a query whose root selections are all fields in `pure` (a fragment at the root: no)
+function pureQuery(operation: OperationDefinitionNode | undefined, pure: ReadonlySet<string>): boolean {
+  return operation?.operation === 'query' && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && pure.has(s.name.value));
+}
 
 // The schema the queries are compiled against: a copy of Apollo's in which a field that only
 // reads its parent's property of the same name has no resolver. Nest gives every field of a
@@ -58,7 +87,7 @@ interface Compiled {
   query: CompiledQuery | null; // null: not compilable, graphql-js executes it
 }
 
-export function compiledQueries(): Plugin {
+export function compiledQueries(pure: ReadonlySet<string> = PURE_QUERIES): Plugin {
   const cache = new WeakMap<DocumentNode, Map<string | null, Compiled>>();
   const plainSchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
 
@@ -85,7 +114,7 @@ export function compiledQueries(): Plugin {
       return {
         async responseForOperation({ schema, document, operation, source, request, response, contextValue }) {
           // (no operation: the document names none that the request asks for; graphql-js says so)
-          if (operation?.operation !== 'query' || INTROSPECTION.test(source)) return null;
+          if (!pureQuery(operation, pure) || INTROSPECTION.test(source)) return null;
           const query = compiled(schema, document, request.operationName ?? null);
           if (!query) return null;
           let result;
