@@ -7,6 +7,7 @@ import { FEATURE_MODULES } from './feature-modules';
 import { HealthController } from './health.controller';
 import { noStoreAnswers } from './graphql-no-store';
 import { retryAfterHeader } from './graphql-retry-after';
+import { compiledQueries } from './graphql-jit';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -41,7 +42,7 @@ export class AppModule {
           csrfPrevention: true,
           // no automatic persisted queries: a hash the server never saw would otherwise be a 500
           persistedQueries: false,
-          plugins: [textInputGuard(), ...noStoreAnswers(), retryAfterHeader()],
+          plugins: [textInputGuard(), ...noStoreAnswers(), retryAfterHeader(), compiledQueries()],
           validationRules: [queryLimitsRule()],
           formatError: formatGraphqlError(logger),
           context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
