@@ -11,8 +11,10 @@
 // 10 to 10,000 versions.
 //   node bench/revise.bench.mjs   (after npm run build; DATABASE_URL = an admin URL)
 // Before the timed calls, the server is warmed on a proposal of its own (BENCH_WARM_UP calls,
-// 300): without it the first history size measured paid for the JIT's warm-up, and read as
-// slower than the larger ones after it.
+// 2,000): a long-running server's steady state, not its first minute. With 300 the sizes still
+// read slower in the order they were measured (p50 6.6 / 5.4 / 4.4 ms, server CPU 4.7 / 3.3 /
+// 2.9 ms: V8 was still optimising the path); with 1,000 they read 5.1 / 5.2 / 5.2 ms and with
+// 2,000 about 4 ms each (docs/benchmarks.md, reviseProposal).
 // BENCH_REQUESTS per history size (200); BENCH_CPU_PROF=<dir>: the server runs under --cpu-prof;
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 import { randomBytes } from 'node:crypto';
@@ -27,7 +29,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
 const CLAUSES = 20;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 300);
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 2000);
 // calls per history size on the counting server
 const COUNTED = Number(process.env.BENCH_COUNTED ?? 5);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
