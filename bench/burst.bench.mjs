@@ -22,13 +22,12 @@
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hash, Algorithm } from '@node-rs/argon2';
 import pg from 'pg';
-import { connectAll, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { connectAll, graphqlFrom as gql, percentile as pct, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 // BENCH_SERVER_ROOT: the built checkout whose server is measured (another build, for A/B runs)
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -136,39 +135,6 @@ function liveLoad(rooms, phaseOf, roundOf) {
       return { failures, lost };
     },
   };
-}
-
-// one GraphQL request from a given loopback address
-function gql(port, localAddress, query, variables) {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((res) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        localAddress,
-        path: '/graphql',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        agent: false,
-      },
-      (r) => {
-        let text = '';
-        r.setEncoding('utf8');
-        r.on('data', (c) => (text += c));
-        r.on('end', () => {
-          try {
-            res(JSON.parse(text));
-          } catch {
-            res({ errors: [{ extensions: { code: `HTTP_${r.statusCode}` } }] });
-          }
-        });
-      },
-    );
-    req.on('error', (e) => res({ errors: [{ extensions: { code: `NET_${e.code ?? 'ERROR'}` } }] }));
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.end(body);
-  });
 }
 
 const LOGIN = `mutation($email: String!, $password: String!) { login(email: $email, password: $password) { expiresAt } }`;

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { connect, createServer } from 'node:net';
 import { io } from 'socket.io-client';
 
@@ -259,4 +260,38 @@ export function countingProxy(target) {
     upstream.on('close', end).on('error', end);
   });
   return new Promise((res) => server.listen(0, '127.0.0.1', () => res({ server, counts, port: server.address().port })));
+}
+
+// One POST /graphql on a connection of its own, from a given loopback address; a network
+// error, a timeout or an answer that is not JSON comes back as an error with code NET_… / HTTP_….
+export function graphqlFrom(port, localAddress, query, variables) {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((res) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        agent: false,
+      },
+      (r) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (c) => (text += c));
+        r.on('end', () => {
+          try {
+            res(JSON.parse(text));
+          } catch {
+            res({ errors: [{ extensions: { code: `HTTP_${r.statusCode}` } }] });
+          }
+        });
+      },
+    );
+    req.on('error', (e) => res({ errors: [{ extensions: { code: `NET_${e.code ?? 'ERROR'}` } }] }));
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
 }

@@ -9,12 +9,11 @@
 // BENCH_SERVER_ARGS node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPids, round, startChild, stopChild, withDb } from './lib.mjs';
+import { backendPids, graphqlFrom, round, startChild, stopChild, withDb } from './lib.mjs';
 
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..'));
 const N = Number(process.env.BENCH_N ?? 200);
@@ -22,29 +21,7 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const PASSWORD = 'bench login passphrase, long enough';
 const IDLE_S = 10;
 
-function gql(port, query, variables) {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((res, rej) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/graphql',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        agent: false,
-      },
-      (r) => {
-        let text = '';
-        r.setEncoding('utf8');
-        r.on('data', (c) => (text += c));
-        r.on('end', () => res(JSON.parse(text)));
-      },
-    );
-    req.on('error', rej);
-    req.end(body);
-  });
-}
+const gql = (port, query, variables) => graphqlFrom(port, '127.0.0.1', query, variables);
 
 const LOGIN = `mutation($email: String!, $password: String!) { login(email: $email, password: $password) { expiresAt } }`;
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { expiresAt } }`;
