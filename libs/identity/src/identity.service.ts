@@ -15,7 +15,6 @@ import {
 } from '@parley/common';
 import { preparedQuery, returnedRows, TransactionRunner } from '@parley/database';
 import { UserEntity } from './user.entity';
-import { SessionEntity } from './session.entity';
 import { argon2Busy, hashPassword, reportArgon2Trouble, verifyPassword, PASSWORD_MAX } from './password';
 import { passwordProblem } from './password-policy';
 import { newToken, tokenHash } from './tokens';
@@ -217,9 +216,7 @@ export class IdentityService {
 
   // a new random token at every login; earlier sessions are left as they are
   async login(user: SignedInUser): Promise<NewSession> {
-    const session = this.newSession();
-    await preparedQuery(this.tx.manager, INSERT_SESSION, [user.id, session.tokenHash, session.expiresAt]);
-    return { token: session.token, expiresAt: session.expiresAt, user };
+    return this.insertSession(this.tx.manager, user);
   }
 
   private newSession(): { token: string; tokenHash: string; expiresAt: Date } {
@@ -227,9 +224,10 @@ export class IdentityService {
     return { token, tokenHash: tokenHash(token), expiresAt: new Date(Date.now() + this.config.sessionTtlHours * 3600_000) };
   }
 
+  // one statement (on its own, its own transaction; inside a sign-up's, part of it)
   private async insertSession(em: TransactionRunner['manager'], user: SignedInUser): Promise<NewSession> {
     const session = this.newSession();
-    await em.insert(SessionEntity, { userId: user.id, tokenHash: session.tokenHash, expiresAt: session.expiresAt, revokedAt: null });
+    await preparedQuery(em, INSERT_SESSION, [user.id, session.tokenHash, session.expiresAt]);
     return { token: session.token, expiresAt: session.expiresAt, user };
   }
 

@@ -24,11 +24,10 @@ const gate = new BoundedSemaphore(ARGON2_SLOTS, ARGON2_QUEUE);
 // The same work in the server's own process, on libuv's pool (@node-rs/argon2's async
 // functions), one job at a time whatever the gate lets through: where there is no argon2
 // process (below) and while it cannot start (degraded mode).
-let inProcessTail: Promise<unknown> = Promise.resolve();
+// never full: the gate lets at most ARGON2_SLOTS through (and the one dummy hash besides)
+const inProcessOne = new BoundedSemaphore(1, ARGON2_SLOTS + ARGON2_QUEUE);
 function inProcess(r: Omit<Argon2Job, 'id'>): Promise<unknown> {
-  const run = inProcessTail.then((): Promise<string | boolean> => (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)));
-  inProcessTail = run.catch(() => undefined);
-  return run;
+  return inProcessOne.run((): Promise<string | boolean> => (r.op === 'hash' ? hash(r.password, r.params) : verify(r.hash!, r.password)));
 }
 
 // The argon2 process is the built file beside this one (dist, CommonJS), or
