@@ -427,20 +427,19 @@ export class LiveService implements OnModuleDestroy {
       roster.dir,
       redacted,
     );
-    // classes that share a view object share a group; distinct views alike are merged too
-    const groups = new Map<RoomEventView | string, { view: RoomEventView; members: Set<string> }>();
+    // classes given the same view object (viewsFor renders once per viewer side) share a
+    // group, and distinct views alike are merged too: one key per distinct view
+    const keys = new Map<RoomEventView, string>();
+    const groups = new Map<string, { view: RoomEventView; members: Set<string> }>();
     classList.forEach((c, i) => {
       const view = views[i];
-      let group = groups.get(view);
-      if (!group) {
-        const key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`;
-        group = groups.get(key) ?? { view, members: new Set() };
-        groups.set(key, group);
-        groups.set(view, group);
-      }
+      let key = keys.get(view);
+      if (key === undefined) keys.set(view, (key = `${view.actor}\u0000${view.payload}\u0000${view.proof}`));
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { view, members: new Set() }));
       for (const m of c.members) group.members.add(m);
     });
-    return [...new Set(groups.values())];
+    return [...groups.values()];
   }
 
   private socketsOf(room: string): LiveSocket[] {
