@@ -392,6 +392,44 @@ describe('configured limits', () => {
   });
 });
 
+describe('the sign-in pace', () => {
+  let server: ServerHandle;
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp();
+    // 5 a second, 5 at once (the harness lifts it for every other server)
+    server = await startServer({ DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true', PARLEY_SIGN_INS_PER_SECOND: '5' });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+    await app?.close();
+  }, 90_000);
+
+  it('spreads a burst of sign-ins out at the set pace, refusing none of it, while other requests go straight through', async () => {
+    const u = await newUser(new Client(server.url));
+    await sleep(1100); // the burst is full again after that sign-up
+    const anon = new Client(server.url);
+    const t0 = Date.now();
+    const burst = Array.from({ length: 15 }, (_, i) =>
+      anon.gql(LOGIN, { email: `nobody-${i}-${fresh()}@example.org`, password: 'wrong password here' }).then((r) => ({ r, ms: Date.now() - t0 })),
+    );
+    await sleep(300);
+    const t1 = Date.now();
+    await u.client.ok(ME);
+    const meMs = Date.now() - t1;
+    const answers = await Promise.all(burst);
+    // every one answered as a wrong login: waiting for the pace is not a refusal
+    expect(answers.map((a) => a.r.errors?.[0].extensions?.code)).toEqual(Array(15).fill('UNAUTHENTICATED'));
+    // 5 at once, then one per 200 ms: the last of 15 starts 2 s in
+    const last = Math.max(...answers.map((a) => a.ms));
+    expect(last).toBeGreaterThanOrEqual(1900);
+    expect(answers.filter((a) => a.ms < 1000).length).toBeLessThanOrEqual(10);
+    // a request that needs no argon2 does not wait for the pace (loose: the machine is shared)
+    expect(meMs).toBeLessThan(1500);
+    console.log(`sign-in pace: 15 logins answered over ${last} ms; me answered in ${meMs} ms meanwhile`);
+  });
+});
+
 const REDIS_URL = TEST_REDIS_URL;
 const redisUp = redisAnswers(REDIS_URL);
 if (!redisUp) console.warn(`SKIPPED cross-instance session test: no Redis answers at ${REDIS_URL} (set PARLEY_TEST_REDIS_URL)`);

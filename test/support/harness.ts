@@ -62,6 +62,8 @@ export function serverEnv(env: Record<string, string | undefined>, cwd: string =
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
     PARLEY_AUTH_RATE_PER_IP: '100000',
+    // the suites sign up hundreds of users; the pace has its own test (sessions.e2e-spec.ts)
+    PARLEY_SIGN_INS_PER_SECOND: '100000',
     ...env,
   };
   if (merged.DATABASE_URL) assertTestDatabaseUrl(merged.DATABASE_URL);

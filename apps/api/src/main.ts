@@ -9,6 +9,7 @@ import {
   restErrorBody,
   createLogger,
   loadConfig,
+  Pace,
   PinoNestLogger,
   type AppConfig,
   type Logger,
@@ -19,7 +20,7 @@ import { AppModule } from './app.module';
 import { securityHeaders } from './security-headers';
 import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
-import { signInGate } from './sign-in-gate';
+import { BURST, signInGate } from './sign-in-gate';
 
 interface Running {
   app: NestExpressApplication | null;
@@ -56,7 +57,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
-  app.use(signInGate(app.get(IdentityService)));
+  app.use(signInGate(app.get(IdentityService), config.signInsPerSecond ? new Pace(config.signInsPerSecond, BURST) : undefined));
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);
   await ioAdapter.connectRedis();

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
-import { BoundedSemaphore } from '@parley/common';
+import { BoundedSemaphore, Pace } from '@parley/common';
 import { signInGate } from './sign-in-gate';
 
 describe(`${BoundedSemaphore.name}.admit`, () => {
@@ -55,7 +55,7 @@ describe('signInGate', () => {
       const refusalAtOnce = jest.fn((_op: 'login' | 'signUp', _ip: string, queueFull?: boolean) =>
         queueFull ? { message: 'busy', retryAfterSeconds: 1 } : null,
       );
-      const gate = signInGate({ refusalAtOnce }, new BoundedSemaphore(1, 1));
+      const gate = signInGate({ refusalAtOnce }, new Pace(1000, 100), new BoundedSemaphore(1, 1));
       const [first, second, third] = [request(LOGIN), request(LOGIN), request(LOGIN)];
       for (const r of [first, second, third]) gate(r.req, r.res as unknown as Response, r.next);
       expect(first.next).toHaveBeenCalledTimes(1);
@@ -106,8 +106,41 @@ describe('signInGate', () => {
     }
   });
 
+  it('lets sign-ins in at the pace: a burst at once, then one per interval, in arrival order, holding their admission meanwhile', () => {
+    jest.useFakeTimers();
+    try {
+      const admission = new BoundedSemaphore(5, 10);
+      // 10 a second (one per 100 ms), 2 at once
+      const gate = signInGate({ refusalAtOnce: () => null }, new Pace(10, 2), admission);
+      const rs = Array.from({ length: 5 }, () => request(LOGIN));
+      for (const r of rs) gate(r.req, r.res as unknown as Response, r.next);
+      const entered = () => rs.map((r) => r.next.mock.calls.length);
+      expect(entered()).toEqual([1, 1, 0, 0, 0]);
+      // the waiting ones hold their slot: all five are admitted
+      expect(admission.load).toEqual({ active: 5, waiting: 0 });
+      jest.advanceTimersByTime(99);
+      expect(entered()).toEqual([1, 1, 0, 0, 0]);
+      jest.advanceTimersByTime(1);
+      expect(entered()).toEqual([1, 1, 1, 0, 0]);
+      jest.advanceTimersByTime(200);
+      expect(entered()).toEqual([1, 1, 1, 1, 1]);
+      // a quiet spell refills the burst: the next two go in at once
+      jest.advanceTimersByTime(1000);
+      for (const r of rs) r.res.emit('close');
+      const later = [request(LOGIN), request(LOGIN)];
+      for (const r of later) gate(r.req, r.res as unknown as Response, r.next);
+      expect(later.map((r) => r.next.mock.calls.length)).toEqual([1, 1]);
+      // anything else never waits for the pace
+      const other = request('{ me { id } }');
+      gate(other.req, other.res as unknown as Response, other.next);
+      expect(other.next).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('frees the slot of a client that left while it waited', () => {
-    const gate = signInGate({ refusalAtOnce: () => null }, new BoundedSemaphore(1, 5));
+    const gate = signInGate({ refusalAtOnce: () => null }, new Pace(1000, 100), new BoundedSemaphore(1, 5));
     const [first, gone, after] = [request(LOGIN), request(LOGIN), request(LOGIN)];
     gate(first.req, first.res as unknown as Response, first.next);
     gate(gone.req, gone.res as unknown as Response, gone.next);

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { BoundedSemaphore } from '@parley/common';
+import { BoundedSemaphore, Pace } from '@parley/common';
 import { ARGON2_QUEUE, ARGON2_SLOTS, type IdentityService } from '@parley/identity';
 
 // A request that is only a `login` or `signUp`, from an address whose limit is used up or
@@ -18,22 +18,39 @@ import { ARGON2_QUEUE, ARGON2_SLOTS, type IdentityService } from '@parley/identi
 // ARGON2_QUEUE, costing nothing while they wait. So the event loop handles a burst's sign-ins
 // one after the other, at argon2's pace, instead of every request that arrived during a
 // scheduler stall in one batch (which is what made the live rooms' longest stalls).
+// And they are let in at most PER_SLOT_PER_SECOND a second per argon2 slot (25 on a 2-core
+// machine; PARLEY_SIGN_INS_PER_SECOND sets it), BURST at once after a quiet spell: argon2 then
+// takes about 40 % of one core here, not 80 %, and the event loop's share of a burst falls
+// with it (from 25 to 17 % of a core), which is what held other rooms' live p99 over the
+// issue's bar of 1.5 × (bench/burst.bench.mjs, docs/benchmarks.md "Sign-in burst"). A request
+// waiting for the pace holds its admission, so the queue and its refusals are as above.
 const GATED = new Set(['login', 'signUp']);
 const MAYBE_GATED = /login|signUp/;
 export const HOLD_MS = 1000;
 export const ADMITTED = 2 * ARGON2_SLOTS;
+export const PER_SLOT_PER_SECOND = 25;
+export const BURST = 5;
 
-export function signInGate(identity: Pick<IdentityService, 'refusalAtOnce'>, admission = new BoundedSemaphore(ADMITTED, ARGON2_QUEUE)): RequestHandler {
+export function signInGate(
+  identity: Pick<IdentityService, 'refusalAtOnce'>,
+  pace = new Pace(PER_SLOT_PER_SECOND * ARGON2_SLOTS, BURST),
+  admission = new BoundedSemaphore(ADMITTED, ARGON2_QUEUE),
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const op = req.method === 'POST' && req.path === '/graphql' ? gatedOperation(req.body) : null;
     if (!op) return next();
     const refusal = identity.refusalAtOnce(op.name, req.ip ?? 'unknown', admission.full);
     if (!refusal) {
       return admission.admit((release) => {
-        // a client that left while it waited: nothing to do
-        if (req.socket.destroyed) return release();
-        res.once('close', release);
-        next();
+        const enter = () => {
+          // a client that left while it waited: nothing to do
+          if (req.socket.destroyed) return release();
+          res.once('close', release);
+          next();
+        };
+        const wait = pace.reserve();
+        if (wait > 0) setTimeout(enter, wait);
+        else enter();
       });
     }
     const answer = { errors: [{ message: refusal.message, path: [op.alias], extensions: { code: 'RATE_LIMITED' } }], data: null };

@@ -42,6 +42,21 @@ describe('database limits in the configuration', () => {
   });
 });
 
+describe('the sign-in pace in the configuration', () => {
+  it("is the gate's default when unset, any integer from 1 to 100000 when set, and one line for anything else", () => {
+    expect(loadConfig({}).signInsPerSecond).toBeNull();
+    expect(loadConfig({ PARLEY_SIGN_INS_PER_SECOND: ' ' }).signInsPerSecond).toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (n) => {
+        expect(loadConfig({ PARLEY_SIGN_INS_PER_SECOND: ` ${n}` }).signInsPerSecond).toBe(n);
+      }),
+    );
+    for (const raw of ['0', '-3', '2.5', '100001', 'fast']) {
+      expect(problems({ PARLEY_SIGN_INS_PER_SECOND: raw })).toEqual(['PARLEY_SIGN_INS_PER_SECOND must be an integer from 1 to 100000']);
+    }
+  });
+});
+
 describe('databaseUnavailableMessage', () => {
   it('names a cancelled statement and an unreachable server, and nothing else', () => {
     expect(databaseUnavailableMessage({ code: '57014', message: 'canceling statement due to statement timeout' })).toMatch(/took too long/);

@@ -22,6 +22,9 @@ export interface AppConfig {
   corsOrigins: string[];
   // sign-in, sign-up and invitation attempts per client address per 15 minutes
   authRatePerIp: number;
+  // sign-ins and sign-ups started per second, all clients together (argon2 is expensive: a
+  // burst must not take the CPU the live rooms need); null = 25 per argon2 process slot
+  signInsPerSecond: number | null;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
   // live sockets one session may hold open on one instance
@@ -124,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const sessionIdleMinutes = int('PARLEY_SESSION_IDLE_MINUTES', env.PARLEY_SESSION_IDLE_MINUTES, 480, 5, 60 * 24 * 30, problems);
   const authRatePerIp = int('PARLEY_AUTH_RATE_PER_IP', env.PARLEY_AUTH_RATE_PER_IP, 100, 1, 1_000_000, problems);
+  // unset: the sign-in gate's default, 25 per argon2 process slot
+  const signInsPerSecond = env.PARLEY_SIGN_INS_PER_SECOND?.trim()
+    ? int('PARLEY_SIGN_INS_PER_SECOND', env.PARLEY_SIGN_INS_PER_SECOND, 1, 1, 100_000, problems)
+    : null;
   const corsOrigins = originList('PARLEY_CORS_ORIGINS', env.PARLEY_CORS_ORIGINS, problems);
   const redisPrefix = env.PARLEY_REDIS_PREFIX?.trim() || 'parley';
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(redisPrefix)) problems.push('PARLEY_REDIS_PREFIX must be 1 to 100 letters, digits, or _ . : -');
@@ -160,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionIdleMinutes,
     corsOrigins,
     authRatePerIp,
+    signInsPerSecond,
     schedulerIntervalMs,
     socketsPerSession,
     socketEventsPer10s,

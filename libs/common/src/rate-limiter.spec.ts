@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BoundedSemaphore, RateLimiter } from './rate-limiter';
+import { BoundedSemaphore, Pace, RateLimiter } from './rate-limiter';
 import { DomainError } from './errors';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -73,6 +73,67 @@ describe(RateLimiter.name, () => {
         expect(r.refusedForSeconds('k', 60_000)).toBe(0);
         expect(r.refusedForSeconds('other', at)).toBe(0);
       }),
+    );
+  });
+});
+
+describe(Pace.name, () => {
+  it('lets `burst` start at once, then one per 1000/perSecond ms, in call order', () => {
+    const pace = new Pace(25, 3);
+    expect([0, 0, 0, 0, 0].map((at) => pace.reserve(1000 + at))).toEqual([0, 0, 0, 40, 80]);
+    // later calls wait less, by as much as time has passed
+    expect(pace.reserve(1100)).toBe(20);
+    // after a quiet spell the burst is back, and no more than it
+    expect([0, 0, 0, 0].map(() => pace.reserve(5000))).toEqual([0, 0, 0, 40]);
+  });
+
+  it('refuses a pace that means nothing', () => {
+    for (const [perSecond, burst] of [
+      [0, 1],
+      [-1, 1],
+      [Number.NaN, 1],
+      [1, 0],
+      [1, 1.5],
+    ]) {
+      expect(() => new Pace(perSecond, burst)).toThrow('Pace needs');
+    }
+  });
+
+  it('never starts more than burst + perSecond × t in any t ms, never starts one before an earlier one, and makes no one wait who comes at the pace or slower', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 80 }),
+        (perSecond, burst, gaps) => {
+          const pace = new Pace(perSecond, burst);
+          let now = 0;
+          const starts: number[] = [];
+          for (const gap of gaps) {
+            now += gap;
+            const wait = pace.reserve(now);
+            expect(wait).toBeGreaterThanOrEqual(0);
+            starts.push(now + wait);
+          }
+          for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1]);
+          // any window [starts[i], starts[i] + t) holds at most burst + perSecond × t / 1000 starts
+          const interval = 1000 / perSecond;
+          for (let i = 0; i < starts.length; i++) {
+            for (let j = i; j < starts.length; j++) {
+              const t = starts[j] - starts[i];
+              expect(j - i + 1).toBeLessThanOrEqual(burst + Math.floor(t / interval + 1e-9));
+            }
+          }
+          // arrivals never closer than the interval: nobody waits
+          const steady = new Pace(perSecond, burst);
+          let at = 0;
+          for (const gap of gaps) {
+            at += interval + gap;
+            expect(steady.reserve(at)).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -89,3 +89,30 @@ export class BoundedSemaphore {
     }
   }
 }
+
+// Starts spread out in time (a token bucket, kept as the generic cell rate algorithm's one
+// timestamp): on average at most `perSecond` a second, and up to `burst` at once after a quiet
+// spell, so one person's sign-in never waits for it. `reserve` books the next start in call
+// order and says how many ms to wait for it (0: start now); nothing is ever refused here.
+export class Pace {
+  private readonly interval: number;
+  private readonly tolerance: number;
+  // the time (ms) the next start would have on a steady pace; the bucket is full when it is past
+  private theoretical = -Infinity;
+
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number,
+  ) {
+    if (!(perSecond > 0) || !Number.isInteger(burst) || burst < 1) throw new Error('Pace needs perSecond > 0 and an integer burst ≥ 1');
+    this.interval = 1000 / perSecond;
+    this.tolerance = (burst - 1) * this.interval;
+  }
+
+  reserve(now = Date.now()): number {
+    const due = Math.max(this.theoretical, now);
+    const start = Math.max(now, due - this.tolerance);
+    this.theoretical = due + this.interval;
+    return start - now;
+  }
+}
