@@ -18,17 +18,18 @@ import { ARGON2_QUEUE, ARGON2_SLOTS, type IdentityService } from '@parley/identi
 // ARGON2_QUEUE, costing nothing while they wait. So the event loop handles a burst's sign-ins
 // one after the other, at argon2's pace, instead of every request that arrived during a
 // scheduler stall in one batch (which is what made the live rooms' longest stalls).
-// And they are let in at most PER_SLOT_PER_SECOND a second per argon2 slot (25 on a 2-core
-// machine; PARLEY_SIGN_INS_PER_SECOND sets it), BURST at once after a quiet spell: argon2 then
-// takes about 40 % of one core here, not 80 %, and the event loop's share of a burst falls
-// with it (from 25 to 17 % of a core), which is what held other rooms' live p99 over the
-// issue's bar of 1.5 × (bench/burst.bench.mjs, docs/benchmarks.md "Sign-in burst"). A request
-// waiting for the pace holds its admission, so the queue and its refusals are as above.
+// And they are let in at most PER_SLOT_PER_SECOND a second per argon2 slot (15 on a 2-core
+// machine; PARLEY_SIGN_INS_PER_SECOND sets it), BURST at once after a quiet spell, so one
+// person's sign-in never waits: in a burst argon2 then takes about a quarter of one core here,
+// not 80 %, and the event loop's share falls with it (from 25 to 13–15 % of a core), which is
+// what held other rooms' live p99 over the issue's bar of 1.5 × (measured at 25 and 15 a
+// second: bench/burst.bench.mjs, docs/benchmarks.md "Sign-in burst"). A request waiting for
+// the pace holds its admission, so the queue and its refusals are as above.
 const GATED = new Set(['login', 'signUp']);
 const MAYBE_GATED = /login|signUp/;
 export const HOLD_MS = 1000;
 export const ADMITTED = 2 * ARGON2_SLOTS;
-export const PER_SLOT_PER_SECOND = 25;
+export const PER_SLOT_PER_SECOND = 15;
 export const BURST = 5;
 
 export function signInGate(
