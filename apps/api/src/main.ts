@@ -21,6 +21,7 @@ import { securityHeaders } from './security-headers';
 import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
 import { BURST, signInGate } from './sign-in-gate';
+import { graphqlNestingGuard } from './graphql-nesting';
 
 interface Running {
   app: NestExpressApplication | null;
@@ -57,6 +58,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(graphqlNestingGuard());
   app.use(signInGate(app.get(IdentityService), config.signInsPerSecond ? new Pace(config.signInsPerSecond, BURST) : undefined));
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);

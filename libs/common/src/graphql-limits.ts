@@ -51,3 +51,45 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS) {
     };
   };
 }
+
+// How deeply a document's brackets nest ({ selections }, [ lists ], ( arguments ), input
+// objects), outside strings and comments: graphql-js parses, validates and executes nesting by
+// recursion, so thousands of levels (inline fragments, which add no depth above, or values)
+// overflow the stack somewhere along the way, and where depends on what V8 has optimised: the
+// same document answered ok, an internal error, or "Maximum call stack size exceeded" from run
+// to run. Counted on the text before it is parsed (apps/api/src/graphql-nesting.ts refuses a
+// deeper document with BAD_USER_INPUT); the scan stops once past `limit`.
+export const MAX_NESTING = 256;
+
+export function documentNesting(text: string, limit = Infinity): number {
+  let depth = 0;
+  let most = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b || c === 0x28) {
+      // { [ (
+      depth += 1;
+      if (depth > most) {
+        most = depth;
+        if (most > limit) return most;
+      }
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) {
+      // } ] )
+      if (depth > 0) depth -= 1;
+    } else if (c === 0x23) {
+      // # a comment, to the end of the line
+      while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x22) {
+      // a block string """…""" (\""" escapes) or a string "…" (\ escapes, ends at the line)
+      if (text.startsWith('"""', i)) {
+        i += 3;
+        while (i < text.length && !text.startsWith('"""', i)) i += text.startsWith('\\"""', i) ? 4 : 1;
+        i += 2;
+      } else {
+        i += 1;
+        while (i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+      }
+    }
+  }
+  return most;
+}
