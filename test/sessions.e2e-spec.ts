@@ -279,25 +279,25 @@ describe('sessions and passwords', () => {
   });
 });
 
-describe('configured limits', () => {
-  let server: ServerHandle;
-  let app: TestApp;
+// a server of its own, on a database of its own, with open sign-up and `env`, for one describe block
+function serverOfItsOwn(env: Record<string, string>) {
+  const own = {} as { server: ServerHandle; app: TestApp };
   beforeAll(async () => {
-    app = await startApp();
-    server = await startServer({
-      DATABASE_URL: app.db.url,
-      PARLEY_OPEN_SIGNUP: 'true',
-      PARLEY_AUTH_RATE_PER_IP: '4',
-      PARLEY_CORS_ORIGINS: 'https://app.example.org',
-    });
+    own.app = await startApp();
+    own.server = await startServer({ DATABASE_URL: own.app.db.url, PARLEY_OPEN_SIGNUP: 'true', ...env });
   }, 90_000);
   afterAll(async () => {
-    await server?.stop();
-    await app?.close();
+    await own.server?.stop();
+    await own.app?.close();
   }, 90_000);
+  return own;
+}
+
+describe('configured limits', () => {
+  const own = serverOfItsOwn({ PARLEY_AUTH_RATE_PER_IP: '4', PARLEY_CORS_ORIGINS: 'https://app.example.org' });
 
   it('limits sign-ups per client address', async () => {
-    const c = new Client(server.url);
+    const c = new Client(own.server.url);
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) {
       const r = await c.gql(SIGN_UP, { input: { email: `${fresh('burst')}@example.org`, password: 'a long enough password', displayName: 'B' } });
@@ -307,7 +307,7 @@ describe('configured limits', () => {
     expect(codes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     // refused before GraphQL by the sign-in gate: held a second, with the wait until the window ends
     const t0 = Date.now();
-    const res = await fetch(`${server.url}/graphql`, {
+    const res = await fetch(`${own.server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -322,13 +322,13 @@ describe('configured limits', () => {
   });
 
   it('limits invitation previews per client address', async () => {
-    const c = new Client(server.url);
+    const c = new Client(own.server.url);
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) codes.push(await c.code(PREVIEW, { token: 'y'.repeat(43) }));
     expect(codes.slice(0, 4)).toEqual(Array(4).fill('INVITE_INVALID'));
     expect(codes.slice(4)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     // refused inside GraphQL: the answer says when the window lets this address in again
-    const res = await fetch(`${server.url}/graphql`, {
+    const res = await fetch(`${own.server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: PREVIEW, variables: { token: 'y'.repeat(43) } }),
@@ -340,7 +340,7 @@ describe('configured limits', () => {
   });
 
   it('limits acceptInvite per account', async () => {
-    const u = await newUser(app.anon);
+    const u = await newUser(own.app.anon);
     const codes: string[] = [];
     for (let i = 0; i < 22; i++) codes.push(await u.client.code(ACCEPT_INVITE, { token: `${'z'.repeat(40)}${i}` }));
     expect(codes.slice(0, 20).every((c) => c === 'INVITE_INVALID')).toBe(true);
@@ -348,19 +348,19 @@ describe('configured limits', () => {
   });
 
   it('limits export downloads per account and public downloads per client address', async () => {
-    const u = await newUser(app.anon);
+    const u = await newUser(own.app.anon);
     const member = async () =>
-      (await fetch(`${app.server.url}/api/agreements/${randomUUID()}/export.json`, { headers: { authorization: `Bearer ${u.client.token}` } })).status;
+      (await fetch(`${own.app.server.url}/api/agreements/${randomUUID()}/export.json`, { headers: { authorization: `Bearer ${u.client.token}` } })).status;
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) statuses.push(await member());
     expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
     const publicStatuses: number[] = [];
-    for (let i = 0; i < 62; i++) publicStatuses.push((await fetch(`${app.server.url}/public/agreements/${fresh('slug')}.md`)).status);
+    for (let i = 0; i < 62; i++) publicStatuses.push((await fetch(`${own.app.server.url}/public/agreements/${fresh('slug')}.md`)).status);
     expect(publicStatuses.slice(0, 60).every((s) => s === 404)).toBe(true);
     expect(publicStatuses.slice(60)).toEqual([429, 429]);
     // the refusal says when the window lets this address in again
-    const refused = await fetch(`${app.server.url}/public/agreements/${fresh('slug')}.md`);
+    const refused = await fetch(`${own.app.server.url}/public/agreements/${fresh('slug')}.md`);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
@@ -368,7 +368,7 @@ describe('configured limits', () => {
 
   it('answers CORS for a configured origin only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/graphql`, {
+      fetch(`${own.server.url}/graphql`, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
       });
@@ -377,8 +377,10 @@ describe('configured limits', () => {
   });
 
   it('keeps answering other requests during a sign-in burst, refusing past the argon2 queue', async () => {
-    const u = await newUser(app.anon);
-    const burst = Array.from({ length: 120 }, (_, i) => app.anon.gql(LOGIN, { email: `nobody-${i}-${fresh()}@example.org`, password: 'wrong password here' }));
+    const u = await newUser(own.app.anon);
+    const burst = Array.from({ length: 120 }, (_, i) =>
+      own.app.anon.gql(LOGIN, { email: `nobody-${i}-${fresh()}@example.org`, password: 'wrong password here' }),
+    );
     const t0 = Date.now();
     await u.client.ok(ME);
     const meMs = Date.now() - t0;
@@ -393,22 +395,13 @@ describe('configured limits', () => {
 });
 
 describe('the sign-in pace', () => {
-  let server: ServerHandle;
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startApp();
-    // 5 a second, 5 at once (the harness lifts it for every other server)
-    server = await startServer({ DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true', PARLEY_SIGN_INS_PER_SECOND: '5' });
-  }, 90_000);
-  afterAll(async () => {
-    await server?.stop();
-    await app?.close();
-  }, 90_000);
+  // 5 a second, 5 at once (the harness lifts it for every other server)
+  const own = serverOfItsOwn({ PARLEY_SIGN_INS_PER_SECOND: '5' });
 
   it('spreads a burst of sign-ins out at the set pace, refusing none of it, while other requests go straight through', async () => {
-    const u = await newUser(new Client(server.url));
+    const u = await newUser(new Client(own.server.url));
     await sleep(1100); // the burst is full again after that sign-up
-    const anon = new Client(server.url);
+    const anon = new Client(own.server.url);
     const t0 = Date.now();
     const burst = Array.from({ length: 15 }, (_, i) =>
       anon.gql(LOGIN, { email: `nobody-${i}-${fresh()}@example.org`, password: 'wrong password here' }).then((r) => ({ r, ms: Date.now() - t0 })),

@@ -9,7 +9,6 @@ import {
   restErrorBody,
   createLogger,
   loadConfig,
-  Pace,
   PinoNestLogger,
   type AppConfig,
   type Logger,
@@ -20,7 +19,7 @@ import { AppModule } from './app.module';
 import { securityHeaders } from './security-headers';
 import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
-import { BURST, signInGate } from './sign-in-gate';
+import { signInGate, signInPace } from './sign-in-gate';
 import { graphqlNestingGuard } from './graphql-nesting';
 
 interface Running {
@@ -59,7 +58,7 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
   app.use(graphqlNestingGuard());
-  app.use(signInGate(app.get(IdentityService), config.signInsPerSecond ? new Pace(config.signInsPerSecond, BURST) : undefined));
+  app.use(signInGate(app.get(IdentityService), signInPace(config.signInsPerSecond)));
   app.useGlobalFilters(new AppExceptionFilter(logger));
   const ioAdapter = new LiveIoAdapter(app, config, logger);
   await ioAdapter.connectRedis();

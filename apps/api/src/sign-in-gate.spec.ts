@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BoundedSemaphore, Pace } from '@parley/common';
 import { signInGate } from './sign-in-gate';
 
@@ -49,6 +49,11 @@ describe('signInGate', () => {
     return { req, res, next };
   }
 
+  // hands each request to the gate, in order
+  const through = (gate: RequestHandler, ...rs: Array<ReturnType<typeof request>>) => {
+    for (const r of rs) void gate(r.req, r.res as unknown as Response, r.next);
+  };
+
   it('lets sign-ins into GraphQL one slot at a time, refuses past the queue, and passes anything else straight on', () => {
     jest.useFakeTimers();
     try {
@@ -57,7 +62,7 @@ describe('signInGate', () => {
       );
       const gate = signInGate({ refusalAtOnce }, new Pace(1000, 100), new BoundedSemaphore(1, 1));
       const [first, second, third] = [request(LOGIN), request(LOGIN), request(LOGIN)];
-      for (const r of [first, second, third]) gate(r.req, r.res as unknown as Response, r.next);
+      through(gate, first, second, third);
       expect(first.next).toHaveBeenCalledTimes(1);
       // waits for the first to finish
       expect(second.next).not.toHaveBeenCalled();
@@ -74,7 +79,7 @@ describe('signInGate', () => {
       expect(second.next).toHaveBeenCalledTimes(1);
       // a query that is not a sign-in never waits
       const other = request('{ me { id } }');
-      gate(other.req, other.res as unknown as Response, other.next);
+      through(gate, other);
       expect(other.next).toHaveBeenCalledTimes(1);
     } finally {
       jest.useRealTimers();
@@ -89,7 +94,7 @@ describe('signInGate', () => {
       // more texts than are kept, then the first ones again, and texts that only look like sign-ins
       for (const i of [...Array.from({ length: 300 }, (_, i) => i), 0, 1, 0]) {
         const r = request(aliased(i));
-        gate(r.req, r.res as unknown as Response, r.next);
+        through(gate, r);
         jest.advanceTimersByTime(1000);
         expect(r.next).not.toHaveBeenCalled();
         expect(r.res.json).toHaveBeenCalledWith({ errors: [{ message: 'busy', path: [`a${i}`], extensions: { code: 'RATE_LIMITED' } }], data: null });
@@ -97,7 +102,7 @@ describe('signInGate', () => {
       for (const query of ['{ me { id } } # login', 'mutation { login: logout }', LOGIN.replace('mutation', 'mutation { me { id } } mutation')]) {
         for (let twice = 0; twice < 2; twice++) {
           const r = request(query);
-          gate(r.req, r.res as unknown as Response, r.next);
+          through(gate, r);
           expect(r.next).toHaveBeenCalledTimes(1);
         }
       }
@@ -113,7 +118,7 @@ describe('signInGate', () => {
       // 10 a second (one per 100 ms), 2 at once
       const gate = signInGate({ refusalAtOnce: () => null }, new Pace(10, 2), admission);
       const rs = Array.from({ length: 5 }, () => request(LOGIN));
-      for (const r of rs) gate(r.req, r.res as unknown as Response, r.next);
+      through(gate, ...rs);
       const entered = () => rs.map((r) => r.next.mock.calls.length);
       expect(entered()).toEqual([1, 1, 0, 0, 0]);
       // the waiting ones hold their slot: all five are admitted
@@ -128,11 +133,11 @@ describe('signInGate', () => {
       jest.advanceTimersByTime(1000);
       for (const r of rs) r.res.emit('close');
       const later = [request(LOGIN), request(LOGIN)];
-      for (const r of later) gate(r.req, r.res as unknown as Response, r.next);
+      through(gate, ...later);
       expect(later.map((r) => r.next.mock.calls.length)).toEqual([1, 1]);
       // anything else never waits for the pace
       const other = request('{ me { id } }');
-      gate(other.req, other.res as unknown as Response, other.next);
+      through(gate, other);
       expect(other.next).toHaveBeenCalledTimes(1);
     } finally {
       jest.useRealTimers();
@@ -142,9 +147,7 @@ describe('signInGate', () => {
   it('frees the slot of a client that left while it waited', () => {
     const gate = signInGate({ refusalAtOnce: () => null }, new Pace(1000, 100), new BoundedSemaphore(1, 5));
     const [first, gone, after] = [request(LOGIN), request(LOGIN), request(LOGIN)];
-    gate(first.req, first.res as unknown as Response, first.next);
-    gate(gone.req, gone.res as unknown as Response, gone.next);
-    gate(after.req, after.res as unknown as Response, after.next);
+    through(gate, first, gone, after);
     (gone.req.socket as { destroyed: boolean }).destroyed = true;
     first.res.emit('close');
     expect(gone.next).not.toHaveBeenCalled();

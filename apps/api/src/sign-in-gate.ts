@@ -32,9 +32,14 @@ export const ADMITTED = 2 * ARGON2_SLOTS;
 export const PER_SLOT_PER_SECOND = 15;
 export const BURST = 5;
 
+// the gate's pace: `perSecond` (PARLEY_SIGN_INS_PER_SECOND), else PER_SLOT_PER_SECOND per argon2 slot
+export function signInPace(perSecond?: number | null): Pace {
+  return new Pace(perSecond ?? PER_SLOT_PER_SECOND * ARGON2_SLOTS, BURST);
+}
+
 export function signInGate(
   identity: Pick<IdentityService, 'refusalAtOnce'>,
-  pace = new Pace(PER_SLOT_PER_SECOND * ARGON2_SLOTS, BURST),
+  pace = signInPace(),
   admission = new BoundedSemaphore(ADMITTED, ARGON2_QUEUE),
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -14,23 +14,22 @@ interface Engine {
   on(event: 'connection', fn: (socket: EngineSocket) => void): void;
 }
 
-// A broadcast hands the same encoded packet to every socket of its room: its size is
-// measured once, not once per socket.
-let lastData: unknown = null;
-let lastSize = 0;
-function byteSize(data: unknown): number {
-  if (data === lastData) return lastSize;
-  const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
-  lastData = data;
-  lastSize = size;
-  return size;
-}
+const byteSize = (data: unknown): number =>
+  typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
 
 // A client that stops reading makes the server hold what it cannot send: first in the
 // WebSocket's buffer, then in the engine.io socket's write buffer. Once that backlog passes
 // `limit` bytes the connection is cut (terminated, not closed: a close would wait for the
 // backlog to drain). One packet bigger than the limit still goes to a client that reads.
 export function dropSlowReaders(engine: Engine, limit: number, log: Logger): void {
+  // A broadcast hands the same encoded packet to every socket of its room: its size is
+  // measured once, not once per socket (the last one measured is remembered, per engine).
+  let lastData: unknown = null;
+  let lastSize = 0;
+  const sizeOf = (data: unknown): number => {
+    if (data !== lastData) [lastData, lastSize] = [data, byteSize(data)];
+    return lastSize;
+  };
   engine.on('connection', (conn) => {
     let queued = 0; // bytes in conn.writeBuffer, i.e. not yet handed to the transport
     let dropped = false;
@@ -43,7 +42,7 @@ export function dropSlowReaders(engine: Engine, limit: number, log: Logger): voi
       // nothing held and the transport free: the packet leaves at once (the flush that sends
       // it sets `queued` back to 0), so its size need not be measured
       if (backlog === 0 && conn.transport.writable === true) return;
-      const size = byteSize(packet.data);
+      const size = sizeOf(packet.data);
       queued += size;
       if (backlog === 0 || backlog + size <= limit) return;
       dropped = true;

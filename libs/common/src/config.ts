@@ -23,7 +23,7 @@ export interface AppConfig {
   // sign-in, sign-up and invitation attempts per client address per 15 minutes
   authRatePerIp: number;
   // sign-ins and sign-ups started per second, all clients together (argon2 is expensive: a
-  // burst must not take the CPU the live rooms need); null = 15 per argon2 process slot
+  // burst must not take the CPU the live rooms need); null = the sign-in gate's default (signInPace)
   signInsPerSecond: number | null;
   // how often the publication scheduler looks for embargoes that have passed
   schedulerIntervalMs: number;
@@ -127,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const sessionIdleMinutes = int('PARLEY_SESSION_IDLE_MINUTES', env.PARLEY_SESSION_IDLE_MINUTES, 480, 5, 60 * 24 * 30, problems);
   const authRatePerIp = int('PARLEY_AUTH_RATE_PER_IP', env.PARLEY_AUTH_RATE_PER_IP, 100, 1, 1_000_000, problems);
-  // unset: the sign-in gate's default, 15 per argon2 process slot
+  // unset: the sign-in gate's default (apps/api/src/sign-in-gate.ts, signInPace)
   const signInsPerSecond = env.PARLEY_SIGN_INS_PER_SECOND?.trim()
     ? int('PARLEY_SIGN_INS_PER_SECOND', env.PARLEY_SIGN_INS_PER_SECOND, 1, 1, 100_000, problems)
     : null;

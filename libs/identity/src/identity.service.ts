@@ -24,6 +24,8 @@ import { SessionEvents } from './session-events';
 
 // who signed in or up: what the answer and the session need, never the password hash
 export type SignedInUser = Pick<UserEntity, 'id' | 'email' | 'displayName'>;
+type SignedInRow = { id: string; email: string; display_name: string };
+const signedIn = (row: SignedInRow): SignedInUser => ({ id: row.id, email: row.email, displayName: row.display_name });
 
 export interface NewSession {
   token: string;
@@ -141,7 +143,7 @@ export class IdentityService {
     const taken = () => badInput({ email: emailVerified ? 'already has an account: sign in, then accept the invitation' : 'is already registered' });
     if (token === null) {
       const session = this.newSession();
-      const [row] = await preparedQuery<{ id: string; email: string; display_name: string }>(this.tx.manager, SIGN_UP, [
+      const [row] = await preparedQuery<SignedInRow>(this.tx.manager, SIGN_UP, [
         fields.email,
         fields.displayName,
         passwordHash,
@@ -149,7 +151,7 @@ export class IdentityService {
         session.expiresAt,
       ]);
       if (!row) throw taken();
-      return { token: session.token, expiresAt: session.expiresAt, user: { id: row.id, email: row.email, displayName: row.display_name } };
+      return { token: session.token, expiresAt: session.expiresAt, user: signedIn(row) };
     }
     return this.tx
       .run(async (tx) => {
@@ -207,11 +209,11 @@ export class IdentityService {
       throw rateLimited(TOO_MANY_LOGINS, Math.max(this.loginByIp.refusedForSeconds(clientIp), this.loginByEmail.refusedForSeconds(email)));
     }
     if (argon2Busy()) throw rateLimited(BUSY, 1);
-    const [user] = await preparedQuery<{ id: string; email: string; display_name: string; password_hash: string }>(this.tx.manager, USER_BY_EMAIL, [email]);
+    const [user] = await preparedQuery<SignedInRow & { password_hash: string }>(this.tx.manager, USER_BY_EMAIL, [email]);
     const ok = await verifyPassword(user?.password_hash ?? null, password as string);
     if (!user || !ok) throw unauthenticated('Wrong email or password.');
     this.loginByEmail.reset(email);
-    return { id: user.id, email: user.email, displayName: user.display_name };
+    return signedIn(user);
   }
 
   // a new random token at every login; earlier sessions are left as they are
