@@ -12,6 +12,7 @@
 //   BENCH_PLAIN=0                   without the plain socket.io run
 //   BENCH_STEPS=100,200,…  BENCH_STEP_SECONDS=4  BENCH_CPU_PROF=<dir> (profiles the API)
 //   BENCH_SERVER_ROOT=<another checkout, built>: that build's API instead (a before/after pair)
+//   BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32 …': node options for the API alone
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,6 +33,7 @@ const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 const WITH_PLAIN = process.env.BENCH_PLAIN !== '0';
 const SCENARIO = process.env.BENCH_SCENARIO ?? 'live';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -195,7 +197,7 @@ async function startApis(count, dbUrl) {
     // the bench's senders are few sessions at high rates: not what the limiter is for
     PARLEY_SOCKET_EVENTS_PER_10S: '1000000',
   };
-  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), 'dist/apps/api/src/main.js'];
+  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS, 'dist/apps/api/src/main.js'];
   const apis = [];
   for (let i = 0; i < count; i++) apis.push(await startIn(SERVER_ROOT, args, env, (out) => /"port":(\d+),"ms"/.exec(out)?.[1]));
   return apis;

@@ -14,7 +14,9 @@
 //   negotiator (whose party voted on the open secret ballots).
 // BENCH_CPU_PROF=<dir>: the measured server runs under node --cpu-prof, profile written there.
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
+// BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32 …': node options for the measured server alone.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,7 @@ const AMENDMENTS = 20; // per proposal
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const COMPARE_WITH = process.env.BENCH_COMPARE_WITH ? resolve(process.env.BENCH_COMPARE_WITH) : null;
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
 
@@ -254,18 +257,49 @@ async function seed(db, VERSIONS) {
   return { roomId: room.id, token, negotiatorToken, versions: VERSIONS * PROPOSALS, events: events.length, points: points.length };
 }
 
-async function call(api, token, roomId) {
-  const t = performance.now();
-  const res = await fetch(`${api.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: QUERY, variables: { id: roomId } }),
+// node:http with a keep-alive agent, the answer kept as the socket's chunks: fetch's
+// streams, a 233 KiB string per answer and its parsed tree (~13,000 objects) made this
+// process's own garbage collections (4-48 ms pauses) fall inside the timed calls, charged to
+// the server; the answer is decoded only on demand, after the timing
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const DATA_START = Buffer.from('{"data":');
+
+function call(api, token, roomId) {
+  const body = JSON.stringify({ query: QUERY, variables: { id: roomId } });
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = http.request(
+      `${api.url}/graphql`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const ms = performance.now() - t;
+          const bytes = Buffer.concat(chunks);
+          // an answer with errors starts with them ({"errors":[...); one without is {"data":...}
+          if (res.statusCode !== 200 || !bytes.subarray(0, DATA_START.length).equals(DATA_START)) {
+            reject(new Error(`${res.statusCode}: ${bytes.toString('utf8', 0, 2000)}`));
+            return;
+          }
+          resolve({
+            ms,
+            sql: Number(res.headers['x-sql-count']),
+            bytes,
+            get text() {
+              return bytes.toString('utf8');
+            },
+            get body() {
+              return JSON.parse(bytes.toString('utf8'));
+            },
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await res.text();
-  const ms = performance.now() - t;
-  const body = JSON.parse(text);
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return { ms, sql: Number(res.headers.get('x-sql-count')), body, text };
 }
 
 async function measure(api, room) {
@@ -310,7 +344,7 @@ let other;
 let db;
 try {
   const dbUrl = withDb(ADMIN_URL, name);
-  api = await startApi({ DATABASE_URL: dbUrl }, SERVER_ROOT, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []);
+  api = await startApi({ DATABASE_URL: dbUrl }, SERVER_ROOT, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...NODE_ARGS]);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const rooms = [];
