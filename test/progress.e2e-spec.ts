@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { parseCsv } from '@parley/domain';
-import { connectLive, startApp, type Client, type TestApp } from './support/harness';
+import { Client, connectLive, startApp, startServer, type TestApp } from './support/harness';
 import { newRoom, newUser, roomEvents as events, vote, type TestRoom } from './support/factories';
 import { joinRoom, REMOVE_MEMBER } from './support/live';
 import { CLOSE_BALLOT, createProposal, openBallot } from './support/negotiation';
@@ -64,6 +64,37 @@ describe('progress', () => {
       expect(pr.convergence).toHaveLength(before.length + 1);
       const closed = (await events(fac, room.id)).find((e: any) => e.type === 'ballot.closed')!;
       expect(pr.convergence.at(-1)).toMatchObject({ seq: (closed as any).seq, supportingParties: 2 });
+    });
+
+    // each instance keeps the series it has read and asks only for the points after them
+    // (SeriesCache): points written through another instance, or by this one, must all reach it
+    it('answers the whole series as it grows, written through this instance or another one', async () => {
+      const room = await newRoom(app.anon);
+      const fac = room.facilitator.client;
+      const [a, b] = room.negotiators;
+      const p = await createProposal(fac, room.id);
+      const first = (await progressOf(fac, room.id, p.id)).convergence;
+      expect(first.length).toBeGreaterThan(0);
+      const other = await startServer({ DATABASE_URL: app.db.url });
+      try {
+        const onOther = (c: Client) => new Client(other.url, c.token);
+        const ballot = await openBallot(onOther(fac), p.id);
+        await vote(onOther(a.client), ballot.id, 'SUPPORT');
+        await vote(a.client, ballot.id, 'OPPOSE');
+        await vote(onOther(b.client), ballot.id, 'SUPPORT');
+        const here = (await progressOf(fac, room.id, p.id)).convergence;
+        const there = (await progressOf(onOther(fac), room.id, p.id)).convergence;
+        expect(here).toEqual(there);
+        expect(here.slice(0, first.length)).toEqual(first);
+        expect(here.map((x) => x.supportingParties).slice(first.length)).toEqual([1, 0, 1]);
+        const seqs = here.map((x) => x.seq);
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+        expect(new Set(seqs).size).toBe(seqs.length);
+        // the same again, nothing new: the same answer
+        expect((await progressOf(fac, room.id, p.id)).convergence).toEqual(here);
+      } finally {
+        await other.stop();
+      }
     });
 
     it('lists who has not signed and not consented once an agreement exists', async () => {

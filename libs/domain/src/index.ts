@@ -13,3 +13,4 @@ export * from './amendments';
 export * from './commitments';
 export * from './bundle';
 export * from './csv';
+export * from './series-cache';

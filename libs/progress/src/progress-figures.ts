@@ -29,7 +29,7 @@ export function proposalProgress(
   proposal: ProposalType,
   parties: PartyType[],
   ballots: BallotType[],
-  series: ConvergencePointType[],
+  series: readonly ConvergencePointType[],
   signOff: SignOffSets | undefined,
 ): ProposalProgressType {
   const latestBallot = ballots.at(-1) ?? null;

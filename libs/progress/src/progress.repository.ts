@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { preparedStatement, returnedRows, TransactionRunner, type Tx } from '@parley/database';
+import { SeriesCache } from '@parley/domain';
 import type { ConvergencePointType } from './progress.types';
+
+// about 100 bytes a point: some 25 MB at most for every room's series on this instance
+const SERIES_CACHE_POINTS = 250_000;
 
 // The only code that touches proposal_convergence and ballot_reminder, the tables of progress
 // (what progress reads of other capabilities' tables it asks of their services and queries).
 @Injectable()
 export class ProgressRepository {
+  private readonly seriesCache = new SeriesCache<ConvergencePointType>(SERIES_CACHE_POINTS);
+
   constructor(private readonly tx: TransactionRunner) {}
 
   // a point only when one of the figures moved since the proposal's last point (pipelined,
@@ -58,31 +64,35 @@ export class ProgressRepository {
     );
   }
 
-  // each proposal's convergence series, by seq: one row per proposal, its points folded into one
-  // JSON array (epoch milliseconds truncated as the pg driver truncates a timestamp to a Date),
-  // so 1,500 points cost 10 rows, not 1,500
-  async series(proposalIds: string[]): Promise<Map<string, ConvergencePointType[]>> {
-    const out = new Map<string, ConvergencePointType[]>(proposalIds.map((id) => [id, []]));
+  // Each proposal's convergence series, by seq, read whole once and then only its new points:
+  // the series only grows at its end (SeriesCache), so this instance keeps what it has read and
+  // asks PostgreSQL for the points after each proposal's last one held: on a room whose figures
+  // have not moved since, no row at all. New points come folded into one JSON array per
+  // proposal (epoch milliseconds truncated as the pg driver truncates a timestamp to a Date).
+  async series(proposalIds: string[]): Promise<Map<string, readonly ConvergencePointType[]>> {
+    const out = new Map<string, readonly ConvergencePointType[]>();
     if (!proposalIds.length) return out;
+    const tails = proposalIds.map((id) => this.seriesCache.tail(id));
     // [seq, at in epoch ms, open brackets, open amendments, supporting parties]
     const rows: Array<{ proposal_id: string; points: Array<[number, number, number, number, number]> }> = await this.tx.manager.query(
-      `SELECT proposal_id,
-              json_agg(json_build_array(seq, floor(extract(epoch FROM at) * 1000)::bigint, open_brackets, open_amendments, supporting_parties) ORDER BY seq) AS points
-         FROM proposal_convergence WHERE proposal_id = ANY($1::uuid[]) GROUP BY proposal_id`,
-      [proposalIds],
+      `SELECT c.proposal_id,
+              json_agg(json_build_array(c.seq, floor(extract(epoch FROM c.at) * 1000)::bigint, c.open_brackets, c.open_amendments, c.supporting_parties) ORDER BY c.seq) AS points
+         FROM unnest($1::uuid[], $2::int[]) AS k(proposal_id, after)
+         JOIN proposal_convergence c ON c.proposal_id = k.proposal_id AND c.seq > k.after
+        GROUP BY c.proposal_id`,
+      [proposalIds, tails.map((t) => t.after)],
     );
-    for (const r of rows) {
-      out.set(
-        r.proposal_id,
-        r.points.map(([seq, at, openBrackets, openAmendments, supportingParties]) => ({
-          seq,
-          at: new Date(at),
-          openBrackets,
-          openAmendments,
-          supportingParties,
-        })),
-      );
-    }
+    const read = new Map(rows.map((r) => [r.proposal_id, r.points]));
+    proposalIds.forEach((id, i) => {
+      const fresh = (read.get(id) ?? []).map(([seq, at, openBrackets, openAmendments, supportingParties]) => ({
+        seq,
+        at: new Date(at),
+        openBrackets,
+        openAmendments,
+        supportingParties,
+      }));
+      out.set(id, this.seriesCache.join(id, tails[i].held, fresh));
+    });
     return out;
   }
 

@@ -28,7 +28,7 @@ export class ProposalProgressType {
   @Field(() => [PartyType]) awaitingVote: PartyType[];
   @Field(() => [PartyType]) awaitingSignature: PartyType[];
   @Field(() => [PartyType]) awaitingPublishConsent: PartyType[];
-  @Field(() => [ConvergencePointType]) convergence: ConvergencePointType[];
+  @Field(() => [ConvergencePointType]) convergence: readonly ConvergencePointType[];
 }
 
 @ObjectType('RoomProgress')
