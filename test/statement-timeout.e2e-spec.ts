@@ -63,6 +63,41 @@ describe('statement timeout', () => {
     live.close();
   });
 
+  // pg-pool's default closes a connection idle for 10 s: a burst's connections then ended all
+  // at once, which stalled every room's messages for 100-200 ms (docs/benchmarks.md)
+  it("keeps the connections a burst opened, past pg-pool's 10 idle seconds", async () => {
+    const room = await newRoom(app.anon);
+    const fac = room.facilitator.client;
+    const serverBackends = async () =>
+      (
+        await app.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        )
+      )[0].n;
+    // a held lock makes the burst's writes wait side by side, each on a connection of its own
+    const locker = new pg.Client({ connectionString: app.db.url });
+    await locker.connect();
+    let burst: Promise<unknown>;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE room IN ACCESS EXCLUSIVE MODE');
+      burst = Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          fac.ok(CREATE_ROOM, { input: { title: `burst ${i}`, purpose: 'p', speakerAttribution: 'ATTRIBUTED', parties: ['A', 'B'] } }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    await burst;
+    const opened = await serverBackends();
+    expect(opened).toBeGreaterThanOrEqual(12);
+    await new Promise((r) => setTimeout(r, 11_500));
+    expect(await serverBackends()).toBeGreaterThanOrEqual(opened);
+  });
+
   it('refuses an invalid PARLEY_STATEMENT_TIMEOUT_MS or PARLEY_DB_POOL_SIZE at start', async () => {
     const result = await promisify(execFile)(process.execPath, ['dist/apps/api/src/main.js'], {
       env: { ...process.env, PARLEY_STATEMENT_TIMEOUT_MS: '5s', PARLEY_DB_POOL_SIZE: '0' },
