@@ -6,6 +6,9 @@ import { SOCKET_FRAME_MAX_BYTES, type AppConfig, type Logger } from '@parley/com
 import { batchFrames } from './frame-batching';
 import { dropSlowReaders } from './slow-readers';
 
+// commands waiting for Redis (sent or not yet sent) per client
+const REDIS_QUEUE_MAX = 10_000;
+
 // socket.io on the API's HTTP server; with REDIS_URL, through the Redis adapter so every
 // instance's emits reach the sockets of every other instance.
 export class LiveIoAdapter extends IoAdapter {
@@ -22,7 +25,11 @@ export class LiveIoAdapter extends IoAdapter {
 
   async connectRedis(): Promise<void> {
     if (!this.config.redisUrl) return;
-    const pub = createClient({ url: this.config.redisUrl });
+    // No per-command timeout (node-redis 6 gives every command a 5 s AbortSignal.timeout, whose
+    // timer and TimeoutError outlive the command: a few % of the server's CPU at a few hundred
+    // notices a second); a bounded queue instead: past it a publish is refused (and logged
+    // below), and the other instances catch that stream up from its cursor on its next commit.
+    const pub = createClient({ url: this.config.redisUrl, commandsQueueMaxLength: REDIS_QUEUE_MAX, commandOptions: { timeout: 0 } });
     const sub = pub.duplicate();
     pub.on('error', (e: unknown) => this.log.error({ err: e, client: 'pub' }, 'Redis client error'));
     sub.on('error', (e: unknown) => this.log.error({ err: e, client: 'sub' }, 'Redis client error'));
