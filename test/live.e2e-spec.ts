@@ -1,5 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { verifyViewedStream, type EventProof } from '@parley/domain';
 import { connectError, sleep } from './support/harness';
 import { invite, join, newRoom, newUser, ROOM_EVENTS, vote, type TestRoom } from './support/factories';
 import { createProposal, openBallot } from './support/negotiation';
@@ -91,6 +92,70 @@ describe('live gateway', () => {
       expect(replay.events.map((e) => JSON.parse(e.payload).body)).toEqual(['two', 'three']);
       expect(replay.lastSeq).toBe(missed[1].seq);
       expect(first.lastSeq).toBeLessThan(replay.lastSeq);
+    });
+  });
+
+  // live.md's RoomEvent has no proof; a client that verifies as events arrive asks for it
+  describe('room:join with proofs', () => {
+    type Wire = { seq: number; type: string; at: string; actor: string | null; payload: string; hash: string; prevHash: string; proof?: string | null };
+    const viewed = (events: Wire[]) => events.map((e) => ({ ...e, proof: e.proof ? (JSON.parse(e.proof) as EventProof) : null }));
+    const joinWithProofs = async (c: Awaited<ReturnType<typeof live>>, roomId: string, proofs: unknown, afterSeq?: number) => {
+      const ack = await c.call('room:join', { roomId, afterSeq, proofs });
+      if (!ack.ok) throw new Error(JSON.stringify(ack.error));
+      return ack as { lastSeq: number; events: Wire[] };
+    };
+
+    it("sends each event's proof only to the sockets that ask for it, and their copy verifies", async () => {
+      const room = await newRoom(file.app.anon);
+      const [a, b, c] = await Promise.all(room.negotiators.map((n) => live(n.client.token)));
+      await joinRoom(a, room.id);
+      const plain = await joinWithProofs(b, room.id, false, 0);
+      const proven = await joinWithProofs(c, room.id, true, 0);
+      expect(plain.events.length).toBeGreaterThan(0);
+      expect(plain.events.every((e) => !('proof' in e))).toBe(true);
+      expect(proven.events.every((e) => typeof e.proof === 'string')).toBe(true);
+      const m = await send(a, room.id, 'proved');
+      const [atB, atC] = (await Promise.all([b.waitFor('room:event', postedBy(m.id)), c.waitFor('room:event', postedBy(m.id))])) as Wire[];
+      expect('proof' in atB).toBe(false);
+      expect(typeof atC.proof).toBe('string');
+      // the same view otherwise (two negotiators of other parties)
+      const { proof: _proof, ...rest } = atC;
+      expect(rest).toEqual(atB);
+      const copy = [...proven.events, atC];
+      expect(verifyViewedStream(room.id, 'room', viewed(copy))).toMatchObject({ valid: true, length: copy.length, head: atC.hash });
+      // a join again without proofs stops them
+      await joinWithProofs(c, room.id, false);
+      const next = await send(a, room.id, 'no proof now');
+      expect('proof' in ((await c.waitFor('room:event', postedBy(next.id))) as Wire)).toBe(false);
+    });
+
+    it('keeps an ANONYMOUS room anonymous in the proofs, to the author and to the others', async () => {
+      const room = await newRoom(file.app.anon, { speakerAttribution: 'ANONYMOUS' });
+      const [a, b] = await Promise.all(room.negotiators.slice(0, 2).map((n) => live(n.client.token)));
+      const ownBefore = await joinWithProofs(a, room.id, true, 0);
+      const otherBefore = await joinWithProofs(b, room.id, true, 0);
+      const m = await send(a, room.id, 'who said this?');
+      const [own, other] = (await Promise.all([a.waitFor('room:event', postedBy(m.id)), b.waitFor('room:event', postedBy(m.id))])) as Wire[];
+      const text = JSON.stringify(other);
+      expect(text).toContain('who said this?');
+      for (const secret of [room.negotiators[0].displayName, room.parties[0].id, room.membershipIds.get(room.negotiators[0].id)!]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(own.proof).not.toEqual(other.proof); // the author is shown to themselves
+      for (const copy of [
+        [...ownBefore.events, own],
+        [...otherBefore.events, other],
+      ]) {
+        expect(verifyViewedStream(room.id, 'room', viewed(copy))).toMatchObject({ valid: true, head: own.hash });
+      }
+    });
+
+    it('refuses a proofs flag that is not true or false', async () => {
+      const room = await newRoom(file.app.anon);
+      const a = await live(room.negotiators[0].client.token);
+      const ack = await a.call('room:join', { roomId: room.id, proofs: 'yes' });
+      expect(ack).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT' } });
+      expect(JSON.stringify(ack.error)).toContain('proofs');
     });
   });
 

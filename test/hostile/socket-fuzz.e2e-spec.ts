@@ -70,7 +70,10 @@ describe('hostile socket inputs', () => {
     );
   const payloadFor = (event: string): fc.Arbitrary<unknown> => {
     const shapes: Record<string, fc.Arbitrary<unknown>> = {
-      'room:join': fc.record({ roomId: id(), afterSeq: fc.oneof(fc.integer({ min: -2, max: 50 }), fc.integer(), wrongType) }, { requiredKeys: [] }),
+      'room:join': fc.record(
+        { roomId: id(), afterSeq: fc.oneof(fc.integer({ min: -2, max: 50 }), fc.integer(), wrongType), proofs: fc.oneof(fc.boolean(), wrongType) },
+        { requiredKeys: [] },
+      ),
       'room:leave': fc.record({ roomId: id() }, { requiredKeys: [] }),
       'message:send': fc.record({ roomId: id(), body: text(), thread: thread(), clientMsgId: fc.oneof(fc.uuid(), hostileString) }, { requiredKeys: [] }),
       'message:edit': fc.record({ messageId: id(), body: text() }, { requiredKeys: [] }),

@@ -44,8 +44,26 @@ const userRoom = (userId: string) => `u:${userId}`;
 const memberRoom = (membershipId: string) => `m:${membershipId}`;
 const roomRoom = (roomId: string) => `r:${roomId}`;
 const caucusRoom = (roomId: string, partyId: string) => `p:${roomId}:${partyId}`;
+// the sockets of a room that asked for each event's proof (room:join with `proofs: true`)
+const proofRoom = (roomId: string) => `q:${roomId}`;
 
 const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
+// A live frame without the event's `proof`: the RoomEvent of live.md, which is all the web app
+// reads. A socket that joined a room with `proofs: true` (a client that verifies the chain as
+// events arrive) gets `wire` instead; `roomEvents` in GraphQL always carries the proof. The
+// proof repeats every disclosed value with its salt and path, so it was over half of a
+// message's frame (~650 of ~1,150 bytes), parsed by every member's client.
+const lean = (v: RoomEventView) => ({
+  stream: v.stream,
+  seq: v.seq,
+  type: v.type,
+  at: v.at.toISOString(),
+  actor: v.actor,
+  payload: v.payload,
+  hash: v.hash,
+  prevHash: v.prevHash,
+});
+type WireEvent = ReturnType<typeof wire> | ReturnType<typeof lean>;
 // A message's redaction is an event of the message's own stream, after the message's events.
 // For a batch that ends the stream as far as this instance knows (its events held in memory,
 // committed here or sent along a peer's notice; no later seq notified), the redactions that
@@ -167,11 +185,15 @@ export class LiveService implements OnModuleDestroy {
 
   // Joins the room's stream and, for a member of a party, that party's private stream:
   // `afterSeq` replays the room's, `afterPartySeq` the party's (each event names its stream).
-  async join(socket: LiveSocket, raw: unknown): Promise<{ lastSeq: number; partyLastSeq?: number; events: ReturnType<typeof wire>[] }> {
+  // `proofs: true`: this socket's events of the room (the replay and live) carry their proof.
+  async join(socket: LiveSocket, raw: unknown): Promise<{ lastSeq: number; partyLastSeq?: number; events: WireEvent[] }> {
     const input = payloadObject(raw);
     const c = new Check();
     const afterSeq = input.afterSeq == null ? null : c.int('afterSeq', input.afterSeq, { min: 0, max: 2 ** 31 - 1 });
     const afterPartySeq = input.afterPartySeq == null ? null : c.int('afterPartySeq', input.afterPartySeq, { min: 0, max: 2 ** 31 - 1 });
+    c.that('proofs', input.proofs == null || typeof input.proofs === 'boolean', 'must be true or false');
+    const proofs = input.proofs === true;
+    const shape = proofs ? wire : lean;
     c.done();
     const roomId = this.roomIdOf(input);
     const { user } = socket.data;
@@ -184,6 +206,9 @@ export class LiveService implements OnModuleDestroy {
     if (party && !this.cursors.has(streamKey(roomId, party))) this.cursors.set(streamKey(roomId, party), await this.events.lastSeq(ctx.room, party));
     const rooms = [roomRoom(roomId), memberRoom(membership.id)];
     if (membership.partyId) rooms.push(caucusRoom(roomId, membership.partyId));
+    // a join again (a reconnect, a second join) decides anew whether proofs come
+    if (proofs) rooms.push(proofRoom(roomId));
+    else void socket.leave(proofRoom(roomId));
     await socket.join(rooms);
     socket.data.joined[roomId] = membership.id;
     // read again once joined: nothing committed in between is missed, and a removal that
@@ -199,10 +224,10 @@ export class LiveService implements OnModuleDestroy {
     const replay = afterSeq === null ? [] : await this.events.list(fresh.room, viewer, afterSeq, REPLAY_MAX);
     const lastSeq = Math.max(fresh.room.lastSeq, replay.at(-1)?.seq ?? 0);
     void this.presence(roomId);
-    if (!party) return { lastSeq, events: replay.map(wire) };
+    if (!party) return { lastSeq, events: replay.map(shape) };
     const partyReplay = afterPartySeq === null ? [] : await this.events.list(fresh.room, viewer, afterPartySeq, REPLAY_MAX, party);
     const partyLastSeq = Math.max(await this.events.lastSeq(fresh.room, party), partyReplay.at(-1)?.seq ?? 0);
-    return { lastSeq, partyLastSeq, events: [...replay, ...partyReplay].map(wire) };
+    return { lastSeq, partyLastSeq, events: [...replay, ...partyReplay].map(shape) };
   }
 
   async leave(socket: LiveSocket, raw: unknown): Promise<object> {
@@ -402,11 +427,30 @@ export class LiveService implements OnModuleDestroy {
     const audience = event.audiencePartyId ? caucusRoom(roomId, event.audiencePartyId) : roomRoom(roomId);
     // decided now, in the same tick as the emit: a socket that joined, left or changed since
     // the drain began is kept out unless its membership is one the widest view is for
-    const outside = this.socketsOf(audience).filter((socket) => !widest.members.has(socket.data?.joined?.[roomId] ?? ''));
+    const inAudience = this.socketsOf(audience);
+    const outside = inAudience.filter((socket) => !widest.members.has(socket.data?.joined?.[roomId] ?? ''));
+    // without the proof to every socket but those that asked for it (one packet, encoded once)
     ns.to(audience)
-      .except(outside.map((socket) => socket.id))
-      .emit('room:event', { ...wire(widest.view), roomId });
-    for (const g of rest) ns.to([...g.members].map(memberRoom)).emit('room:event', { ...wire(g.view), roomId });
+      .except([...outside.map((socket) => socket.id), proofRoom(roomId)])
+      .emit('room:event', { ...lean(widest.view), roomId });
+    const withProofs = this.namespace().adapter.rooms.get(proofRoom(roomId));
+    if (withProofs?.size) {
+      const out = new Set(outside);
+      const ids = inAudience.filter((socket) => withProofs.has(socket.id) && !out.has(socket)).map((socket) => socket.id);
+      if (ids.length) ns.to(ids).emit('room:event', { ...wire(widest.view), roomId });
+    }
+    for (const g of rest) {
+      const members = [...g.members].map(memberRoom);
+      ns.to(members)
+        .except(proofRoom(roomId))
+        .emit('room:event', { ...lean(g.view), roomId });
+      if (!withProofs?.size) continue;
+      const ids = members
+        .flatMap((m) => this.socketsOf(m))
+        .filter((socket) => withProofs.has(socket.id))
+        .map((socket) => socket.id);
+      if (ids.length) ns.to(ids).emit('room:event', { ...wire(g.view), roomId });
+    }
   }
 
   // the members here who may see the event (roster ∩ local ∩ audience), grouped by their view
@@ -421,11 +465,14 @@ export class LiveService implements OnModuleDestroy {
       else classes.set(key, { viewer: viewerOf(m), members: [m.id] });
     }
     const classList = [...classes.values()];
+    // proofs are built only when a socket here asked for them
+    const proofs = (this.namespace().adapter.rooms.get(proofRoom(event.roomId))?.size ?? 0) > 0;
     const views = this.events.viewsFor(
       event,
       classList.map((c) => c.viewer),
       roster.dir,
       redacted,
+      { proofs },
     );
     // classes given the same view object (viewsFor renders once per viewer side) share a
     // group, and distinct views alike are merged too: one key per distinct view
@@ -479,6 +526,6 @@ export class LiveService implements OnModuleDestroy {
 
   // the socket.io rooms a socket holds for one room as one membership
   private roomsOf(socket: LiveSocket, roomId: string, membershipId: string): string[] {
-    return [...socket.rooms].filter((r) => r === roomRoom(roomId) || r === memberRoom(membershipId) || r.startsWith(`p:${roomId}:`));
+    return [...socket.rooms].filter((r) => r === roomRoom(roomId) || r === memberRoom(membershipId) || r === proofRoom(roomId) || r.startsWith(`p:${roomId}:`));
   }
 }

@@ -450,14 +450,22 @@ export class RoomEventsService {
   // One event's views for many viewers, in their order. A view depends on its viewer only
   // through what `seenBy` answers (the parts hidden from them, how the author and the actor
   // are shown): viewers who get the same answer share one view object, serialised once.
-  viewsFor(event: RoomEvent, viewers: Viewer[], dir: SpeakerDirectory, redacted: ReadonlySet<string> = NO_REDACTIONS): RoomEventView[] {
+  // `proofs: false` (live delivery to sockets that did not ask for proofs): views without
+  // their proof (null), which is then neither built nor sent
+  viewsFor(
+    event: RoomEvent,
+    viewers: Viewer[],
+    dir: SpeakerDirectory,
+    redacted: ReadonlySet<string> = NO_REDACTIONS,
+    opts: { proofs: boolean } = { proofs: true },
+  ): RoomEventView[] {
     const isRedacted = isOneOf(MESSAGE_BODY_EVENTS, event) && redacted.has(event.payload.messageId);
     const rendered = new Map<string, RoomEventView>();
     return viewers.map((viewer) => {
       const seen = this.seenBy(event, viewer, dir, isRedacted);
       const key = JSON.stringify([seen.actor, [...seen.hidden].sort(), seen.author ?? null]);
       let view = rendered.get(key);
-      if (!view) rendered.set(key, (view = this.render(event, isRedacted, seen)));
+      if (!view) rendered.set(key, (view = this.render(event, isRedacted, seen, opts.proofs)));
       return view;
     });
   }
@@ -482,7 +490,7 @@ export class RoomEventsService {
     };
   }
 
-  private render(event: RoomEvent, isRedacted: boolean, seen: ReturnType<RoomEventsService['seenBy']>): RoomEventView {
+  private render(event: RoomEvent, isRedacted: boolean, seen: ReturnType<RoomEventsService['seenBy']>, withProof = true): RoomEventView {
     const payload = disclosedPayload(event.payload, seen.hidden);
     if (seen.author) payload.author = seen.author;
     if (isRedacted) {
@@ -490,7 +498,7 @@ export class RoomEventsService {
       payload.redacted = true;
     }
     const proof =
-      event.format === 2 && event.salts
+      withProof && event.format === 2 && event.salts
         ? JSON.stringify(proofFor(event.stream, eventParts(event.actorMembershipId, event.payload), event.salts, seen.hidden))
         : null;
     return {
