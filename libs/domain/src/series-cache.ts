@@ -28,10 +28,6 @@ export class SeriesCache<P extends SeriesPoint> {
     return this.held;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   // what is held of the series and the seq after which the rest is to be read
   tail(key: string): { held: readonly P[]; after: number } {
     const held = this.entries.get(key);
@@ -63,7 +59,7 @@ export class SeriesCache<P extends SeriesPoint> {
       this.held -= current.length;
     }
     if (whole.length > this.maxPoints || !whole.length) return;
-    this.entries.set(key, Object.isFrozen(whole) ? whole : Object.freeze([...whole]));
+    this.entries.set(key, whole);
     this.held += whole.length;
     for (const [k, v] of this.entries) {
       if (this.held <= this.maxPoints) break;

@@ -64,6 +64,12 @@ const lean = (v: RoomEventView) => ({
   prevHash: v.prevHash,
 });
 type WireEvent = ReturnType<typeof wire> | ReturnType<typeof lean>;
+const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+};
 // A message's redaction is an event of the message's own stream, after the message's events.
 // For a batch that ends the stream as far as this instance knows (its events held in memory,
 // committed here or sent along a peer's notice; no later seq notified), the redactions that
@@ -420,41 +426,35 @@ export class LiveService implements OnModuleDestroy {
   // all of them; the others (the member the event names, a role that sees more) go to their
   // members' rooms.
   private broadcast(roomId: string, event: RoomEvent, roster: Roster, local: Set<string>, redacted: ReadonlySet<string>): void {
-    const groups = this.viewGroups(event, roster, local, redacted);
+    // the sockets here that asked for proofs (decided once: the views are built with proofs
+    // only when there are any)
+    const withProofs = this.namespace().adapter.rooms.get(proofRoom(roomId));
+    const groups = this.viewGroups(event, roster, local, redacted, !!withProofs?.size);
     if (!groups.length) return;
     const ns = this.namespace().local;
     const [widest, ...rest] = groups.sort((a, b) => b.members.size - a.members.size);
     const audience = event.audiencePartyId ? caucusRoom(roomId, event.audiencePartyId) : roomRoom(roomId);
     // decided now, in the same tick as the emit: a socket that joined, left or changed since
     // the drain began is kept out unless its membership is one the widest view is for
-    const inAudience = this.socketsOf(audience);
-    const outside = inAudience.filter((socket) => !widest.members.has(socket.data?.joined?.[roomId] ?? ''));
-    // without the proof to every socket but those that asked for it (one packet, encoded once)
-    ns.to(audience)
-      .except([...outside.map((socket) => socket.id), proofRoom(roomId)])
-      .emit('room:event', { ...lean(widest.view), roomId });
-    const withProofs = this.namespace().adapter.rooms.get(proofRoom(roomId));
-    if (withProofs?.size) {
-      const out = new Set(outside);
-      const ids = inAudience.filter((socket) => withProofs.has(socket.id) && !out.has(socket)).map((socket) => socket.id);
-      if (ids.length) ns.to(ids).emit('room:event', { ...wire(widest.view), roomId });
-    }
-    for (const g of rest) {
-      const members = [...g.members].map(memberRoom);
-      ns.to(members)
-        .except(proofRoom(roomId))
-        .emit('room:event', { ...lean(g.view), roomId });
-      if (!withProofs?.size) continue;
-      const ids = members
-        .flatMap((m) => this.socketsOf(m))
+    const [inside, outside] = partition(this.socketsOf(audience), (socket) => widest.members.has(socket.data?.joined?.[roomId] ?? ''));
+    const send = (target: ReturnType<Namespace['to']>, sockets: () => LiveSocket[], view: RoomEventView) => {
+      // without the proof to every socket but those that asked for it (one packet, encoded once)
+      target.except(proofRoom(roomId)).emit('room:event', { ...lean(view), roomId });
+      if (!withProofs?.size) return;
+      const ids = sockets()
         .filter((socket) => withProofs.has(socket.id))
         .map((socket) => socket.id);
-      if (ids.length) ns.to(ids).emit('room:event', { ...wire(g.view), roomId });
+      if (ids.length) ns.to(ids).emit('room:event', { ...wire(view), roomId });
+    };
+    send(ns.to(audience).except(outside.map((socket) => socket.id)), () => inside, widest.view);
+    for (const g of rest) {
+      const members = [...g.members].map(memberRoom);
+      send(ns.to(members), () => members.flatMap((m) => this.socketsOf(m)), g.view);
     }
   }
 
   // the members here who may see the event (roster ∩ local ∩ audience), grouped by their view
-  private viewGroups(event: RoomEvent, roster: Roster, local: Set<string>, redacted: ReadonlySet<string>) {
+  private viewGroups(event: RoomEvent, roster: Roster, local: Set<string>, redacted: ReadonlySet<string>, proofs: boolean) {
     const mentions = eventMentions({ actor: event.actorMembershipId, payload: event.payload });
     const classes = new Map<string, { viewer: Viewer; members: string[] }>();
     for (const m of roster.active) {
@@ -465,8 +465,6 @@ export class LiveService implements OnModuleDestroy {
       else classes.set(key, { viewer: viewerOf(m), members: [m.id] });
     }
     const classList = [...classes.values()];
-    // proofs are built only when a socket here asked for them
-    const proofs = (this.namespace().adapter.rooms.get(proofRoom(event.roomId))?.size ?? 0) > 0;
     const views = this.events.viewsFor(
       event,
       classList.map((c) => c.viewer),
