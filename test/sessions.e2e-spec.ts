@@ -266,6 +266,8 @@ describe('sessions and passwords', () => {
       const post = (body: string) => fetch(`${file.app.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       for (const res of [await post('{"query":"{ me { id } }"}'), await post('{"query":"{ setup { openSignup } }"}'), await post('{"query":"{ nope }"}')]) {
         expect(res.headers.get('cache-control')).toBe('no-store');
+        // nothing to revalidate, so no hash of the answer either
+        expect(res.headers.get('etag')).toBeNull();
       }
     });
 

@@ -54,6 +54,11 @@ async function bootstrap(config: AppConfig, logger: Logger, running: Running): P
     bodyParser: false,
   });
   running.app = app;
+  // No ETag on answers sent with res.send (every GraphQL answer, the REST JSON): each is
+  // `no-store`, so no client ever revalidates one, and the hash cost a SHA-1 of every answer
+  // (233 KiB for a room's progress). The static assets keep theirs (serve-static's own
+  // option); index.html, sent with sendFile, is revalidated by its Last-Modified.
+  app.set('etag', false);
   securityHeaders(app, config);
   if (config.countSql) app.use(countSqlPerRequest);
   app.useBodyParser('json', { limit: '256kb' });
