@@ -16,12 +16,11 @@
 // BENCH_SERVER_ROOT=<another checkout, built>: measure that build's server instead (a before/after pair).
 // BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32 …': node options for the measured server alone.
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cpuMsOf, percentile, report } from './lib.mjs';
+import { cpuMsOf, keepAliveGraphql, percentile, report } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PARTIES = 40;
@@ -257,49 +256,13 @@ async function seed(db, VERSIONS) {
   return { roomId: room.id, token, negotiatorToken, versions: VERSIONS * PROPOSALS, events: events.length, points: points.length };
 }
 
-// node:http with a keep-alive agent, the answer kept as the socket's chunks: fetch's
-// streams, a 233 KiB string per answer and its parsed tree (~13,000 objects) made this
-// process's own garbage collections (4-48 ms pauses) fall inside the timed calls, charged to
-// the server; the answer is decoded only on demand, after the timing
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const DATA_START = Buffer.from('{"data":');
-
+const QUERY_BODY = (roomId) => ({ query: QUERY, variables: { id: roomId } });
+const clients = new Map();
+// one keep-alive client per server (keepAliveGraphql, bench/lib.mjs: fetch's streams and a
+// parsed 233 KiB answer made this process's own GC pauses fall inside the timed calls)
 function call(api, token, roomId) {
-  const body = JSON.stringify({ query: QUERY, variables: { id: roomId } });
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    const req = http.request(
-      `${api.url}/graphql`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const ms = performance.now() - t;
-          const bytes = Buffer.concat(chunks);
-          // an answer with errors starts with them ({"errors":[...); one without is {"data":...}
-          if (res.statusCode !== 200 || !bytes.subarray(0, DATA_START.length).equals(DATA_START)) {
-            reject(new Error(`${res.statusCode}: ${bytes.toString('utf8', 0, 2000)}`));
-            return;
-          }
-          resolve({
-            ms,
-            sql: Number(res.headers['x-sql-count']),
-            bytes,
-            get text() {
-              return bytes.toString('utf8');
-            },
-            get body() {
-              return JSON.parse(bytes.toString('utf8'));
-            },
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  if (!clients.has(api.url)) clients.set(api.url, keepAliveGraphql(`${api.url}/graphql`));
+  return clients.get(api.url)(QUERY_BODY(roomId), token);
 }
 
 async function measure(api, room) {

@@ -23,7 +23,7 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPids, countingProxy, cpuMsOf, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import { backendPids, countingProxy, cpuMsOf, keepAliveGraphql, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];
@@ -79,24 +79,23 @@ function cpuMs(pid) {
   }
 }
 
+// one keep-alive client per server (keepAliveGraphql, bench/lib.mjs)
+const clients = new Map();
+const clientFor = (url) => (clients.has(url) ? clients : clients.set(url, keepAliveGraphql(url))).get(url);
+
 // `room.version`: the proposal's version, carried from one measure to the next
 async function measure(url, server, room, backends, requests = REQUESTS, warmUp = 20) {
   room.version ??= room.versions;
+  const post = clientFor(url);
   const revise = async () => {
-    const t0 = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${room.token}` },
-      body: JSON.stringify({
-        query: REVISE,
-        variables: { input: { proposalId: room.proposalId, expectedVersion: room.version, clauses: clausesOf(room.version + 1) } },
-      }),
+    const res = await post(
+      { query: REVISE, variables: { input: { proposalId: room.proposalId, expectedVersion: room.version, clauses: clausesOf(room.version + 1) } } },
+      room.token,
+    ).catch((e) => {
+      throw new Error(`${e.message}\n${server.logs?.slice(-5).join('') ?? ''}`);
     });
-    const json = await res.json();
-    const ms = performance.now() - t0;
-    if (json.errors) throw new Error(`${JSON.stringify(json.errors)}\n${server.logs?.slice(-5).join('') ?? ''}`);
-    room.version = json.data.reviseProposal.version;
-    return { ms, sql: Number(res.headers.get('x-sql-count')) };
+    room.version = res.body.data.reviseProposal.version;
+    return { ms: res.ms, sql: res.sql };
   };
   for (let i = 0; i < warmUp; i++) await revise();
   const pids = await backends();
