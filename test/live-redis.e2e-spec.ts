@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createClient } from 'redis';
 import { connectLive, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { newRoom } from './support/factories';
 import { joinRoom, postedBy, REMOVE_MEMBER, send } from './support/live';
@@ -16,11 +17,12 @@ jest.setTimeout(60_000);
 describe('live across two API instances (Redis adapter)', () => {
   let app: TestApp;
   let second: ServerHandle;
+  let prefix: string;
   const open: LiveClient[] = [];
 
   beforeAll(async () => {
     if (!redisUp) return;
-    ({ app, second } = await startTwoInstances());
+    ({ app, second, prefix } = await startTwoInstances());
   }, 90_000);
   afterAll(async () => {
     for (const c of open) c.close();
@@ -72,6 +74,14 @@ describe('live across two API instances (Redis adapter)', () => {
       const a = await on(app.server.url, room.negotiators[0].client.token);
       const b = await on(second.url, room.negotiators[1].client.token);
       const watchers = [await on(app.server.url, room.observer.client.token), await on(second.url, room.facilitator.client.token)];
+      // the notices the instances send each other (the adapter's request channel for /live)
+      const notices: Array<Array<{ roomId: string; seq: number }>> = [];
+      const listener = createClient({ url: REDIS_URL });
+      await listener.connect();
+      await listener.subscribe(`${prefix}-request#/live#`, (raw) => {
+        const { data } = JSON.parse(raw) as { data?: unknown[] };
+        if (data?.[0] === 'room:committed') notices.push(data[1] as Array<{ roomId: string; seq: number }>);
+      });
       // 40 messages, sent concurrently from sockets on both instances
       const sent = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i % 2 ? a.c : b.c, room.id, `m${i}`)));
       const last = Math.max(...sent.map((m) => m.seq));
@@ -84,6 +94,13 @@ describe('live across two API instances (Redis adapter)', () => {
         // strictly increasing and gapless from the join onwards
         expect(seqs).toEqual(Array.from({ length: last - w.joined.lastSeq }, (_, i) => w.joined.lastSeq + 1 + i));
       }
+      // each committed message crosses once, and a group commit's events cross together (20
+      // messages sent at once to each instance cannot all have been committed one by one)
+      const crossed = () => notices.flat().filter((e) => e.roomId === room.id);
+      for (let waited = 0; waited < 5000 && !sent.every((m) => crossed().some((e) => e.seq === m.seq)); waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await listener.quit();
+      for (const m of sent) expect(crossed().filter((e) => e.seq === m.seq)).toHaveLength(1);
+      expect(Math.max(...notices.map((n) => n.length))).toBeGreaterThan(1);
     },
     60_000,
   );

@@ -20,11 +20,12 @@ export function redisAnswers(url: string = TEST_REDIS_URL): boolean {
 
 // The app and a second API instance on its database, joined by Redis under a channel prefix
 // of their own (parallel runs sharing the Redis server never mix).
-export async function startTwoInstances(): Promise<{ app: TestApp; second: ServerHandle }> {
-  const env = { REDIS_URL: TEST_REDIS_URL, PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(4).toString('hex')}` };
+export async function startTwoInstances(): Promise<{ app: TestApp; second: ServerHandle; prefix: string }> {
+  const prefix = `parley-test-${randomBytes(4).toString('hex')}`;
+  const env = { REDIS_URL: TEST_REDIS_URL, PARLEY_REDIS_PREFIX: prefix };
   const app = await startApp(env);
   try {
-    return { app, second: await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' }) };
+    return { app, second: await startServer({ ...env, DATABASE_URL: app.db.url, PARLEY_OPEN_SIGNUP: 'true' }), prefix };
   } catch (e) {
     await app.close();
     throw e;

@@ -18,7 +18,7 @@ import {
   type Viewer,
 } from '@parley/rooms';
 import { DiscussionService, parseThread, payloadObject } from '@parley/discussion';
-import { fromPeer, toPeer } from './peer-events';
+import { fromPeer, NOTICE_MAX, noticeEntries, toPeer, type PeerEvent } from './peer-events';
 
 export interface LiveSocketData {
   user: AuthUser;
@@ -110,6 +110,8 @@ export class LiveService implements OnModuleDestroy {
   private readonly buffered = new Map<string, Map<number, RoomEvent>>();
   // each room's roster, kept while this instance reads every event of the room in order
   private readonly rosters = new Map<string, Roster>();
+  // events committed here in this turn, for the other instances' notice (see notify)
+  private outbox: PeerEvent[] = [];
 
   constructor(
     private readonly access: RoomAccessService,
@@ -124,7 +126,9 @@ export class LiveService implements OnModuleDestroy {
 
   attach(ns: Namespace): void {
     this.ns = ns;
-    ns.on('room:committed', (roomId: unknown, seq: unknown, stream: unknown, row: unknown) => this.remoteCommit(roomId, seq, stream, row));
+    ns.on('room:committed', (...args: unknown[]) => {
+      for (const [roomId, seq, stream, row] of noticeEntries(args)) this.remoteCommit(roomId, seq, stream ?? undefined, row);
+    });
     this.subscriptions.push(
       this.bus.committed.subscribe((event) => this.committedHere(event)),
       this.sessions.revoked.subscribe(({ sessionId }) => ns.in(sessionRoom(sessionId)).disconnectSockets(true)),
@@ -154,7 +158,19 @@ export class LiveService implements OnModuleDestroy {
     this.committed(event.roomId, event.stream, event.seq);
     // other instances learn of it, and get the row, through the adapter; the in-memory
     // adapter has no peers
-    if (this.config.redisUrl) this.namespace().serverSideEmit('room:committed', event.roomId, event.seq, event.stream, toPeer(event));
+    if (this.config.redisUrl) this.notify(toPeer(event));
+  }
+
+  // A commit's events reach the bus in one turn (RoomEventsService emits them in a loop after
+  // the COMMIT): they leave for the other instances as one notice once that turn is over, one
+  // Redis message (parsed by every instance, this one included) where each event was one.
+  private notify(peer: PeerEvent): void {
+    if (this.outbox.push(peer) > 1) return;
+    queueMicrotask(() => {
+      const out = this.outbox;
+      this.outbox = [];
+      for (let i = 0; i < out.length; i += NOTICE_MAX) this.namespace().serverSideEmit('room:committed', out.slice(i, i + NOTICE_MAX));
+    });
   }
 
   // kept for the drain of a stream with local sockets, so it need not read the event back

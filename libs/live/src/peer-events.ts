@@ -53,3 +53,20 @@ export function fromPeer(row: unknown, roomId: string, seq: number, stream: stri
     (row.salts === null || isObject(row.salts));
   return wellFormed ? ({ ...row, at } as unknown as RoomEvent) : null;
 }
+
+// At most this many events in one notice: a group commit's events leave in one notice (or a
+// few), not one notice each.
+export const NOTICE_MAX = 100;
+
+// What a 'room:committed' notice says, event by event: a list of peer events (one notice per
+// group commit: the other instances take them in one turn, so each room's events of the commit
+// go to their sockets as one delivery, one write per socket), or the single (roomId, seq,
+// stream, row) that instances sent before, so a notice from one not yet upgraded is still
+// understood. Nothing here is trusted: each entry goes through remoteCommit's checks and
+// fromPeer's; entries beyond NOTICE_MAX are dropped (their streams are read from the log at
+// the next notice).
+export function noticeEntries(args: unknown[]): Array<[roomId: unknown, seq: unknown, stream: unknown, row: unknown]> {
+  const [first] = args;
+  if (!Array.isArray(first)) return [[args[0], args[1], args[2], args[3]]];
+  return first.slice(0, NOTICE_MAX).flatMap((row: unknown) => (isObject(row) ? [[row.roomId, row.seq, row.stream, row] as [unknown, unknown, unknown, unknown]] : []));
+}
