@@ -252,6 +252,10 @@ try {
   if (plain) {
     const common = Math.min(one.sustained, plain.sustained);
     const [a, b] = [stepAt(one, common), stepAt(plain, common)];
+    const atRate = (rate) => {
+      const [x, y] = [stepAt(one, rate), stepAt(plain, rate)];
+      return x && y ? { [`p99At${rate}Ms`]: x.p99Ms, [`plainP99At${rate}Ms`]: y.p99Ms, [`p99RatioAt${rate}`]: round(x.p99Ms / y.p99Ms) } : {};
+    };
     Object.assign(figures, {
       plainSustained: plain.sustained,
       throughputRatio: plain.sustained ? round(one.sustained / plain.sustained) : null,
@@ -259,6 +263,9 @@ try {
       p99AtCommonMs: a?.p99Ms ?? null,
       plainP99AtCommonMs: b?.p99Ms ?? null,
       p99RatioAtCommon: a && b ? round(a.p99Ms / b.p99Ms) : null,
+      // and at 100 msg/s, the rate the issue compared them at ("where both keep up"): the
+      // highest common rate is where the slower of the two is at its own limit
+      ...atRate(100),
       plainCpuAtSustained: cpuText(plain.atSustained),
       plainSteps: compact(plain.steps),
     });
