@@ -23,7 +23,19 @@ import os from 'node:os';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { backendPids, countingProxy, cpuMsOf, keepAliveGraphql, percentile, report, round, seedRooms, startChild as startIn, stopChild as stop, withDb } from './lib.mjs';
+import {
+  backendPids,
+  countingProxy,
+  cpuMsOf,
+  keepAliveGraphql,
+  percentile,
+  report,
+  round,
+  seedRooms,
+  startChild as startIn,
+  stopChild as stop,
+  withDb,
+} from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HISTORIES = [10, 1000, 10_000];

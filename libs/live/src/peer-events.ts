@@ -68,5 +68,7 @@ export const NOTICE_MAX = 100;
 export function noticeEntries(args: unknown[]): Array<[roomId: unknown, seq: unknown, stream: unknown, row: unknown]> {
   const [first] = args;
   if (!Array.isArray(first)) return [[args[0], args[1], args[2], args[3]]];
-  return first.slice(0, NOTICE_MAX).flatMap((row: unknown) => (isObject(row) ? [[row.roomId, row.seq, row.stream, row] as [unknown, unknown, unknown, unknown]] : []));
+  return first
+    .slice(0, NOTICE_MAX)
+    .flatMap((row: unknown) => (isObject(row) ? [[row.roomId, row.seq, row.stream, row] as [unknown, unknown, unknown, unknown]] : []));
 }
