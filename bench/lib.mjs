@@ -301,9 +301,14 @@ export function graphqlFrom(port, localAddress, query, variables) {
 // the timing: with fetch's streams and a parsed answer, this process's own work and garbage
 // collections (4-48 ms pauses for progress's 233 KiB answers; ~1 ms a call for reviseProposal's
 // small ones) fell inside the timed calls, charged to the server on the 2 cores they share.
-// An answer with errors, or not 200, rejects.
+// An answer with errors, or not 200, rejects. One client (one connection) per URL.
 const DATA_START = Buffer.from('{"data":');
+const keepAliveClients = new Map();
 export function keepAliveGraphql(url) {
+  if (!keepAliveClients.has(url)) keepAliveClients.set(url, keepAliveClient(url));
+  return keepAliveClients.get(url);
+}
+function keepAliveClient(url) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   return (payload, token) => {
     const body = JSON.stringify(payload);

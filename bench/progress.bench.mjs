@@ -256,14 +256,9 @@ async function seed(db, VERSIONS) {
   return { roomId: room.id, token, negotiatorToken, versions: VERSIONS * PROPOSALS, events: events.length, points: points.length };
 }
 
-const QUERY_BODY = (roomId) => ({ query: QUERY, variables: { id: roomId } });
-const clients = new Map();
-// one keep-alive client per server (keepAliveGraphql, bench/lib.mjs: fetch's streams and a
-// parsed 233 KiB answer made this process's own GC pauses fall inside the timed calls)
-function call(api, token, roomId) {
-  if (!clients.has(api.url)) clients.set(api.url, keepAliveGraphql(`${api.url}/graphql`));
-  return clients.get(api.url)(QUERY_BODY(roomId), token);
-}
+// keepAliveGraphql (bench/lib.mjs): fetch's streams and a parsed 233 KiB answer made this
+// process's own GC pauses fall inside the timed calls
+const call = (api, token, roomId) => keepAliveGraphql(`${api.url}/graphql`)({ query: QUERY, variables: { id: roomId } }, token);
 
 async function measure(api, room) {
   for (let i = 0; i < 10; i++) await call(api, room.token, room.roomId); // warm-up

@@ -91,14 +91,10 @@ function cpuMs(pid) {
   }
 }
 
-// one keep-alive client per server (keepAliveGraphql, bench/lib.mjs)
-const clients = new Map();
-const clientFor = (url) => (clients.has(url) ? clients : clients.set(url, keepAliveGraphql(url))).get(url);
-
 // `room.version`: the proposal's version, carried from one measure to the next
 async function measure(url, server, room, backends, requests = REQUESTS, warmUp = 20) {
   room.version ??= room.versions;
-  const post = clientFor(url);
+  const post = keepAliveGraphql(url);
   const revise = async () => {
     const res = await post(
       { query: REVISE, variables: { input: { proposalId: room.proposalId, expectedVersion: room.version, clauses: clausesOf(room.version + 1) } } },

@@ -53,16 +53,7 @@ const wire = (v: RoomEventView) => ({ ...v, at: v.at.toISOString() });
 // events arrive) gets `wire` instead; `roomEvents` in GraphQL always carries the proof. The
 // proof repeats every disclosed value with its salt and path, so it was over half of a
 // message's frame (~650 of ~1,150 bytes), parsed by every member's client.
-const lean = (v: RoomEventView) => ({
-  stream: v.stream,
-  seq: v.seq,
-  type: v.type,
-  at: v.at.toISOString(),
-  actor: v.actor,
-  payload: v.payload,
-  hash: v.hash,
-  prevHash: v.prevHash,
-});
+const lean = ({ proof: _proof, ...v }: RoomEventView) => ({ ...v, at: v.at.toISOString() });
 type WireEvent = ReturnType<typeof wire> | ReturnType<typeof lean>;
 const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => {
   const yes: T[] = [];
@@ -127,7 +118,7 @@ export class LiveService implements OnModuleDestroy {
   attach(ns: Namespace): void {
     this.ns = ns;
     ns.on('room:committed', (...args: unknown[]) => {
-      for (const [roomId, seq, stream, row] of noticeEntries(args)) this.remoteCommit(roomId, seq, stream ?? undefined, row);
+      for (const [roomId, seq, stream, row] of noticeEntries(args)) this.remoteCommit(roomId, seq, stream, row);
     });
     this.subscriptions.push(
       this.bus.committed.subscribe((event) => this.committedHere(event)),

@@ -64,9 +64,9 @@ export const NOTICE_MAX = 100;
 // stream, row) that instances sent before, so a notice from one not yet upgraded is still
 // understood. The other way round it is not: an instance from before the list ignores it, and
 // its sockets get those events only at the stream's next single-form notice or when they
-// reconnect (afterSeq), so upgrade every instance together. Nothing here is trusted: each entry goes through remoteCommit's checks and
-// fromPeer's; entries beyond NOTICE_MAX are dropped (their streams are read from the log at
-// the next notice).
+// reconnect (afterSeq), so upgrade every instance together. Nothing here is trusted: each
+// entry goes through remoteCommit's checks and fromPeer's; entries beyond NOTICE_MAX are
+// dropped (their streams are read from the log at the next notice).
 export function noticeEntries(args: unknown[]): Array<[roomId: unknown, seq: unknown, stream: unknown, row: unknown]> {
   const [first] = args;
   if (!Array.isArray(first)) return [[args[0], args[1], args[2], args[3]]];
