@@ -22,7 +22,7 @@ import {
   type StreamVerification,
 } from '@parley/domain';
 import { badInput, notFound } from '@parley/common';
-import { preparedStatement, TransactionRunner, type Tx } from '@parley/database';
+import { preparedQuery, preparedStatement, TransactionRunner, type Tx } from '@parley/database';
 import { MembershipEntity, PartyEntity, RoomEntity, RoomEventEntity, type RoomEvent, type RoomRole } from './rooms.entities';
 import { RoomEventBus } from './room-event-bus';
 import { RoomAccessService } from './room-access.service';
@@ -156,9 +156,21 @@ const memberOf = (r: MemberRow): LockedMember => ({
 });
 
 // the rooms' rows locked in id order (raw: this runs once per message batch, and the query
-// builder's work showed in the live path's profile)
+// builder's work showed in the live path's profile). Prepared, as is LOCKED_MEMBERS: sent
+// unnamed, PostgreSQL parsed and planned the two at every batch, 0.75 ms of its CPU per
+// batch (0.3 + 0.45), more than it spent writing the batch (docs/benchmarks.md).
 const LOCK_ROOMS = `SELECT id, title, purpose, speaker_attribution, created_by, created_at, archived_at, last_seq, head_hash, chain_v2_from
   FROM room WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
+
+// the given (room, user) pairs' active memberships, each with its party's name (the columns
+// named: a prepared statement's answer must not change shape with the table). One index probe
+// per pair, whatever the plan: prepared, PostgreSQL soon plans it once for any pairs, and for
+// `(room_id, user_id) IN (unnest …)` that generic plan read the whole membership table (it
+// guesses ten pairs); LIMIT 1 keeps the lateral probe from being flattened into such a join.
+const LOCKED_MEMBERS = `SELECT m.id, m.room_id, m.user_id, m.role, m.party_id, m.display_name, m.joined_at, m.removed_at,
+       (SELECT p.name FROM party p WHERE p.id = m.party_id) AS party_name
+  FROM unnest($1::uuid[], $2::uuid[]) w(room_id, user_id)
+ CROSS JOIN LATERAL (SELECT * FROM membership m WHERE m.room_id = w.room_id AND m.user_id = w.user_id AND m.removed_at IS NULL LIMIT 1) m`;
 
 interface RoomRow {
   id: string;
@@ -287,15 +299,11 @@ export class RoomEventsService {
   // a user missing from a room's members is not (or no longer) a member.
   async lockRooms(tx: Tx, wanted: Array<{ roomId: string; userId: string }>): Promise<Map<string, LockedRoom>> {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))].sort();
-    const lock = tx.em.query(LOCK_ROOMS, [roomIds]) as Promise<RoomRow[]>;
+    const lock = preparedQuery<RoomRow>(tx.em, LOCK_ROOMS, [roomIds]);
     // pipelined, the memberships' read leaves with the lock and runs once it is granted (its
     // own statement, so its own snapshot, taken after the lock)
-    const members = () =>
-      tx.em.query(
-        `SELECT m.*, p.name AS party_name FROM membership m LEFT JOIN party p ON p.id = m.party_id
-          WHERE m.removed_at IS NULL AND (m.room_id, m.user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
-        [wanted.map((w) => w.roomId), wanted.map((w) => w.userId)],
-      ) as Promise<MemberRow[]>;
+    const pairs = [...new Map(wanted.map((w) => [`${w.roomId} ${w.userId}`, w])).values()];
+    const members = () => preparedQuery<MemberRow>(tx.em, LOCKED_MEMBERS, [pairs.map((w) => w.roomId), pairs.map((w) => w.userId)]);
     const [roomRows, memberRows] = tx.pipelined ? await Promise.all([lock, members()]) : [await lock, null];
     const rooms = roomRows.map(roomOf);
     const out = new Map(rooms.map((room): [string, LockedRoom] => [room.id, { room, members: new Map() }]));
