@@ -2,7 +2,8 @@
 // Each step sends messages at a fixed total rate (spread over the rooms, each room's members
 // in turn) for a few seconds whatever the receipts, then waits a grace period: p50/p99 from
 // send to receipt at every other member of the room, and losses (a receipt still missing
-// after the grace period, or a send refused). "Sustained" is the highest step with p99 ≤ 250 ms
+// after the grace period, or a send refused); and send → the sender's ack (Parley acks after
+// the commit: the durable write as its author sees it). "Sustained" is the highest step with p99 ≤ 250 ms
 // and nothing lost; the run stops at the first step that fails. The same steps then run
 // against a plain socket.io server with no persistence, on the same clients.
 //   node bench/live.bench.mjs       (after npm run build; DATABASE_URL = an admin URL)
@@ -13,6 +14,7 @@
 //   BENCH_STEPS=100,200,…  BENCH_STEP_SECONDS=4  BENCH_CPU_PROF=<dir> (profiles the API)
 //   BENCH_SERVER_ROOT=<another checkout, built>: that build's API instead (a before/after pair)
 //   BENCH_SERVER_NODE_ARGS='--max-semi-space-size=32 …': node options for the API alone
+//   BENCH_WARM_UP_RATE=20 BENCH_WARM_UP_SECONDS=2: the uncounted first step, on every server
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -28,6 +30,8 @@ const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 20);
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,300,400,560,800,1200,1600,2000,2400,2800,3200').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 4);
 const GRACE_MS = 3000;
+const WARM_UP_RATE = Number(process.env.BENCH_WARM_UP_RATE ?? 20);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 2);
 const P99_BAR_MS = 250;
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 const WITH_PLAIN = process.env.BENCH_PLAIN !== '0';
@@ -75,9 +79,11 @@ function sendOne(load) {
   const room = load.rooms[load.next % load.rooms.length];
   const sender = room.sockets[room.turn++ % room.sockets.length];
   const id = `${load.tag}:${load.next++}`;
-  load.pending.set(id, { t0: performance.now(), remaining: room.sockets.length - 1, sender });
+  const t0 = performance.now();
+  load.pending.set(id, { t0, remaining: room.sockets.length - 1, sender });
   sender.emit('message:send', { roomId: room.id, body: id, clientMsgId: id }, (ack) => {
     if (!ack?.ok) load.failed++;
+    else load.acks.push(performance.now() - t0);
   });
 }
 
@@ -116,6 +122,7 @@ function cpuUsed(before, after) {
 
 async function runStep(load, target, rate, seconds = STEP_SECONDS) {
   load.latencies = [];
+  load.acks = [];
   load.failed = 0;
   const total = Math.round(rate * seconds);
   const cpu0 = await cpuSample(target);
@@ -135,6 +142,7 @@ async function runStep(load, target, rate, seconds = STEP_SECONDS) {
   for (const e of load.pending.values()) lost += e.remaining;
   load.pending.clear();
   const latencies = load.latencies.sort((a, b) => a - b);
+  const acks = load.acks.sort((a, b) => a - b);
   const p99 = pct(latencies, 99);
   return {
     rate,
@@ -142,6 +150,10 @@ async function runStep(load, target, rate, seconds = STEP_SECONDS) {
     deliveries: latencies.length,
     p50Ms: round(pct(latencies, 50)),
     p99Ms: round(p99),
+    // send → the sender's ack: Parley acks once the message is committed, so this is the
+    // durable write as its author sees it, and the rest of p50/p99 is the fan-out
+    ackP50Ms: round(pct(acks, 50)),
+    ackP99Ms: round(pct(acks, 99)),
     lost,
     failedSends: load.failed,
     ok: lost === 0 && load.failed === 0 && p99 !== null && p99 <= P99_BAR_MS,
@@ -155,13 +167,13 @@ async function runStep(load, target, rate, seconds = STEP_SECONDS) {
 async function run(label, urlOf, rooms, auth, target) {
   const sockets = await connectAll(urlOf, rooms, auth);
   const load = attachReceipts(rooms);
-  await runStep(load, target, 20, 2); // warm-up, not counted
+  await runStep(load, target, WARM_UP_RATE, WARM_UP_SECONDS); // warm-up, not counted
   const steps = [];
   for (const rate of STEPS) {
     const s = await runStep(load, target, rate);
     steps.push(s);
     console.error(
-      `${label} ${rate}/s: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, lost ${s.lost}, failed ${s.failedSends}, cores server ${s.cores.server} pg ${s.cores.postgres} clients ${s.cores.clients}; ms per message server ${s.cpuMsPerMessage.server} pg ${s.cpuMsPerMessage.postgres} clients ${s.cpuMsPerMessage.clients}; server writes per message ${s.serverWritesPerMessage}`,
+      `${label} ${rate}/s: p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms (ack p50 ${s.ackP50Ms}, p99 ${s.ackP99Ms}), lost ${s.lost}, failed ${s.failedSends}, cores server ${s.cores.server} pg ${s.cores.postgres} clients ${s.cores.clients}; ms per message server ${s.cpuMsPerMessage.server} pg ${s.cpuMsPerMessage.postgres} clients ${s.cpuMsPerMessage.clients}; server writes per message ${s.serverWritesPerMessage}`,
     );
     if (!s.ok) break;
   }
@@ -254,7 +266,16 @@ try {
     const [a, b] = [stepAt(one, common), stepAt(plain, common)];
     const atRate = (rate) => {
       const [x, y] = [stepAt(one, rate), stepAt(plain, rate)];
-      return x && y ? { [`p99At${rate}Ms`]: x.p99Ms, [`plainP99At${rate}Ms`]: y.p99Ms, [`p99RatioAt${rate}`]: round(x.p99Ms / y.p99Ms) } : {};
+      if (!x || !y) return {};
+      return {
+        [`p99At${rate}Ms`]: x.p99Ms,
+        [`plainP99At${rate}Ms`]: y.p99Ms,
+        [`p99RatioAt${rate}`]: round(x.p99Ms / y.p99Ms),
+        // how much of it is the durable write (send → ack, the ack after the commit)
+        [`ackP50At${rate}Ms`]: x.ackP50Ms,
+        [`ackP99At${rate}Ms`]: x.ackP99Ms,
+        [`plainAckP99At${rate}Ms`]: y.ackP99Ms,
+      };
     };
     Object.assign(figures, {
       plainSustained: plain.sustained,
