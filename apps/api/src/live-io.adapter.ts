@@ -8,12 +8,37 @@ import { dropSlowReaders } from './slow-readers';
 
 // commands waiting for Redis (sent or not yet sent) per client
 const REDIS_QUEUE_MAX = 10_000;
+// how long a Redis client may take to close before it is dropped
+const REDIS_CLOSE_MS = 2_000;
+
+interface RedisConnection {
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+// node-redis's close() waits until every command in flight is answered; commands have no
+// timeout here (see connectRedis), so one Redis never answers would hold the close, and the
+// server's stop, for ever. Past `ms` the client is dropped instead.
+export async function closeWithin(client: RedisConnection, ms: number): Promise<'closed' | 'dropped'> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    client.close().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]);
+  clearTimeout(timer);
+  if (closed) return 'closed';
+  client.destroy();
+  return 'dropped';
+}
 
 // socket.io on the API's HTTP server; with REDIS_URL, through the Redis adapter so every
 // instance's emits reach the sockets of every other instance.
 export class LiveIoAdapter extends IoAdapter {
   private redisAdapter: ReturnType<typeof createAdapter> | null = null;
-  private readonly clients: Array<{ isOpen: boolean; close(): Promise<void> }> = [];
+  private readonly clients: Array<RedisConnection & { isOpen: boolean }> = [];
 
   constructor(
     app: INestApplicationContext,
@@ -64,6 +89,6 @@ export class LiveIoAdapter extends IoAdapter {
   }
 
   override async dispose(): Promise<void> {
-    await Promise.all(this.clients.filter((c) => c.isOpen).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(this.clients.filter((c) => c.isOpen).map((c) => closeWithin(c, REDIS_CLOSE_MS)));
   }
 }

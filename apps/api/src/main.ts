@@ -112,9 +112,19 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await Promise.race([booting.catch(() => undefined), new Promise((r) => setTimeout(r, 30_000).unref())]);
-    await running.app?.close().catch((e) => logger.error({ err: e }, 'error while closing'));
+    // A stop always ends: a close that never settles (a connection that never answers) would
+    // keep the process, and whatever supervises it, waiting for ever. Past the deadline
+    // (PARLEY_STOP_DEADLINE_MS) it ends anyway, with exit code 1.
+    const closed = await Promise.race([
+      (running.app?.close() ?? Promise.resolve()).then(
+        () => true,
+        (e: unknown) => (logger.error({ err: e }, 'error while closing'), true),
+      ),
+      new Promise<false>((r) => setTimeout(() => r(false), config.stopDeadlineMs).unref()),
+    ]);
+    if (!closed) logger.error({ ms: config.stopDeadlineMs }, 'the app did not close in time; stopping anyway');
     await running.embedded?.stop().catch((e) => logger.error({ err: e }, 'error while stopping the embedded database'));
-    process.exit(0);
+    process.exit(closed ? 0 : 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -57,6 +57,20 @@ describe('the sign-in pace in the configuration', () => {
   });
 });
 
+describe('the stop deadline in the configuration', () => {
+  it('is 15 s when unset, any integer from 500 to 600000 when set, and one line for anything else', () => {
+    expect(loadConfig({}).stopDeadlineMs).toBe(15_000);
+    fc.assert(
+      fc.property(fc.integer({ min: 500, max: 600_000 }), (n) => {
+        expect(loadConfig({ PARLEY_STOP_DEADLINE_MS: String(n) }).stopDeadlineMs).toBe(n);
+      }),
+    );
+    for (const raw of ['499', '600001', '1.5', 'soon']) {
+      expect(problems({ PARLEY_STOP_DEADLINE_MS: raw })).toEqual(['PARLEY_STOP_DEADLINE_MS must be an integer from 500 to 600000']);
+    }
+  });
+});
+
 describe('databaseUnavailableMessage', () => {
   it('names a cancelled statement and an unreachable server, and nothing else', () => {
     expect(databaseUnavailableMessage({ code: '57014', message: 'canceling statement due to statement timeout' })).toMatch(/took too long/);

@@ -41,6 +41,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   // connections in the API's pool
   dbPoolSize: number;
+  // a stop (SIGTERM, SIGINT) closes the app within this long, or ends anyway (exit code 1)
+  stopDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const origins = originList('PARLEY_ORIGINS', env.PARLEY_ORIGINS, problems);
   const statementTimeoutMs = int('PARLEY_STATEMENT_TIMEOUT_MS', env.PARLEY_STATEMENT_TIMEOUT_MS, 30_000, 100, 3_600_000, problems);
   const dbPoolSize = int('PARLEY_DB_POOL_SIZE', env.PARLEY_DB_POOL_SIZE, 20, 1, 100, problems);
+  const stopDeadlineMs = int('PARLEY_STOP_DEADLINE_MS', env.PARLEY_STOP_DEADLINE_MS, 15_000, 500, 600_000, problems);
   const socketEventsPer10s = int('PARLEY_SOCKET_EVENTS_PER_10S', env.PARLEY_SOCKET_EVENTS_PER_10S, 60, 1, 1_000_000, problems);
   const socketsPerSession = int('PARLEY_SOCKETS_PER_SESSION', env.PARLEY_SOCKETS_PER_SESSION, 10, 1, 1000, problems);
   const socketBufferMaxBytes = int(
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     origins,
     statementTimeoutMs,
     dbPoolSize,
+    stopDeadlineMs,
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
