@@ -17,7 +17,7 @@ interface RedisConnection {
 }
 
 // node-redis's close() waits until every command in flight is answered; commands have no
-// timeout here (see connectRedis), so one Redis never answers would hold the close, and the
+// timeout here (see connectRedis), so one that Redis never answers would hold the close, and the
 // server's stop, for ever. Past `ms` the client is dropped instead.
 export async function closeWithin(client: RedisConnection, ms: number): Promise<'closed' | 'dropped'> {
   let timer: NodeJS.Timeout | undefined;
