@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client, createTestDatabase, startApp, startServer, type TestApp } from './support/harness';
+import { Client, createTestDatabase, sleep, startApp, startServer, waitFor, type TestApp } from './support/harness';
 import { CAST_VOTE, newRoom, roomEvents as events, vote } from './support/factories';
 import { ballots, CLOSE_BALLOT, createProposal, OPEN_BALLOT, openBallot } from './support/negotiation';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (done(v) || Date.now() > until) return v;
-    await sleep(200);
-  }
-}
 
 describe('ballots', () => {
   let app: TestApp;
@@ -134,6 +123,7 @@ describe('ballots', () => {
     const after = await waitFor(
       () => ballots(room.observer.client, p.id),
       (x) => x.ballots[0].status === 'CLOSED' && x.status !== 'VOTING',
+      10_000,
     );
     expect(after.ballots[0]).toMatchObject({ status: 'CLOSED', outcome: 'PASSED' });
     expect(after.status).toBe('ADOPTED');

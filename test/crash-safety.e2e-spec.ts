@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/src/embedded-postgres';
-import { Client, connectLive, createTestDatabase, sleep, startServer, type LiveClient, type ServerHandle } from './support/harness';
+import { Client, connectLive, createTestDatabase, sleep, startServer, waitFor, type LiveClient, type ServerHandle } from './support/harness';
 import { newRoom, type TestUser } from './support/factories';
 import { createProposal, openBallot, ballots, CAST_VOTE } from './support/negotiation';
 import { joinRoom } from './support/live';
@@ -36,15 +36,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
     });
   });
-}
-
-async function waitFor<T>(read: () => Promise<T>, ok: (x: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const x = await read();
-    if (ok(x) || Date.now() > until) return x;
-    await sleep(200);
-  }
 }
 
 // Each unanswered message sent again by its sender with its clientMsgId: stored once, and if

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createClient } from 'redis';
-import { connectLive, Client, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
+import { connectLive, Client, waitFor, type LiveClient, type ServerHandle, type TestApp } from './support/harness';
 import { newRoom } from './support/factories';
 import { joinRoom, postedBy, REMOVE_MEMBER, send } from './support/live';
 import { redisAnswers, startTwoInstances, TEST_REDIS_URL } from './support/redis';
@@ -97,8 +97,7 @@ describe('live across two API instances (Redis adapter)', () => {
       // each committed message crosses once, and a group commit's events cross together (20
       // messages sent at once to each instance cannot all have been committed one by one)
       const crossed = () => notices.flat().filter((e) => e.roomId === room.id);
-      for (let waited = 0; waited < 5000 && !sent.every((m) => crossed().some((e) => e.seq === m.seq)); waited += 50)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitFor(crossed, (c) => sent.every((m) => c.some((e) => e.seq === m.seq)), 5000, 50);
       await listener.quit();
       for (const m of sent) expect(crossed().filter((e) => e.seq === m.seq)).toHaveLength(1);
       expect(Math.max(...notices.map((n) => n.length))).toBeGreaterThan(1);

@@ -294,3 +294,14 @@ export async function connectError(baseUrl: string, auth: Record<string, unknown
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// `read` again every `every` ms until `ok` holds of what it answers or `ms` have passed; the
+// last answer either way (the caller's assertions say what was wanted)
+export async function waitFor<T>(read: () => Promise<T> | T, ok: (x: T) => boolean, ms = 20_000, every = 200): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const x = await read();
+    if (ok(x) || Date.now() > until) return x;
+    await sleep(every);
+  }
+}

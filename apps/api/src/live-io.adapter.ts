@@ -5,6 +5,7 @@ import { createClient } from 'redis';
 import { SOCKET_FRAME_MAX_BYTES, type AppConfig, type Logger } from '@parley/common';
 import { batchFrames } from './frame-batching';
 import { dropSlowReaders } from './slow-readers';
+import { settledWithin } from './settled-within';
 
 // commands waiting for Redis (sent or not yet sent) per client
 const REDIS_QUEUE_MAX = 10_000;
@@ -20,16 +21,7 @@ interface RedisConnection {
 // timeout here (see connectRedis), so one that Redis never answers would hold the close, and the
 // server's stop, for ever. Past `ms` the client is dropped instead.
 export async function closeWithin(client: RedisConnection, ms: number): Promise<'closed' | 'dropped'> {
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([
-    client.close().then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((r) => (timer = setTimeout(() => r(false), ms))),
-  ]);
-  clearTimeout(timer);
-  if (closed) return 'closed';
+  if (await settledWithin(client.close(), ms)) return 'closed';
   client.destroy();
   return 'dropped';
 }

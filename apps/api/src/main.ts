@@ -21,6 +21,7 @@ import { LiveIoAdapter } from './live-io.adapter';
 import { serveWebApp } from './web-app';
 import { signInGate, signInPace } from './sign-in-gate';
 import { graphqlNestingGuard } from './graphql-nesting';
+import { settledWithin } from './settled-within';
 
 interface Running {
   app: NestExpressApplication | null;
@@ -111,17 +112,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await Promise.race([booting.catch(() => undefined), new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await settledWithin(booting, 30_000);
     // A stop always ends: a close that never settles (a connection that never answers) would
     // keep the process, and whatever supervises it, waiting for ever. Past the deadline
     // (PARLEY_STOP_DEADLINE_MS) it ends anyway, with exit code 1.
-    const closed = await Promise.race([
-      (running.app?.close() ?? Promise.resolve()).then(
-        () => true,
-        (e: unknown) => (logger.error({ err: e }, 'error while closing'), true),
-      ),
-      new Promise<false>((r) => setTimeout(() => r(false), config.stopDeadlineMs).unref()),
-    ]);
+    const closing = running.app?.close().catch((e: unknown) => logger.error({ err: e }, 'error while closing'));
+    const closed = await settledWithin(closing ?? Promise.resolve(), config.stopDeadlineMs);
     if (!closed) logger.error({ ms: config.stopDeadlineMs }, 'the app did not close in time; stopping anyway');
     await running.embedded?.stop().catch((e) => logger.error({ err: e }, 'error while stopping the embedded database'));
     process.exit(closed ? 0 : 1);
