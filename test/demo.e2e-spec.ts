@@ -28,7 +28,7 @@ describe('parley demo', () => {
 
   beforeAll(async () => {
     app = await startApp({ PARLEY_OPEN_SIGNUP: 'false' });
-    first = await demo({ DATABASE_URL: app.db.url });
+    first = await demo({ DATABASE_URL: app.db.url, PORT: '' });
     roomId = /\/rooms\/([0-9a-f-]{36})/.exec(first.out)?.[1] ?? '';
   });
   afterAll(async () => {
@@ -39,6 +39,7 @@ describe('parley demo', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     for (const who of ['facilitator@', 'aurora@', 'borealis@', 'cirrus@', 'observer@']) expect(first.out).toContain(who);
+    expect(first.out).toContain(`http://localhost:3000/rooms/${roomId}`);
     const fac = await as('facilitator@demo.parley.example');
     const { room } = await fac.ok(ROOM, { id: roomId });
     expect(room.parties.map((p: { name: string }) => p.name)).toEqual(['Aurora Labs', 'Borealis AI', 'Cirrus Research']);
@@ -69,10 +70,11 @@ describe('parley demo', () => {
     const count = async () =>
       (await app.sql<{ n: string }>(`SELECT (SELECT count(*) FROM room) + (SELECT count(*) FROM app_user) + (SELECT count(*) FROM room_event) AS n`))[0].n;
     const before = await count();
-    const again = await demo({ DATABASE_URL: app.db.url });
+    // the address printed is where `npm start` listens with the same PORT
+    const again = await demo({ DATABASE_URL: app.db.url, PORT: '4123' });
     expect(again.code).toBe(0);
     expect(again.out).toContain('already there');
-    expect(again.out).toContain(roomId);
+    expect(again.out).toContain(`http://localhost:4123/rooms/${roomId}`);
     expect(await count()).toBe(before);
   });
 
