@@ -236,6 +236,7 @@ describe('agreements in the browser', () => {
     await pf.goto(`/rooms/${room.id}/progress`);
     const matrix = pf.locator('table.matrix');
     await matrix.waitFor();
+    await pf.getByText('3 parties · 2 proposals').waitFor();
     const rows = await matrix.locator('tbody tr').allTextContents();
     expect(rows).toEqual(['Lab ASupportVoted (secret)', 'Lab BSupportVoted (secret)', 'Lab CSupportNot voted']);
     for (const choice of ['Oppose', 'Abstain', 'Block']) await expect(matrix.getByText(choice).count()).resolves.toBe(0);

@@ -12,3 +12,6 @@ export const attributionWords = (a: string): string => ATTRIBUTION[a] ?? a;
 export function when(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+// "1 proposal", "2 proposals", "1 party", "0 parties"
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -7,7 +7,7 @@ import type { RoomProgressQuery } from '../../gql/graphql';
 import { codeWords, plainError } from '../../api/errors';
 import { Button, ErrorNote, Notice } from '../../ui/form';
 import { Loading, NotFoundPage, Page } from '../../ui/page';
-import { when } from '../../ui/words';
+import { count, when } from '../../ui/words';
 
 const ConvergenceChart = lazy(() => import('./convergence-chart'));
 
@@ -138,7 +138,8 @@ export default function ProgressPage() {
       }
     >
       <p className="meta">
-        <Link to={`/rooms/${roomId}`}>Back to the room</Link> · {progress.partyCount} parties · {progress.proposals.length} proposals
+        <Link to={`/rooms/${roomId}`}>Back to the room</Link> · {count(progress.partyCount, 'party', 'parties')} ·{' '}
+        {count(progress.proposals.length, 'proposal')}
       </p>
       {progress.proposals.length === 0 ? (
         <p>No proposal yet.</p>

@@ -4,7 +4,7 @@ import { graphql } from '../../gql';
 import { plainError } from '../../api/errors';
 import { ErrorNote } from '../../ui/form';
 import { Loading, Page } from '../../ui/page';
-import { roleWords } from '../../ui/words';
+import { count, roleWords } from '../../ui/words';
 
 const RoomsQuery = graphql(`
   query MyRooms {
@@ -53,7 +53,7 @@ export function RoomsPage() {
               <p className="muted">{r.purpose}</p>
               <p className="meta">
                 {roleWords(r.myMembership.role)}
-                {r.myMembership.party ? ` for ${r.myMembership.party.name}` : ''} · {r.parties.length} {r.parties.length === 1 ? 'party' : 'parties'}
+                {r.myMembership.party ? ` for ${r.myMembership.party.name}` : ''} · {count(r.parties.length, 'party', 'parties')}
                 {r.archived ? ' · archived' : ''}
               </p>
             </li>

@@ -5,7 +5,7 @@ import type { RoomRole } from '../../../gql/graphql';
 import { plainError } from '../../../api/errors';
 import { Button, ErrorNote, Notice, SelectField, TextField, fieldError } from '../../../ui/form';
 import { useNow } from '../../../ui/clock';
-import { roleWords, when } from '../../../ui/words';
+import { count, roleWords, when } from '../../../ui/words';
 import { useRoom, useRoomEvents } from '../room-context';
 import './people.css';
 
@@ -106,7 +106,7 @@ export function PeoplePanel() {
         <ul className="plain-list">
           {data?.parties.map((p) => (
             <li key={p.id}>
-              {p.name} · {plural(data.members.filter((m) => m.party?.id === p.id).length, 'member')}
+              {p.name} · {count(data.members.filter((m) => m.party?.id === p.id).length, 'member')}
             </li>
           ))}
         </ul>
@@ -370,5 +370,3 @@ function Confirm({
     </div>
   );
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

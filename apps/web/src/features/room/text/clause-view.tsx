@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import type { ProposalTextQuery } from '../../../gql/graphql';
 import { plainError, type PlainError } from '../../../api/errors';
 import { Button, ErrorNote, FormActions, SelectField, TextArea } from '../../../ui/form';
+import { count } from '../../../ui/words';
 import { useRoom } from '../room-context';
 import { Hunks, wordDiff } from './hunks';
 import {
@@ -48,7 +49,7 @@ export function ClauseView({ clause, proposal, amendments, can }: { clause: Clau
         {bracketed ? (
           <p className="clause-text">
             <span className="bracket">
-              <span className="sr-only">Open bracket with {clause.alternatives.length} options: </span>
+              <span className="sr-only">Open bracket with {count(clause.alternatives.length, 'option')}: </span>
               <span aria-hidden="true">[</span>
               {clause.alternatives.map((a, i) => (
                 <span key={a.id}>

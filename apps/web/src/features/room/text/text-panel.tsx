@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { plainError, type PlainError } from '../../../api/errors';
 import { Button, ErrorNote, Notice, SelectField } from '../../../ui/form';
 import { Loading } from '../../../ui/page';
+import { count } from '../../../ui/words';
 import { useRoom, useRoomEvents } from '../room-context';
 import { ClauseView, type Abilities, type ProposalData } from './clause-view';
 import { Hunks } from './hunks';
@@ -98,8 +99,8 @@ function ProposalView({ id, view, go }: { id: string; view: View; go: (v: View) 
       <header className="proposal-head">
         <h2 id="proposal-title">{p.title}</h2>
         <p className="meta">
-          <span className={`badge status-${p.status.toLowerCase()}`}>{STATUS_WORDS[p.status] ?? p.status}</span> Version {p.version} · {p.openBrackets}{' '}
-          {p.openBrackets === 1 ? 'open bracket' : 'open brackets'} · {openAmendments.length} open {openAmendments.length === 1 ? 'amendment' : 'amendments'}
+          <span className={`badge status-${p.status.toLowerCase()}`}>{STATUS_WORDS[p.status] ?? p.status}</span> Version {p.version} ·{' '}
+          {count(p.openBrackets, 'open bracket')} · {count(openAmendments.length, 'open amendment')}
         </p>
         <p className="sr-only" aria-live="polite">
           {announce}
