@@ -84,6 +84,38 @@ describe('agreements in the browser', () => {
     return page;
   }
 
+  it('names the amendment a ballot is on, and offers only open amendments to vote on', async () => {
+    const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
+    const fac = room.facilitator.client;
+    const [a, b] = room.negotiators;
+    const proposalId = (
+      await fac.ok(PROPOSAL, {
+        i: {
+          roomId: room.id,
+          title: 'Evaluation registry',
+          clauses: [
+            { key: '1', text: 'The parties fund one shared registry of evaluations.' },
+            { key: '2', text: 'Each party files its results within thirty days.' },
+          ],
+        },
+      })
+    ).createProposal.id as string;
+    const AMEND = `mutation($i: ProposeAmendmentInput!) { proposeAmendment(input: $i) { id } }`;
+    const amend = async (who: TestUser, i: Record<string, unknown>) =>
+      (await who.client.ok(AMEND, { i: { proposalId, baseVersion: 1, ...i } })).proposeAmendment.id as string;
+    const insert = await amend(a, { clauseKey: '1', kind: 'INSERT', text: 'The registry is hosted by a neutral party.' });
+    await amend(b, { clauseKey: '2', kind: 'REPLACE', text: 'Each party files its results within seven days.' });
+    const withdrawn = await amend(b, { clauseKey: '1', kind: 'DELETE' });
+    await b.client.ok(`mutation($id: ID!) { withdrawAmendment(id: $id) { status } }`, { id: withdrawn });
+    await fac.ok(BALLOT, { i: { proposalId, amendmentId: insert, rule: 'MAJORITY', quorum: 0.5, secrecy: 'OPEN' } });
+
+    const pf = await as(room.facilitator, `/rooms/${room.id}/ballots`);
+    await pf.getByRole('article', { name: /^Ballot on the amendment adding a clause after clause 1 \(Lab A\)/ }).waitFor();
+    await pf.getByRole('button', { name: 'Open a ballot on “Evaluation registry”' }).click();
+    const options = await pf.getByLabel('Vote on').locator('option').allTextContents();
+    expect(options).toEqual(['The whole text (version 1)', 'The amendment adding a clause after clause 1 (Lab A)', 'The amendment replacing clause 2 (Lab B)']);
+  }, 120_000);
+
   it('signs (with a key made in the browser, an imported keygen key, and none), commits under seal, resolves, publishes and verifies the bundle; the dashboard shows the room', async () => {
     const { room, agreementId, textHash, adopted, secret } = await negotiated(app);
     const [a, b, c] = room.negotiators;

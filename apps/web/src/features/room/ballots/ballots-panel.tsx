@@ -6,7 +6,7 @@ import type { RoomBallotsQuery } from '../../../gql/graphql';
 import { plainError, type PlainError } from '../../../api/errors';
 import { Button, ErrorNote, FormActions, Notice, SelectField, TextArea, TextField } from '../../../ui/form';
 import { Loading } from '../../../ui/page';
-import { when } from '../../../ui/words';
+import { count, when } from '../../../ui/words';
 import { useRoom, useRoomEvents } from '../room-context';
 import '../text/text.css';
 
@@ -24,10 +24,11 @@ const RoomBallotsQueryDoc = graphql(`
         status
         version
         openBrackets
-        amendments(status: OPEN) {
+        amendments {
           id
           clauseKey
           kind
+          status
           party {
             id
             name
@@ -101,6 +102,18 @@ const CloseBallotMutation = graphql(`
 type ProposalData = RoomBallotsQuery['room']['proposals'][number];
 type BallotData = ProposalData['ballots'][number];
 type Party = { id: string; name: string };
+type AmendmentData = ProposalData['amendments'][number];
+
+// "amendment adding a clause after clause 2 (Lab A)": what a ballot on it decides, in the
+// words of the text (an INSERT's clause key is the clause it follows, "" the start)
+function amendmentWords(a: AmendmentData): string {
+  const change =
+    a.kind === 'INSERT'
+      ? `adding a clause ${a.clauseKey ? `after clause ${a.clauseKey}` : 'at the start'}`
+      : `${a.kind === 'DELETE' ? 'deleting' : 'replacing'} clause ${a.clauseKey}`;
+  return `amendment ${change}${a.party ? ` (${a.party.name})` : ''}`;
+}
+
 type Rule = 'UNANIMITY' | 'CONSENSUS' | 'SUPERMAJORITY' | 'MAJORITY';
 type Choice = 'SUPPORT' | 'OPPOSE' | 'ABSTAIN' | 'BLOCK';
 
@@ -201,15 +214,18 @@ function OpenBallotForm({ proposal: p, done }: { proposal: ProposalData; done: (
     <form className="inline-form" onSubmit={submit} aria-label={`Open a ballot on ${p.title}`}>
       <SelectField label="Vote on" value={target} onChange={(e) => setTarget(e.target.value)} error={fieldError(error, 'amendmentId')}>
         <option value="">The whole text (version {p.version})</option>
-        {p.amendments.map((a) => (
-          <option key={a.id} value={a.id}>
-            Amendment: {a.kind.toLowerCase()} clause {a.clauseKey || 'at the start'}
-            {a.party ? ` (${a.party.name})` : ''}
-          </option>
-        ))}
+        {p.amendments
+          .filter((a) => a.status === 'OPEN')
+          .map((a) => (
+            <option key={a.id} value={a.id}>
+              The {amendmentWords(a)}
+            </option>
+          ))}
       </SelectField>
       {!target && p.openBrackets > 0 && (
-        <Notice tone="warning">The text has {p.openBrackets} open bracket(s): resolve them before a ballot on the whole text.</Notice>
+        <Notice tone="warning">
+          The text has {count(p.openBrackets, 'open bracket')}: resolve {p.openBrackets === 1 ? 'it' : 'them'} before a ballot on the whole text.
+        </Notice>
       )}
       <SelectField label="Decision rule" value={rule} onChange={(e) => setRule(e.target.value as Rule)} error={fieldError(error, 'rule')}>
         {(Object.keys(RULE_WORDS) as Rule[]).map((k) => (
@@ -268,7 +284,8 @@ function BallotCard({ ballot: b, proposal: p, parties }: { ballot: BallotData; p
   const voted = new Set(b.votedParties.map((v) => v.id));
   const waiting = parties.filter((x) => !voted.has(x.id));
   const mine = myParty ? b.votes.find((v) => v.party.id === myParty.id) : undefined;
-  const subject = b.amendmentId ? 'an amendment' : `the whole text, version ${b.version}`;
+  const amendment = b.amendmentId ? p.amendments.find((a) => a.id === b.amendmentId) : undefined;
+  const subject = amendment ? `the ${amendmentWords(amendment)}` : b.amendmentId ? 'an amendment' : `the whole text, version ${b.version}`;
   const titleId = `ballot-${b.id}`;
   return (
     <article className={`ballot ballot-${b.status.toLowerCase()}`} aria-labelledby={titleId}>
