@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../support/harness';
 import { newRoom, type TestUser } from '../support/factories';
+import { createProposal, openBallot, PROPOSE_AMENDMENT, WITHDRAW_AMENDMENT } from '../support/negotiation';
 import { checkScreen, launchBrowser, newContext } from './support/browser';
 
 const run = promisify(execFile);
@@ -88,30 +89,17 @@ describe('agreements in the browser', () => {
     const room = await newRoom(app.anon, { parties: ['Lab A', 'Lab B'] });
     const fac = room.facilitator.client;
     const [a, b] = room.negotiators;
-    const proposalId = (
-      await fac.ok(PROPOSAL, {
-        i: {
-          roomId: room.id,
-          title: 'Evaluation registry',
-          clauses: [
-            { key: '1', text: 'The parties fund one shared registry of evaluations.' },
-            { key: '2', text: 'Each party files its results within thirty days.' },
-          ],
-        },
-      })
-    ).createProposal.id as string;
-    const AMEND = `mutation($i: ProposeAmendmentInput!) { proposeAmendment(input: $i) { id } }`;
-    const amend = async (who: TestUser, i: Record<string, unknown>) =>
-      (await who.client.ok(AMEND, { i: { proposalId, baseVersion: 1, ...i } })).proposeAmendment.id as string;
+    const proposalId = (await createProposal(fac, room.id)).id;
+    const amend = async (who: TestUser, input: Record<string, unknown>) =>
+      (await who.client.ok(PROPOSE_AMENDMENT, { input: { proposalId, baseVersion: 1, ...input } })).proposeAmendment.id as string;
     const insert = await amend(a, { clauseKey: '1', kind: 'INSERT', text: 'The registry is hosted by a neutral party.' });
-    await amend(b, { clauseKey: '2', kind: 'REPLACE', text: 'Each party files its results within seven days.' });
-    const withdrawn = await amend(b, { clauseKey: '1', kind: 'DELETE' });
-    await b.client.ok(`mutation($id: ID!) { withdrawAmendment(id: $id) { status } }`, { id: withdrawn });
-    await fac.ok(BALLOT, { i: { proposalId, amendmentId: insert, rule: 'MAJORITY', quorum: 0.5, secrecy: 'OPEN' } });
+    await amend(b, { clauseKey: '2', kind: 'REPLACE', text: 'Reports go to the facilitator within 7 days.' });
+    await b.client.ok(WITHDRAW_AMENDMENT, { id: await amend(b, { clauseKey: '1', kind: 'DELETE' }) });
+    await openBallot(fac, proposalId, { amendmentId: insert });
 
     const pf = await as(room.facilitator, `/rooms/${room.id}/ballots`);
     await pf.getByRole('article', { name: /^Ballot on the amendment adding a clause after clause 1 \(Lab A\)/ }).waitFor();
-    await pf.getByRole('button', { name: 'Open a ballot on “Evaluation registry”' }).click();
+    await pf.getByRole('button', { name: 'Open a ballot on “Compute reporting”' }).click();
     const options = await pf.getByLabel('Vote on').locator('option').allTextContents();
     expect(options).toEqual(['The whole text (version 1)', 'The amendment adding a clause after clause 1 (Lab A)', 'The amendment replacing clause 2 (Lab B)']);
   }, 120_000);

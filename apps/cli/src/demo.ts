@@ -77,11 +77,14 @@ const P = `id version clauses { key alternatives { id } }`;
 export interface DemoResult {
   created: boolean;
   roomId: string;
+  // where `npm start` listens with this configuration (3000 when PORT=0 asks for any free port)
+  serverAddress: string;
   accounts: Array<{ who: string; email: string; password: string }>;
 }
 
 export async function runDemo(): Promise<DemoResult> {
   const { url, config, logger, embedded } = await openDatabase();
+  const serverAddress = `http://localhost:${config.port || 3000}`;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config: { ...config, logLevel: 'warn' }, logger, databaseUrl: url }), {
     logger: false,
   });
@@ -105,7 +108,7 @@ export async function runDemo(): Promise<DemoResult> {
       fac = await login(PEOPLE.facilitator.email);
     }
     const existing = (await fac.call<{ rooms: Array<{ id: string; title: string }> }>(`{ rooms { id title } }`)).rooms.find((r) => r.title === DEMO_TITLE);
-    if (existing) return { created: false, roomId: existing.id, accounts };
+    if (existing) return { created: false, roomId: existing.id, serverAddress, accounts };
 
     const room = (
       await fac.call(`mutation($i: CreateRoomInput!) { createRoom(input: $i) { id parties { id name } } }`, {
@@ -234,7 +237,7 @@ export async function runDemo(): Promise<DemoResult> {
     await say(aurora, 'We could accept 72 hours if the notice may be preliminary.', clauseThread);
     const caucus = `party:${partyId(PEOPLE.aurora.party)}`;
     await say(aurora, 'Caucus: our floor is 72 hours with a preliminary notice allowed. Do not concede the internal-use scope yet.', caucus);
-    return { created: true, roomId: room.id, accounts };
+    return { created: true, roomId: room.id, serverAddress, accounts };
   } finally {
     await app.close();
     await embedded?.stop();

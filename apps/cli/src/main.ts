@@ -159,13 +159,6 @@ const offlineCommands: Record<string, Command> = {
   },
 };
 
-// where `npm start` listens when started with this environment (its PORT, as the server reads
-// it; 3000 when unset, or when 0 asks for any free port)
-function serverAddress(env: NodeJS.ProcessEnv = process.env): string {
-  const port = Number(env.PORT);
-  return `http://localhost:${Number.isInteger(port) && port > 0 && port <= 65535 ? port : 3000}`;
-}
-
 const commands: Record<string, Command> = {
   async demo() {
     if (process.env.NODE_ENV === 'production') {
@@ -174,7 +167,7 @@ const commands: Record<string, Command> = {
     }
     const result = await runDemo();
     console.log(result.created ? `made the demo room "${DEMO_TITLE}"` : `the demo room "${DEMO_TITLE}" is already there; nothing was added`);
-    console.log(`\nStart the server (npm start), open ${serverAddress()}/rooms/${result.roomId} and sign in as:\n`);
+    console.log(`\nStart the server (npm start), open ${result.serverAddress}/rooms/${result.roomId} and sign in as:\n`);
     for (const a of result.accounts) console.log(`  ${a.who.padEnd(30)} ${a.email.padEnd(36)} password: ${a.password}`);
     console.log('\nThese accounts are for trying Parley on your own machine only.');
     return 0;

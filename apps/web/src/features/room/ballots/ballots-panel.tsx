@@ -284,7 +284,7 @@ function BallotCard({ ballot: b, proposal: p, parties }: { ballot: BallotData; p
   const voted = new Set(b.votedParties.map((v) => v.id));
   const waiting = parties.filter((x) => !voted.has(x.id));
   const mine = myParty ? b.votes.find((v) => v.party.id === myParty.id) : undefined;
-  const amendment = b.amendmentId ? p.amendments.find((a) => a.id === b.amendmentId) : undefined;
+  const amendment = p.amendments.find((a) => a.id === b.amendmentId);
   const subject = amendment ? `the ${amendmentWords(amendment)}` : b.amendmentId ? 'an amendment' : `the whole text, version ${b.version}`;
   const titleId = `ballot-${b.id}`;
   return (
