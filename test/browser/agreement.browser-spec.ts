@@ -271,6 +271,8 @@ describe('agreements in the browser', () => {
     await card.locator('.recharts-line-dots').first().waitFor();
     // three series, one dot per point each
     await expect(card.locator('.recharts-line-dots circle').count()).resolves.toBe(3 * points);
+    // the time axis says when (a room whose events fell within one second showed no time)
+    expect(await card.locator('.recharts-xAxis-tick-labels text').allTextContents()).toContainEqual(expect.stringMatching(/\d:\d\d/));
     expect(progress.find((p) => p.proposal.id === secret)!.convergence.length).toBeGreaterThan(0);
     await checkScreen(pf, 'progress');
 

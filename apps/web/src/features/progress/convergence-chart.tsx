@@ -1,4 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { timeLabel, timeTicks } from './time-ticks';
 
 export interface ChartPoint {
   seq: number;
@@ -8,22 +9,15 @@ export interface ChartPoint {
   supportingParties: number;
 }
 
-// the x axis is real time (points are spaced by when they happened); seconds show when the
-// whole series spans less than an hour
-const formatter = (spanMs: number) => (t: number) =>
-  new Date(t).toLocaleString(
-    undefined,
-    spanMs < 3600_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
-  );
-
 // Loaded on demand (recharts is the heaviest part of the dashboard). The accessible table next
 // to it carries the same figures; the drawing itself is hidden from screen readers.
 export default function ConvergenceChart({ points, partyCount }: { points: ChartPoint[]; partyCount: number }) {
   const data = points.map((p) => ({ ...p, t: Date.parse(p.at) }));
-  const time = formatter(data[data.length - 1].t - data[0].t);
-  // one tick per distinct label: points seconds apart would otherwise repeat the same time
-  const labels = new Set<string>();
-  const ticks = data.map((d) => d.t).filter((t) => !labels.has(time(t)) && !!labels.add(time(t)));
+  const time = timeLabel(data[data.length - 1].t - data[0].t);
+  const ticks = timeTicks(
+    data.map((d) => d.t),
+    time,
+  );
   const top = Math.max(partyCount, ...points.map((p) => Math.max(p.openBrackets, p.openAmendments)));
   return (
     <div className="chart" aria-hidden="true">
