@@ -126,7 +126,8 @@ export function PeoplePanel() {
               </span>
               {writable && m.id !== me.id && (
                 <Confirm
-                  label={`Remove ${m.displayName}`}
+                  label="Remove"
+                  whom={m.displayName}
                   confirmLabel={`Yes, remove ${m.displayName}`}
                   onConfirm={async () => void (await remove({ membershipId: m.id }))}
                 >
@@ -314,14 +315,18 @@ function ArchiveRoom({ roomId, done }: { roomId: string; done: () => void }) {
 }
 
 // A destructive action asks once more, in place (no pop-up), and says what will happen.
+// `whom` completes the label for screen readers ("Remove Anna Lindqvist") where the list
+// around the button already shows it (one short "Remove" per row, all at the same place).
 function Confirm({
   label,
+  whom,
   confirmLabel,
   onConfirm,
   children,
   danger,
 }: {
   label: string;
+  whom?: string;
   confirmLabel: string;
   onConfirm: () => Promise<void>;
   children: ReactNode;
@@ -341,11 +346,12 @@ function Confirm({
         }}
       >
         {label}
+        {whom && <span className="sr-only"> {whom}</span>}
       </Button>
     );
   }
   return (
-    <div className="confirm" role="group" aria-label={label}>
+    <div className="confirm" role="group" aria-label={whom ? `${label} ${whom}` : label}>
       <p>{children}</p>
       <div className="btn-row">
         <button
