@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../support/harness';
 import { fresh, newUser } from '../support/factories';
-import { SCREENSHOTS, checkScreen, launchBrowser, newContext, signIn } from './support/browser';
+import { LAPTOP, PHONE, SCREENSHOTS, checkScreen, launchBrowser, newContext, signIn } from './support/browser';
 
 // One negotiation played by three browsers at once: a facilitator and the negotiators of two
 // parties, from creating the room to removing a member, over real HTTP and socket.io.
@@ -169,6 +169,23 @@ describe('a live negotiation in three browsers', () => {
     const room = ['Welcome, both of you.', 'North is ready.', 'South is ready.'];
     for (const p of all) await expectBodies(p, room);
     await checkScreen(north.page, 'room-discussion');
+    // on a phone the discussion comes after the whole text: a link at the top gets there,
+    // focused and in view, the address unchanged; side by side on a laptop, no link
+    await north.page.setViewportSize(PHONE);
+    const jump = north.page.getByRole('link', { name: 'Go to the discussion' });
+    const before = north.page.url();
+    await jump.press('Enter');
+    await until(
+      'the discussion focused',
+      () => north.page.evaluate('document.activeElement?.id'),
+      (id) => id === 'discussion',
+    );
+    const top = (await north.page.getByRole('region', { name: 'Discussion' }).boundingBox())!.y;
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(PHONE.height / 2);
+    expect(north.page.url()).toBe(before);
+    await north.page.setViewportSize(LAPTOP);
+    await expect(jump.isVisible()).resolves.toBe(false);
 
     // --- the caucus: only Lab North sees it (DOM and network of the others)
     stage = 'the caucus: only Lab North sees it (DOM and network of the others)';

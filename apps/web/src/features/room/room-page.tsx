@@ -154,10 +154,11 @@ export default function RoomPage() {
             index
             element={
               <div className="room-layout">
+                <JumpToDiscussion />
                 <section className="room-text" aria-label="Negotiating text">
                   <TextPanel />
                 </section>
-                <section className="room-discussion" aria-label="Discussion">
+                <section id="discussion" tabIndex={-1} className="room-discussion" aria-label="Discussion">
                   <DiscussionPanel />
                 </section>
               </div>
@@ -169,5 +170,25 @@ export default function RoomPage() {
         </Routes>
       </Page>
     </RoomContext.Provider>
+  );
+}
+
+// On a narrow screen the discussion comes after the whole text: one link at the top gets there
+// (scrolled to and focused, the address unchanged). Hidden where the two sit side by side.
+function JumpToDiscussion() {
+  return (
+    <a
+      className="jump-link"
+      href="#discussion"
+      onClick={(e) => {
+        const target = document.getElementById('discussion');
+        if (!target) return;
+        e.preventDefault();
+        target.scrollIntoView();
+        target.focus({ preventScroll: true });
+      }}
+    >
+      Go to the discussion
+    </a>
   );
 }
