@@ -5,7 +5,9 @@
 // after the grace period, or a send refused); and send → the sender's ack (Parley acks after
 // the commit: the durable write as its author sees it). "Sustained" is the highest step with p99 ≤ 250 ms
 // and nothing lost; the run stops at the first step that fails. The same steps then run
-// against a plain socket.io server with no persistence, on the same clients.
+// against a plain socket.io server with no persistence, on the same clients. Between the two,
+// the floor under Parley's ack: durable commits alone at 100/s on the same PostgreSQL
+// (commitFloorAt100), so a p99 can be read against what the disk allowed in the same run.
 //   node bench/live.bench.mjs       (after npm run build; DATABASE_URL = an admin URL)
 //   BENCH_INSTANCES=2               also two API instances with the Redis adapter (REDIS_URL,
 //                                   default redis://127.0.0.1:6379), members of every room
@@ -182,6 +184,30 @@ async function run(label, urlOf, rooms, auth, target) {
   return { sustained: sustained?.rate ?? 0, atSustained: sustained, steps };
 }
 
+// The floor under Parley's ack: a durable commit and nothing else, on this machine's
+// PostgreSQL at the same moment. One connection, open loop at `rate` for `seconds`: each
+// tick sends BEGIN; INSERT; COMMIT in one round trip (fewer than Parley's two), timed from
+// when it was due (a stalled fsync delays the ones queued behind it, as it does Parley's).
+async function commitFloor(dbUrl, rate, seconds) {
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  await db.query('CREATE TABLE bench_commit_floor (id bigserial PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+  const body = `'${'x'.repeat(64)}'`;
+  const latencies = [];
+  const pending = [];
+  const t0 = performance.now();
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = t0 + (i * 1000) / rate;
+    while (performance.now() < due) await sleep(1);
+    pending.push(db.query(`BEGIN; INSERT INTO bench_commit_floor (body) VALUES (${body}); COMMIT`).then(() => latencies.push(performance.now() - due)));
+  }
+  await Promise.all(pending);
+  await db.query('DROP TABLE bench_commit_floor');
+  await db.end();
+  latencies.sort((a, b) => a - b);
+  return { rate, commits: latencies.length, p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)), maxMs: round(latencies.at(-1)) };
+}
+
 const PLAIN_SERVER = `
 const { Server } = require('socket.io');
 const http = require('node:http').createServer();
@@ -243,6 +269,9 @@ try {
   const one = await run('parley', `http://127.0.0.1:${running[0].port}`, rooms, token, apiTarget(running));
   for (const a of running) await stop(a.child);
   running = [];
+  // beside the comparison with plain socket.io (not in the two-instance scenario)
+  const floor = WITH_PLAIN ? await commitFloor(dbUrl, 100, 2 * STEP_SECONDS) : null;
+  if (floor) console.error(`a durable commit alone at 100/s: p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms, max ${floor.maxMs} ms`);
   let two = null;
   if (INSTANCES > 1) {
     running = await startApis(INSTANCES, dbUrl);
@@ -287,6 +316,8 @@ try {
       // and at 100 msg/s, the rate the issue compared them at ("where both keep up"): the
       // highest common rate is where the slower of the two is at its own limit
       ...atRate(100),
+      // what the disk alone allows at 100/s: Parley's ack can be no faster than this
+      commitFloorAt100: floor && `p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms, max ${floor.maxMs} ms (${floor.commits} commits, one connection)`,
       plainCpuAtSustained: cpuText(plain.atSustained),
       plainSteps: compact(plain.steps),
     });
