@@ -188,8 +188,8 @@ async function run(label, urlOf, rooms, auth, target) {
   return { sustained: sustained?.rate ?? 0, atSustained: sustained, steps };
 }
 
-// The floor under Parley's ack: a durable commit and nothing else, on this machine's
-// PostgreSQL at the same moment. One connection, open loop at `rate` for `seconds`: each
+// The floor under Parley's ack: a durable commit and nothing else, on the PostgreSQL the run
+// uses, with no load running. One connection, open loop at `rate` for `seconds`: each
 // tick sends BEGIN; INSERT; COMMIT in one round trip (fewer than Parley's two), timed from
 // when it was due (a stalled fsync delays the ones queued behind it, as it does Parley's).
 async function commitFloor(dbUrl, rate, seconds) {
@@ -321,7 +321,7 @@ try {
       // highest common rate is where the slower of the two is at its own limit
       ...atRate(100),
       // what the disk alone allows at 100/s: Parley's ack can be no faster than this
-      commitFloorAt100: floor && `p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms, max ${floor.maxMs} ms (${floor.commits} commits, one connection)`,
+      commitFloorAt100: `p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms, max ${floor.maxMs} ms (${floor.commits} commits, one connection)`,
       plainCpuAtSustained: cpuText(plain.atSustained),
       plainSteps: compact(plain.steps),
     });

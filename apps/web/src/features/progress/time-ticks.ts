@@ -13,6 +13,9 @@ export const timeLabel = (spanMs: number) => (t: number) =>
 // left edge whose label does not (a room whose events all fall in one second showed no time).
 export function timeTicks(times: number[], label: (t: number) => string): number[] {
   const seen = new Set<string>();
-  const distinct = times.filter((t) => !seen.has(label(t)) && !!seen.add(label(t)));
+  const distinct = times.filter((t) => {
+    const text = label(t); // toLocaleString: once per point
+    return !seen.has(text) && !!seen.add(text);
+  });
   return distinct.length === 1 ? [(times[0] + times[times.length - 1]) / 2] : distinct;
 }
